@@ -1,0 +1,261 @@
+//! Extension and word alignment of candidate regions.
+//!
+//! Each region is widened by a margin (words just outside the outermost seeds may still match), then
+//! aligned word by word with a Myers diff on token ids (`similar`, with a deadline). The diff's steps
+//! are scored like a local alignment with affine gaps: an aligned word earns its weight, a substitution
+//! or an inserted or deleted run costs a little plus a little per word, so an inserted clause inside a
+//! passage does not break it but a long unrelated stretch does. The best-scoring stretches (maximum
+//! subarrays, found recursively) become passages. A replacement whose two sides spell nearly the same
+//! letters (an OCR join such as "developthe ment", a compound split) counts as aligned.
+//! Passages from neighbouring regions that cover the same words are merged into one.
+
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use similar::{Algorithm, DiffOp, DiffTag};
+
+use super::chain::Region;
+use super::{Kind, Op, OpTag, Params, Passage, Seq};
+use crate::text::normalize;
+
+/// Words looked at beyond the outermost seeds of a region.
+const MARGIN: usize = 8;
+/// Time allowed to one region's diff before `similar` falls back to a cheaper, coarser answer.
+const DIFF_DEADLINE: Duration = Duration::from_secs(2);
+/// Smallest score of a stretch worth keeping before the reporting thresholds apply.
+const MIN_STRETCH: f64 = 3.0;
+
+/// Align every region and return the passages found, in region order, overlapping ones merged.
+pub fn passages(
+    a: &Seq,
+    text_a: &str,
+    b: &Seq,
+    text_b: &str,
+    regions: &[Region],
+    params: &Params,
+) -> Vec<Passage> {
+    let found: Vec<Passage> = regions
+        .par_iter()
+        .flat_map_iter(|r| align_region(a, text_a, b, text_b, r, params))
+        .collect();
+    merge_overlapping(found)
+}
+
+fn align_region(
+    a: &Seq,
+    text_a: &str,
+    b: &Seq,
+    text_b: &str,
+    r: &Region,
+    params: &Params,
+) -> Vec<Passage> {
+    let ra = r.a.start.saturating_sub(MARGIN)..(r.a.end + MARGIN).min(a.ids.len());
+    let rb = r.b.start.saturating_sub(MARGIN)..(r.b.end + MARGIN).min(b.ids.len());
+    let ops = diff(a, text_a, b, text_b, ra, rb);
+    let scores: Vec<f64> = ops.iter().map(|o| score_op(o, a, params)).collect();
+    let mut stretches = Vec::new();
+    best_stretches(&scores, 0..scores.len(), &mut stretches);
+    stretches.sort_by_key(|s| s.start);
+    stretches
+        .into_iter()
+        .map(|s| {
+            let ops = ops[s].to_vec();
+            let first = ops.first().expect("a stretch has a positive op");
+            let last = ops.last().expect("a stretch has a positive op");
+            Passage {
+                a: first.a.start..last.a.end,
+                b: first.b.start..last.b.end,
+                ops,
+                kind: Kind::Reworded,
+                score: 0.0,
+                aligned_a: 0,
+                aligned_b: 0,
+            }
+        })
+        .collect()
+}
+
+/// The word diff of two token ranges, with absolute token indices.
+pub fn diff(
+    a: &Seq,
+    text_a: &str,
+    b: &Seq,
+    text_b: &str,
+    ra: Range<usize>,
+    rb: Range<usize>,
+) -> Vec<Op> {
+    let raw = similar::capture_diff_slices_deadline(
+        Algorithm::Myers,
+        &a.ids[ra.clone()],
+        &b.ids[rb.clone()],
+        Some(Instant::now() + DIFF_DEADLINE),
+    );
+    raw.into_iter()
+        .map(|op: DiffOp| {
+            let (tag, oa, ob) = op.as_tag_tuple();
+            let tag = match tag {
+                DiffTag::Equal => OpTag::Equal,
+                DiffTag::Delete => OpTag::Delete,
+                DiffTag::Insert => OpTag::Insert,
+                DiffTag::Replace => OpTag::Replace,
+            };
+            let (oa, ob) = (
+                oa.start + ra.start..oa.end + ra.start,
+                ob.start + rb.start..ob.end + rb.start,
+            );
+            let fuzzy = tag == OpTag::Replace && spelled_alike(a, text_a, &oa, b, text_b, &ob);
+            Op {
+                tag,
+                a: oa,
+                b: ob,
+                fuzzy,
+            }
+        })
+        .collect()
+}
+
+/// True when the words of a short replacement spell nearly the same letters on both sides.
+fn spelled_alike(
+    a: &Seq,
+    text_a: &str,
+    ra: &Range<usize>,
+    b: &Seq,
+    text_b: &str,
+    rb: &Range<usize>,
+) -> bool {
+    if ra.len() > 3 || rb.len() > 3 {
+        return false;
+    }
+    let letters = |s: &Seq, text: &str, r: &Range<usize>| -> String {
+        s.tokens[r.clone()]
+            .iter()
+            .map(|t| normalize(&text[t.span()]))
+            .collect()
+    };
+    let (x, y) = (letters(a, text_a, ra), letters(b, text_b, rb));
+    let shorter = x.chars().count().min(y.chars().count());
+    if shorter < 4 {
+        return false;
+    }
+    let sim = strsim::normalized_levenshtein(&x, &y);
+    // A join or split (different word counts) is the OCR case and may also drop or add a few letters;
+    // a one-for-one substitution must be a near-identical spelling, or "policy" would equal "police".
+    if ra.len() == rb.len() {
+        sim >= 0.85 && shorter >= 6
+    } else {
+        sim >= 0.75
+    }
+}
+
+/// The local-alignment score of one diff step.
+fn score_op(op: &Op, a: &Seq, params: &Params) -> f64 {
+    let gap = op.a.len().max(op.b.len());
+    match op.tag {
+        OpTag::Equal => {
+            op.a.clone()
+                .map(|i| a.weight(i) * if a.stop[i] { 0.5 } else { 1.0 })
+                .sum()
+        }
+        OpTag::Replace if op.fuzzy => op.a.clone().map(|i| a.weight(i)).sum::<f64>() * 0.8,
+        _ if gap > 2 * params.max_gap => f64::NEG_INFINITY,
+        OpTag::Replace => -(0.5 + 0.5 * gap as f64),
+        OpTag::Delete | OpTag::Insert => -(1.5 + 0.5 * gap as f64),
+    }
+}
+
+/// The maximum-sum stretches of `scores[range]`: the best one, then recursively the best ones left
+/// and right of it, while they score at least [`MIN_STRETCH`].
+fn best_stretches(scores: &[f64], range: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let mut todo = vec![range];
+    while let Some(r) = todo.pop() {
+        let Some(best) = max_subarray(&scores[r.clone()]) else {
+            continue;
+        };
+        let best = best.start + r.start..best.end + r.start;
+        todo.push(r.start..best.start);
+        todo.push(best.end..r.end);
+        out.push(best);
+    }
+}
+
+/// Kadane's algorithm: the earliest maximum-sum non-empty subarray, if its sum reaches [`MIN_STRETCH`].
+fn max_subarray(xs: &[f64]) -> Option<Range<usize>> {
+    let (mut best, mut best_range) = (f64::NEG_INFINITY, 0..0);
+    let (mut cur, mut cur_start) = (0.0, 0);
+    for (i, &x) in xs.iter().enumerate() {
+        if cur <= 0.0 {
+            cur = 0.0;
+            cur_start = i;
+        }
+        cur += x;
+        if cur > best {
+            best = cur;
+            best_range = cur_start..i + 1;
+        }
+        if cur == f64::NEG_INFINITY {
+            cur = 0.0;
+            cur_start = i + 1;
+        }
+    }
+    (best >= MIN_STRETCH).then_some(best_range)
+}
+
+/// Passages found from neighbouring regions can cover the same words (their margins overlap): of two
+/// passages overlapping by more than half of the smaller on both sides, the one with more aligned words
+/// is kept.
+fn merge_overlapping(mut ps: Vec<Passage>) -> Vec<Passage> {
+    ps.sort_by_key(|p| (p.a.start, p.b.start, p.a.end, p.b.end));
+    let mut kept: Vec<Passage> = Vec::with_capacity(ps.len());
+    for p in ps {
+        let weight = |q: &Passage| {
+            q.ops
+                .iter()
+                .filter(|o| o.tag == OpTag::Equal)
+                .map(|o| o.a.len())
+                .sum::<usize>()
+        };
+        // Sorted by start, a clashing passage is among the last few kept.
+        let lo = kept.len().saturating_sub(16);
+        let clash = kept[lo..]
+            .iter()
+            .rposition(|k| {
+                let oa = overlap(&k.a, &p.a) * 2 > k.a.len().min(p.a.len());
+                let ob = overlap(&k.b, &p.b) * 2 > k.b.len().min(p.b.len());
+                oa && ob
+            })
+            .map(|i| i + lo);
+        match clash {
+            Some(i) if weight(&kept[i]) >= weight(&p) => {}
+            Some(i) => kept[i] = p,
+            None => kept.push(p),
+        }
+    }
+    kept
+}
+
+fn overlap(x: &Range<usize>, y: &Range<usize>) -> usize {
+    x.end.min(y.end).saturating_sub(x.start.max(y.start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kadane_finds_the_best_stretch() {
+        assert_eq!(
+            max_subarray(&[-1.0, 2.0, 3.0, -1.0, 1.0, -9.0, 4.0]),
+            Some(1..5)
+        );
+        assert_eq!(max_subarray(&[-1.0, 1.0]), None);
+    }
+
+    #[test]
+    fn stretches_are_split_at_hard_breaks() {
+        let mut out = Vec::new();
+        best_stretches(&[5.0, f64::NEG_INFINITY, 4.0, -1.0, 4.0], 0..5, &mut out);
+        out.sort_by_key(|r| r.start);
+        assert_eq!(out, [0..1, 2..5]);
+    }
+}

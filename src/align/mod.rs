@@ -1,0 +1,255 @@
+//! Alignment: seeds -> chains -> aligned, labelled passages.
+//!
+//! Takes two tokenised documents that share one [`Vocabulary`] and gives every passage they share, as
+//! [`Passage`]s sorted by position in A then B. The stages: [`seed`] finds shared n-grams, [`chain`]
+//! groups them into candidate regions, [`extend`] aligns each region word by word (a diff on token ids
+//! with a margin around the region) and keeps the best-scoring stretches of the alignment, merging
+//! fragments, and [`classify`] labels each passage repeated, reworded, expanded or condensed.
+//!
+//! Guarantees: output depends only on the two token sequences (not on thread count or argument order:
+//! `align(b, a)` is `align(a, b)` with the sides swapped); no step is quadratic in document length.
+
+pub mod chain;
+pub mod classify;
+pub mod extend;
+pub mod seed;
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::text::{Token, Vocabulary};
+
+pub use classify::{Kind, Thresholds};
+
+/// Tuning of the aligner. The defaults are the documented ones; the JSON echoes the values used.
+#[derive(Clone, Debug, Serialize)]
+pub struct Params {
+    /// Words per seed n-gram.
+    pub word_ngram: usize,
+    /// Characters per seed n-gram in unspaced scripts (Han, Kana).
+    pub cjk_ngram: usize,
+    /// N-grams occurring more often than this in either document are not used as seeds.
+    pub max_seed_freq: usize,
+    /// Largest gap, in tokens, bridged between seeds of one passage (inserted clauses, substitutions).
+    pub max_gap: usize,
+    /// Smallest passage reported, in aligned words (a character of an unspaced script counts half).
+    pub min_words: f64,
+    /// Smallest alignment score reported (share of the two sides' words that are aligned).
+    pub min_score: f64,
+    /// The label definitions.
+    pub thresholds: Thresholds,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            word_ngram: 3,
+            cjk_ngram: 4,
+            max_seed_freq: 64,
+            max_gap: 24,
+            min_words: 8.0,
+            min_score: 0.3,
+            thresholds: Thresholds::default(),
+        }
+    }
+}
+
+/// A token sequence with what the aligner needs per token, in flat arrays.
+#[derive(Clone, Debug)]
+pub struct Seq<'t> {
+    pub tokens: &'t [Token],
+    pub ids: Vec<u32>,
+    pub stop: Vec<bool>,
+    pub cjk: Vec<bool>,
+}
+
+impl<'t> Seq<'t> {
+    /// Flatten `tokens` with the flags from `vocab`.
+    pub fn new(tokens: &'t [Token], vocab: &Vocabulary) -> Self {
+        let ids = tokens.iter().map(|t| t.id.0).collect();
+        let stop = tokens.iter().map(|t| vocab.entry(t.id).stop).collect();
+        let cjk = tokens.iter().map(|t| vocab.entry(t.id).cjk).collect();
+        Self {
+            tokens,
+            ids,
+            stop,
+            cjk,
+        }
+    }
+
+    /// Weight of token `i` when counting words: a character of an unspaced script is half a word.
+    pub fn weight(&self, i: usize) -> f64 {
+        if self.cjk[i] { 0.5 } else { 1.0 }
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+}
+
+/// One step of a word diff, over token indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Op {
+    pub tag: OpTag,
+    pub a: Range<usize>,
+    pub b: Range<usize>,
+    /// A replacement whose two sides spell nearly the same letters: an OCR join or split
+    /// ("developthe ment" / "development"), a compound split ("data base" / "database") or a typo.
+    pub fuzzy: bool,
+}
+
+/// The kind of a diff step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpTag {
+    Equal,
+    Delete,
+    Insert,
+    Replace,
+}
+
+/// One passage shared by A and B.
+#[derive(Clone, Debug)]
+pub struct Passage {
+    /// Token range in A.
+    pub a: Range<usize>,
+    /// Token range in B.
+    pub b: Range<usize>,
+    /// The word diff from A's side to B's.
+    pub ops: Vec<Op>,
+    pub kind: Kind,
+    /// Share of the two sides' words that are aligned, in [0, 1].
+    pub score: f64,
+    /// Tokens of A aligned to an equal (or fuzzily equal) token of B.
+    pub aligned_a: usize,
+    /// Tokens of B aligned to an equal (or fuzzily equal) token of A.
+    pub aligned_b: usize,
+}
+
+/// Align two token sequences whose texts are `text_a` and `text_b`.
+pub fn align(a: &Seq, text_a: &str, b: &Seq, text_b: &str, params: &Params) -> Vec<Passage> {
+    // The work is done in one canonical orientation so that align(b, a) mirrors align(a, b) exactly,
+    // whatever tie-breaking the diff algorithm does.
+    if orientation_key(b) < orientation_key(a) {
+        let mut out = align_oriented(b, text_b, a, text_a, params);
+        for p in &mut out {
+            p.swap_sides();
+        }
+        for p in &mut out {
+            classify::classify(p, a, b, &params.thresholds);
+        }
+        out.sort_by_key(|p| (p.a.start, p.b.start, p.a.end, p.b.end));
+        return out;
+    }
+    align_oriented(a, text_a, b, text_b, params)
+}
+
+fn orientation_key(s: &Seq) -> (usize, u64) {
+    let bytes: Vec<u8> = s.ids.iter().flat_map(|i| i.to_le_bytes()).collect();
+    (s.len(), xxhash_rust::xxh3::xxh3_64(&bytes))
+}
+
+fn align_oriented(a: &Seq, text_a: &str, b: &Seq, text_b: &str, params: &Params) -> Vec<Passage> {
+    let seeds = seed::seeds(a, b, params);
+    let regions = chain::regions(&seeds, params);
+    let mut passages = extend::passages(a, text_a, b, text_b, &regions, params);
+    for p in &mut passages {
+        classify::classify(p, a, b, &params.thresholds);
+    }
+    passages.retain(|p| reportable(p, a, params));
+    let mut passages = best_counterparts(passages, a.len(), b.len());
+    passages.sort_by_key(|p| (p.a.start, p.b.start, p.a.end, p.b.end));
+    passages
+}
+
+/// A phrase that recurs in both documents ("a community with a shared future in cyberspace", four
+/// times in each) aligns every occurrence with every other. Of the passages that cover the same words
+/// of one side, only the best is kept: most aligned words, then the counterpart at the most similar
+/// relative position in its document, then the earliest. A passage survives when it is the best for
+/// its A words or for its B words, so each occurrence keeps its own best counterpart.
+fn best_counterparts(ps: Vec<Passage>, len_a: usize, len_b: usize) -> Vec<Passage> {
+    let rank = |p: &Passage| {
+        let rel = |r: &Range<usize>, len: usize| r.start as f64 / len.max(1) as f64;
+        let drift = ((rel(&p.a, len_a) - rel(&p.b, len_b)).abs() * 1e6) as u64;
+        (
+            std::cmp::Reverse(p.aligned_a.min(p.aligned_b)),
+            drift,
+            p.a.start,
+            p.b.start,
+        )
+    };
+    let best_on = |side: fn(&Passage) -> &Range<usize>| -> Vec<bool> {
+        let mut order: Vec<usize> = (0..ps.len()).collect();
+        order.sort_by_key(|&i| rank(&ps[i]));
+        let mut taken: Vec<Range<usize>> = Vec::new();
+        let mut best = vec![false; ps.len()];
+        for i in order {
+            let r = side(&ps[i]);
+            let clash = taken.iter().any(|t| {
+                let ov = t.end.min(r.end).saturating_sub(t.start.max(r.start));
+                ov * 2 > t.len().min(r.len())
+            });
+            if !clash {
+                best[i] = true;
+                taken.push(r.clone());
+            }
+        }
+        best
+    };
+    let (best_a, best_b) = (best_on(|p| &p.a), best_on(|p| &p.b));
+    ps.into_iter()
+        .enumerate()
+        .filter(|(i, _)| best_a[*i] || best_b[*i])
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// Long enough and similar enough to report: `min_words` aligned words, half of them content words,
+/// and a score of at least `min_score`.
+fn reportable(p: &Passage, a: &Seq, params: &Params) -> bool {
+    let (mut words, mut content) = (0.0, 0.0);
+    for op in p.ops.iter().filter(|o| o.tag == OpTag::Equal || o.fuzzy) {
+        for i in op.a.clone() {
+            words += a.weight(i);
+            if !a.stop[i] {
+                content += a.weight(i);
+            }
+        }
+    }
+    words >= params.min_words && content >= params.min_words / 2.0 && p.score >= params.min_score
+}
+
+impl Passage {
+    /// Exchange the roles of A and B.
+    pub fn swap_sides(&mut self) {
+        std::mem::swap(&mut self.a, &mut self.b);
+        std::mem::swap(&mut self.aligned_a, &mut self.aligned_b);
+        for op in &mut self.ops {
+            std::mem::swap(&mut op.a, &mut op.b);
+            op.tag = match op.tag {
+                OpTag::Delete => OpTag::Insert,
+                OpTag::Insert => OpTag::Delete,
+                t => t,
+            };
+        }
+    }
+}
+
+/// Share of tokens covered by at least one of `ranges`.
+pub fn coverage(len: usize, ranges: impl Iterator<Item = Range<usize>>) -> f64 {
+    if len == 0 {
+        return 0.0;
+    }
+    let mut rs: Vec<Range<usize>> = ranges.collect();
+    rs.sort_by_key(|r| (r.start, r.end));
+    let (mut covered, mut reach) = (0usize, 0usize);
+    for r in rs {
+        let start = r.start.max(reach);
+        if r.end > start {
+            covered += r.end - start;
+            reach = r.end;
+        }
+    }
+    covered as f64 / len as f64
+}

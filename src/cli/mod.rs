@@ -1,0 +1,181 @@
+//! The command line: clap arguments (their doc comments are the help text) and the commands.
+
+mod resolve;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::corpus::read_document;
+use crate::report::{CompareReport, json, terminal};
+
+/// Find text reuse: align the passages documents share and say how each was reused
+/// (repeated, reworded, expanded or condensed).
+#[derive(Debug, Parser)]
+#[command(name = "cyberdiff", version, about, long_about = None)]
+#[command(after_help = "Exit codes: 0 success, 2 usage or input error.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Align two documents: every shared passage, labelled, with its word diff.
+    Compare(CompareArgs),
+    /// Score cyberdiff's detections against PAN-style gold: recall, precision, granularity, plagdet.
+    Eval(EvalArgs),
+}
+
+/// Options of the aligner and of the label definitions.
+#[derive(Debug, Args, Clone)]
+pub struct AlignArgs {
+    /// Smallest passage reported, in aligned words (a Han or Kana character counts half a word).
+    #[arg(long, value_name = "N", default_value_t = 8.0)]
+    pub min_words: f64,
+    /// Smallest alignment score reported (share of both sides' words that are aligned, 0 to 1).
+    #[arg(long, value_name = "X", default_value_t = 0.3)]
+    pub min_score: f64,
+    /// Words per seed n-gram.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub ngram: usize,
+    /// Characters per seed n-gram in unspaced scripts (Chinese, Japanese).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub cjk_ngram: usize,
+    /// Largest gap in words bridged inside one passage (inserted clauses, substitutions).
+    #[arg(long, value_name = "N", default_value_t = 24)]
+    pub max_gap: usize,
+    /// Seed n-grams more frequent than this in either document are skipped.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_seed_freq: usize,
+    /// "repeated": share of words on each side aligned to an equal word.
+    #[arg(long, value_name = "X", default_value_t = 0.9)]
+    pub repeated_min_aligned: f64,
+    /// "repeated": largest length ratio between the two sides.
+    #[arg(long, value_name = "X", default_value_t = 1.25)]
+    pub repeated_max_ratio: f64,
+    /// "expanded"/"condensed": share of the shorter side's content words found in the longer side.
+    #[arg(long, value_name = "X", default_value_t = 0.8)]
+    pub expanded_min_found: f64,
+    /// "expanded"/"condensed": smallest length ratio of the longer side to the shorter.
+    #[arg(long, value_name = "X", default_value_t = 1.3)]
+    pub expanded_min_ratio: f64,
+}
+
+/// Options for reading documents.
+#[derive(Debug, Args, Clone)]
+pub struct ReadArgs {
+    /// Replace invalid UTF-8 with U+FFFD instead of refusing the file.
+    #[arg(long)]
+    pub lossy: bool,
+    /// Refuse documents larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::corpus::DEFAULT_MAX_BYTES)]
+    pub max_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The earlier document (.txt, .md, .html).
+    pub a: PathBuf,
+    /// The later document.
+    pub b: PathBuf,
+    /// Write the JSON report to FILE ("-" for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// How many passages the terminal summary lists.
+    #[arg(long, value_name = "N", default_value_t = terminal::DEFAULT_TOP)]
+    pub top: usize,
+    /// Print nothing on the terminal (the JSON is still written).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Colour: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: resolve::ColorChoice,
+    #[command(flatten)]
+    pub align: AlignArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Gold files (JSON Lines): PAN cases (susp, src, this_offset, this_length, source_offset,
+    /// source_length) or pairs of spans (a_doc, a_begin, a_end, b_doc, b_begin, b_end, or old_*/new_*).
+    #[arg(required = true)]
+    pub gold: Vec<PathBuf>,
+    /// Write the scores as JSON to FILE ("-" for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub align: AlignArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Run the command line; the result is the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Compare(args) => compare(args),
+        Command::Eval(args) => eval(args),
+    }
+}
+
+fn compare(args: CompareArgs) -> Result<i32> {
+    let params = resolve::params(&args.align)?;
+    let opts = resolve::read_options(&args.read);
+    let a = read_document(&args.a, &opts)?;
+    let b = read_document(&args.b, &opts)?;
+    let cmp = crate::compare_texts(&a.text, &b.text, &params);
+    let report = CompareReport::new(&a, &b, &cmp, &params);
+    let to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if let Some(path) = &args.json {
+        emit(path, json::to_json(&report).as_bytes())?;
+    }
+    if !args.quiet && !to_stdout {
+        let color = args.color.enabled(std::io::stdout().is_terminal());
+        print_stdout(&terminal::render_compare(&report, args.top, color))?;
+    }
+    Ok(0)
+}
+
+fn eval(args: EvalArgs) -> Result<i32> {
+    let params = resolve::params(&args.align)?;
+    let opts = resolve::read_options(&args.read);
+    let mut reports = Vec::new();
+    for gold in &args.gold {
+        let r = crate::eval::evaluate(gold, &params, &opts)
+            .with_context(|| format!("evaluating {}", gold.display()))?;
+        reports.push(r);
+    }
+    let report = crate::eval::EvalReport::new(reports, &params);
+    let to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if let Some(path) = &args.json {
+        emit(path, json::to_json(&report).as_bytes())?;
+    }
+    if !to_stdout {
+        print_stdout(&crate::eval::render(&report))?;
+    }
+    Ok(0)
+}
+
+/// Write a report to a file atomically, or to standard output for "-".
+fn emit(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    if path.as_os_str() == "-" {
+        return print_stdout_bytes(bytes);
+    }
+    json::write_atomic(path, bytes)?;
+    Ok(())
+}
+
+fn print_stdout(s: &str) -> Result<()> {
+    print_stdout_bytes(s.as_bytes())
+}
+
+fn print_stdout_bytes(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! Corpus: reading documents from disk into decoded text with an id and a date.
+//!
+//! Takes a path and gives a [`Document`] whose `text` is what every span in every report points into:
+//! UTF-8 with a leading BOM dropped (CRLF kept as written, so offsets stay those of the file), or, for
+//! `.html`/`.htm`, the text content extracted by an HTML tokenizer. Refuses, with an [`Error`] that names
+//! the file and says what to do: a missing or unreadable file, a folder, an empty or whitespace-only file,
+//! a binary file (NUL bytes), invalid UTF-8 (with the byte offset, unless lossy decoding was asked for),
+//! and files over the size limit.
+
+mod html;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+
+pub use html::html_to_text;
+
+/// The largest document accepted by default: offsets are stored as `u32`.
+pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One document, decoded.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The file name without its extension.
+    pub id: String,
+    /// The path as given.
+    pub path: PathBuf,
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` from the start of the file name, if there is one.
+    pub date: Option<String>,
+    /// The text every span points into.
+    pub text: String,
+    /// Size of the file on disk, in bytes.
+    pub bytes: u64,
+    /// xxh3-64 of the file's bytes as read, in hex.
+    pub hash: String,
+}
+
+/// How to read documents.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOptions {
+    /// Replace invalid UTF-8 with U+FFFD instead of refusing the file.
+    pub lossy: bool,
+    /// Refuse files larger than this.
+    pub max_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            lossy: false,
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+/// Read and decode one document.
+pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error> {
+    let meta = fs::metadata(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return Err(Error::IsDirectory(path.to_path_buf()));
+    }
+    if meta.len() > opts.max_bytes {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            bytes: meta.len(),
+            limit: opts.max_bytes,
+        });
+    }
+    let bytes = fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
+    let text = decode(path, &bytes, opts.lossy)?;
+    let text = if is_html(path) {
+        html_to_text(&text)
+    } else {
+        text
+    };
+    if text.trim().is_empty() {
+        return Err(Error::Empty(path.to_path_buf()));
+    }
+    let id = doc_id(path);
+    Ok(Document {
+        date: date_from_name(&id),
+        id,
+        path: path.to_path_buf(),
+        text,
+        bytes: bytes.len() as u64,
+        hash,
+    })
+}
+
+/// Decode bytes as UTF-8, dropping a BOM, refusing binary content.
+pub fn decode(path: &Path, bytes: &[u8], lossy: bool) -> Result<String, Error> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(offset) = memchr_nul(body) {
+        return Err(Error::Binary {
+            path: path.to_path_buf(),
+            offset: offset + (bytes.len() - body.len()),
+        });
+    }
+    match std::str::from_utf8(body) {
+        Ok(s) => Ok(s.to_owned()),
+        Err(_) if lossy => Ok(String::from_utf8_lossy(body).into_owned()),
+        Err(e) => Err(Error::InvalidUtf8 {
+            path: path.to_path_buf(),
+            offset: e.valid_up_to() + (bytes.len() - body.len()),
+        }),
+    }
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+fn is_html(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
+/// The document id: the file name without its extension.
+pub fn doc_id(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A leading `YYYY-MM-DD`, `YYYY-MM` or `YYYY` in a file name, not followed by another digit.
+pub fn date_from_name(name: &str) -> Option<String> {
+    let b = name.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let ends_at = |i: usize| b.get(i).is_none_or(|c| !c.is_ascii_digit());
+    if !digits(0..4) {
+        return None;
+    }
+    let month_ok = |i: usize| {
+        matches!(
+            &name[i..i + 2],
+            "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09" | "10" | "11" | "12"
+        )
+    };
+    let mut end = 4;
+    if b.get(4) == Some(&b'-') && digits(5..7) && month_ok(5) {
+        end = 7;
+        if b.get(7) == Some(&b'-') && digits(8..10) && ("01"..="31").contains(&&name[8..10]) {
+            end = 10;
+        }
+    }
+    ends_at(end).then(|| name[..end].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_names() {
+        assert_eq!(
+            date_from_name("2015-12-16_xinhua").as_deref(),
+            Some("2015-12-16")
+        );
+        assert_eq!(
+            date_from_name("2019-10_chinadaily").as_deref(),
+            Some("2019-10")
+        );
+        assert_eq!(date_from_name("2022 report").as_deref(), Some("2022"));
+        assert_eq!(date_from_name("2019-13_x").as_deref(), Some("2019"));
+        assert_eq!(date_from_name("20221_x"), None);
+        assert_eq!(date_from_name("report"), None);
+        assert_eq!(date_from_name("中华人民共和国宪法__1982-12-04"), None);
+    }
+
+    #[test]
+    fn bom_is_dropped_and_offsets_reported() {
+        let p = Path::new("x.txt");
+        assert_eq!(decode(p, b"\xEF\xBB\xBFabc", false).unwrap(), "abc");
+        match decode(p, b"\xEF\xBB\xBFab\xFFc", false) {
+            Err(Error::InvalidUtf8 { offset, .. }) => assert_eq!(offset, 5),
+            other => panic!("expected invalid UTF-8, got {other:?}"),
+        }
+        assert_eq!(decode(p, b"ab\xFFc", true).unwrap(), "ab\u{FFFD}c");
+        assert!(matches!(
+            decode(p, b"ab\0c", false),
+            Err(Error::Binary { offset: 2, .. })
+        ));
+    }
+}

@@ -1,0 +1,50 @@
+//! The library's one error type: every variant names the file it is about and says what to do.
+
+use std::path::PathBuf;
+
+/// What went wrong, and with which file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is a folder; give a file (to search a whole folder, use `cyberdiff scan`)", .0.display())]
+    IsDirectory(PathBuf),
+    #[error("{} is empty or holds only white space: there is no text to align", .0.display())]
+    Empty(PathBuf),
+    #[error(
+        "{} looks binary (NUL byte at byte offset {offset}); give a text file (.txt, .md) or HTML (.html, .htm)",
+        path.display()
+    )]
+    Binary { path: PathBuf, offset: usize },
+    #[error(
+        "{} is not valid UTF-8 (first invalid byte at byte offset {offset}); convert it to UTF-8 \
+         (e.g. `iconv -f WINDOWS-1252 -t UTF-8`), or pass --lossy to replace invalid bytes",
+        path.display()
+    )]
+    InvalidUtf8 { path: PathBuf, offset: usize },
+    #[error(
+        "{} is {bytes} bytes, over the limit of {limit} bytes; raise it with --max-bytes if you mean it",
+        path.display()
+    )]
+    TooLarge {
+        path: PathBuf,
+        bytes: u64,
+        limit: u64,
+    },
+    #[error("{}:{line}: {message}", path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}

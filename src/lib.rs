@@ -1,0 +1,87 @@
+//! cyberdiff finds text reuse: it aligns the passages that documents share and says how each was
+//! reused — **repeated** (near-verbatim), **reworded**, **expanded** or **condensed**.
+//!
+//! The pipeline: [`corpus`] reads and decodes documents; [`text`] cuts them into words with byte spans
+//! and normalised, stemmed ids; [`align`] seeds on shared n-grams, chains seeds into regions, aligns
+//! each region word by word and labels the passages; [`report`] turns the result into JSON, HTML and
+//! terminal output with byte offsets, lines and columns; [`eval`] scores detections against PAN-style
+//! gold.
+//!
+//! ```
+//! use cyberdiff::{align::Params, compare_texts, align::Kind};
+//!
+//! let a = "We should speed up the building of an online platform for cultural exchanges and mutual learning.";
+//! let b = "Building an online platform for cultural exchanges and mutual learning is the second proposal.";
+//! let cmp = compare_texts(a, b, &Params::default());
+//! assert_eq!(cmp.passages.len(), 1);
+//! let p = &cmp.passages[0];
+//! assert_eq!(p.kind, Kind::Repeated);
+//! assert_eq!(&a[cmp.byte_span_a(p)], "building of an online platform for cultural exchanges and mutual learning");
+//! ```
+
+pub mod align;
+pub mod corpus;
+mod error;
+pub mod eval;
+pub mod report;
+pub mod text;
+
+#[cfg(feature = "cli")]
+pub mod cli;
+
+use std::ops::Range;
+
+pub use error::Error;
+
+use align::{Params, Passage, Seq};
+use text::{Token, Vocabulary};
+
+/// Two tokenised texts and the passages they share.
+#[derive(Debug)]
+pub struct Comparison {
+    pub vocab: Vocabulary,
+    pub a_tokens: Vec<Token>,
+    pub b_tokens: Vec<Token>,
+    pub passages: Vec<Passage>,
+}
+
+impl Comparison {
+    /// Byte span in A's text of a passage.
+    pub fn byte_span_a(&self, p: &Passage) -> Range<usize> {
+        byte_span(&self.a_tokens, &p.a)
+    }
+
+    /// Byte span in B's text of a passage.
+    pub fn byte_span_b(&self, p: &Passage) -> Range<usize> {
+        byte_span(&self.b_tokens, &p.b)
+    }
+}
+
+/// The byte span of a token range (empty at the next token's start when the range is empty).
+pub fn byte_span(tokens: &[Token], r: &Range<usize>) -> Range<usize> {
+    if r.is_empty() {
+        let at = tokens.get(r.start).map_or_else(
+            || tokens.last().map_or(0, |t| t.end as usize),
+            |t| t.start as usize,
+        );
+        return at..at;
+    }
+    tokens[r.start].start as usize..tokens[r.end - 1].end as usize
+}
+
+/// Align two texts: tokenise both with one vocabulary and find the passages they share.
+pub fn compare_texts(a: &str, b: &str, params: &Params) -> Comparison {
+    let mut vocab = Vocabulary::new();
+    let a_tokens = vocab.tokenize(a);
+    let b_tokens = vocab.tokenize(b);
+    let passages = {
+        let (sa, sb) = (Seq::new(&a_tokens, &vocab), Seq::new(&b_tokens, &vocab));
+        align::align(&sa, a, &sb, b, params)
+    };
+    Comparison {
+        vocab,
+        a_tokens,
+        b_tokens,
+        passages,
+    }
+}

@@ -1,0 +1,286 @@
+//! Reports: one serde model of a comparison, and its renderers (JSON, terminal).
+//!
+//! Takes a [`Comparison`] and the two documents and gives a [`CompareReport`]: schema version, manifest
+//! (tool version, parameters, content hash of every input), both documents, a summary and every passage
+//! with byte spans, 1-based line and column, the text as written and the word diff. Field order is the
+//! struct order; nothing depends on time, thread count or hash-map order, so the same inputs give
+//! byte-identical JSON.
+
+pub mod json;
+pub mod terminal;
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::Comparison;
+use crate::align::{Kind, OpTag, Params, Passage, coverage};
+use crate::corpus::Document;
+use crate::text::Token;
+
+/// The version of the JSON schema documented in the README.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What produced a report, from what.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub parameters: Params,
+    pub inputs: Vec<InputInfo>,
+}
+
+/// One input file and the hash of its bytes.
+#[derive(Debug, Serialize)]
+pub struct InputInfo {
+    pub path: String,
+    pub bytes: u64,
+    pub xxh3: String,
+}
+
+impl Manifest {
+    /// The manifest of a run over `docs` with `params`.
+    pub fn new(params: &Params, docs: &[&Document]) -> Self {
+        Self {
+            tool: "cyberdiff",
+            version: env!("CARGO_PKG_VERSION"),
+            parameters: params.clone(),
+            inputs: docs
+                .iter()
+                .map(|d| InputInfo {
+                    path: d.path.display().to_string(),
+                    bytes: d.bytes,
+                    xxh3: d.hash.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A document as reports describe it.
+#[derive(Debug, Serialize)]
+pub struct DocInfo {
+    pub id: String,
+    pub path: String,
+    pub date: Option<String>,
+    pub bytes: u64,
+    pub words: usize,
+}
+
+impl DocInfo {
+    fn new(d: &Document, words: usize) -> Self {
+        Self {
+            id: d.id.clone(),
+            path: d.path.display().to_string(),
+            date: d.date.clone(),
+            bytes: d.bytes,
+            words,
+        }
+    }
+}
+
+/// Passage counts by kind.
+#[derive(Debug, Default, Serialize)]
+pub struct KindCounts {
+    pub repeated: usize,
+    pub reworded: usize,
+    pub expanded: usize,
+    pub condensed: usize,
+}
+
+impl KindCounts {
+    fn add(&mut self, k: Kind) {
+        match k {
+            Kind::Repeated => self.repeated += 1,
+            Kind::Reworded => self.reworded += 1,
+            Kind::Expanded => self.expanded += 1,
+            Kind::Condensed => self.condensed += 1,
+        }
+    }
+
+    /// The count for one kind.
+    pub fn get(&self, k: Kind) -> usize {
+        match k {
+            Kind::Repeated => self.repeated,
+            Kind::Reworded => self.reworded,
+            Kind::Expanded => self.expanded,
+            Kind::Condensed => self.condensed,
+        }
+    }
+}
+
+/// Summary figures of a comparison.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// Share of A's words inside some passage.
+    pub a_reused_share: f64,
+    /// Share of B's words inside some passage.
+    pub b_reused_share: f64,
+    pub passages: usize,
+    pub kinds: KindCounts,
+}
+
+/// A span of one side of a passage.
+#[derive(Debug, Serialize)]
+pub struct SpanInfo {
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub words: usize,
+    pub text: String,
+}
+
+/// One step of a word diff, with the words as written on each side.
+#[derive(Debug, Serialize)]
+pub struct OpInfo {
+    pub op: OpTag,
+    pub a: String,
+    pub b: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fuzzy: bool,
+}
+
+/// One passage as reported.
+#[derive(Debug, Serialize)]
+pub struct PassageInfo {
+    pub id: usize,
+    pub kind: Kind,
+    pub score: f64,
+    pub aligned_words: usize,
+    pub a: SpanInfo,
+    pub b: SpanInfo,
+    pub ops: Vec<OpInfo>,
+}
+
+/// The report of `cyberdiff compare`.
+#[derive(Debug, Serialize)]
+pub struct CompareReport {
+    pub schema_version: u32,
+    pub command: &'static str,
+    pub manifest: Manifest,
+    pub a: DocInfo,
+    pub b: DocInfo,
+    pub summary: Summary,
+    pub passages: Vec<PassageInfo>,
+}
+
+impl CompareReport {
+    /// Build the report of a comparison of documents `a` and `b`.
+    pub fn new(a: &Document, b: &Document, cmp: &Comparison, params: &Params) -> Self {
+        let (la, lb) = (LineIndex::new(&a.text), LineIndex::new(&b.text));
+        let mut kinds = KindCounts::default();
+        let passages = cmp
+            .passages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                kinds.add(p.kind);
+                passage_info(i + 1, p, a, b, cmp, &la, &lb)
+            })
+            .collect();
+        let summary = Summary {
+            a_reused_share: crate::align::classify::round4(coverage(
+                cmp.a_tokens.len(),
+                cmp.passages.iter().map(|p| p.a.clone()),
+            )),
+            b_reused_share: crate::align::classify::round4(coverage(
+                cmp.b_tokens.len(),
+                cmp.passages.iter().map(|p| p.b.clone()),
+            )),
+            passages: cmp.passages.len(),
+            kinds,
+        };
+        Self {
+            schema_version: SCHEMA_VERSION,
+            command: "compare",
+            manifest: Manifest::new(params, &[a, b]),
+            a: DocInfo::new(a, cmp.a_tokens.len()),
+            b: DocInfo::new(b, cmp.b_tokens.len()),
+            summary,
+            passages,
+        }
+    }
+}
+
+fn passage_info(
+    id: usize,
+    p: &Passage,
+    a: &Document,
+    b: &Document,
+    cmp: &Comparison,
+    la: &LineIndex,
+    lb: &LineIndex,
+) -> PassageInfo {
+    let ops = p
+        .ops
+        .iter()
+        .map(|o| OpInfo {
+            op: o.tag,
+            a: a.text[crate::byte_span(&cmp.a_tokens, &o.a)].to_owned(),
+            b: b.text[crate::byte_span(&cmp.b_tokens, &o.b)].to_owned(),
+            fuzzy: o.fuzzy,
+        })
+        .collect();
+    PassageInfo {
+        id,
+        kind: p.kind,
+        score: p.score,
+        aligned_words: p.aligned_a.min(p.aligned_b),
+        a: span_info(&a.text, &cmp.a_tokens, &p.a, la),
+        b: span_info(&b.text, &cmp.b_tokens, &p.b, lb),
+        ops,
+    }
+}
+
+fn span_info(text: &str, tokens: &[Token], r: &Range<usize>, lines: &LineIndex) -> SpanInfo {
+    let span = crate::byte_span(tokens, r);
+    let (line, column) = lines.line_col(text, span.start);
+    let (end_line, _) = lines.line_col(text, span.end);
+    SpanInfo {
+        start: span.start,
+        end: span.end,
+        line,
+        column,
+        end_line,
+        words: r.len(),
+        text: text[span].to_owned(),
+    }
+}
+
+/// Byte offset to 1-based line and column (the column counts characters).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Index the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+
+    /// The 1-based line and column of byte `offset` of `text`.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, text[start..offset].chars().count() + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_count_characters() {
+        let text = "ab\n中文x\r\ny";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 0), (1, 1));
+        assert_eq!(idx.line_col(text, 3), (2, 1));
+        assert_eq!(idx.line_col(text, 9), (2, 3));
+        assert_eq!(idx.line_col(text, text.len() - 1), (3, 1));
+    }
+}

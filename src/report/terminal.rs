@@ -1,0 +1,98 @@
+//! Terminal output: a short summary a person reads at a glance. Colour only when asked for (the CLI
+//! decides: a terminal, and NO_COLOR unset).
+
+use std::fmt::Write;
+
+use super::{CompareReport, PassageInfo};
+use crate::align::Kind;
+
+/// How many passages the summary lists before pointing to the JSON.
+pub const DEFAULT_TOP: usize = 10;
+
+fn paint(s: &str, kind: Kind, color: bool) -> String {
+    if !color {
+        return s.to_owned();
+    }
+    let code = match kind {
+        Kind::Repeated => "31",
+        Kind::Reworded => "33",
+        Kind::Expanded => "32",
+        Kind::Condensed => "36",
+    };
+    format!("\x1b[{code}m{s}\x1b[0m")
+}
+
+fn excerpt(text: &str, max_chars: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max_chars {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max_chars - 1).collect();
+    format!("{cut}…")
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Render the summary of a comparison: both documents, reused shares, counts by kind, and the `top`
+/// longest passages with their lines and an excerpt.
+pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
+    let mut out = String::new();
+    for (side, d) in [("A", &r.a), ("B", &r.b)] {
+        let date = d
+            .date
+            .as_deref()
+            .map(|x| format!("{x}, "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{side}  {}  ({date}{} words, {} bytes)",
+            d.path, d.words, d.bytes
+        );
+    }
+    let s = &r.summary;
+    let kinds: Vec<String> = Kind::ALL
+        .iter()
+        .map(|&k| paint(&format!("{} {}", s.kinds.get(k), k.name()), k, color))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nreused: {} of A, {} of B in {} passage{}: {}",
+        percent(s.a_reused_share),
+        percent(s.b_reused_share),
+        s.passages,
+        if s.passages == 1 { "" } else { "s" },
+        kinds.join(", ")
+    );
+    if r.passages.is_empty() {
+        return out;
+    }
+    let mut longest: Vec<&PassageInfo> = r.passages.iter().collect();
+    longest.sort_by_key(|p| (std::cmp::Reverse(p.aligned_words), p.id));
+    let _ = writeln!(
+        out,
+        "\n  #  kind       score  A line  B line  words  A text"
+    );
+    for p in longest.iter().take(top) {
+        let _ = writeln!(
+            out,
+            "{:>3}  {}  {:.2}   {:>6}  {:>6}  {:>5}  {}",
+            p.id,
+            paint(&format!("{:<9}", p.kind.name()), p.kind, color),
+            p.score,
+            p.a.line,
+            p.b.line,
+            p.aligned_words,
+            excerpt(&p.a.text, 60)
+        );
+    }
+    if r.passages.len() > top {
+        let _ = writeln!(
+            out,
+            "  … and {} more: --json FILE lists them all",
+            r.passages.len() - top
+        );
+    }
+    out
+}

@@ -1,0 +1,84 @@
+//! Word normalisation: the form two spellings must share to count as the same word.
+
+use std::borrow::Cow;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalise one word: NFKC, lower case, apostrophe and dash variants unified, an English possessive
+/// `'s` dropped and the remaining apostrophes removed (`don’t` and `dont` are one word).
+///
+/// Idempotent: `normalize(&normalize(w)) == normalize(w)`.
+pub fn normalize(word: &str) -> String {
+    let folded: String = if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        // Lower-casing can leave a string that NFKC changes again (a dotted capital I gives a
+        // combining dot), so NFKC runs on both sides of it.
+        let lower: String = word.nfkc().flat_map(char::to_lowercase).collect();
+        lower.nfkc().map(unify_punctuation).collect()
+    };
+    let stripped = folded
+        .strip_suffix("'s")
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&folded);
+    let out: String = stripped.chars().filter(|&c| c != '\'').collect();
+    if out.is_empty() { folded } else { out }
+}
+
+/// Map the typographic variants of apostrophes and dashes to their ASCII form.
+fn unify_punctuation(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{2032}' | '\u{FF07}' => '\'',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+        _ => c,
+    }
+}
+
+/// Stem a normalised word with the English Snowball stemmer; words in other scripts are returned as is.
+pub fn stem(word: &str) -> Cow<'_, str> {
+    if word.len() > 2 && word.bytes().all(|b| b.is_ascii_lowercase()) {
+        // `Stemmer::create` only stores a function pointer: making one per call costs nothing.
+        Stemmer::create(Algorithm::English).stem(word)
+    } else {
+        Cow::Borrowed(word)
+    }
+}
+
+/// True for characters of scripts written without spaces between words, which UAX #29 gives one
+/// character at a time: Han ideographs, Hiragana, Katakana.
+pub fn is_cjk_char(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0x20000..=0x3134F  // CJK extensions B to G
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_and_possessives() {
+        assert_eq!(normalize("China’s"), "china");
+        assert_eq!(normalize("don’t"), "dont");
+        assert_eq!(normalize("'s"), "s");
+    }
+
+    #[test]
+    fn nfkc_and_case() {
+        assert_eq!(normalize("ﬁnance"), "finance");
+        assert_eq!(normalize("ÉCOLE"), "école");
+        assert_eq!(normalize("İstanbul"), normalize(&normalize("İstanbul")));
+    }
+
+    #[test]
+    fn stemming_is_english_only() {
+        assert_eq!(stem("governance"), "govern");
+        assert_eq!(stem("benefits"), "benefit");
+        assert_eq!(stem("国家"), "国家");
+    }
+}
