@@ -79,7 +79,9 @@ pub fn regions(seeds: &[Seed], params: &Params) -> Vec<Region> {
 
 fn distance(x: &Range<usize>, y: &Range<usize>) -> usize {
     // Zero when the ranges overlap.
-    y.start.saturating_sub(x.end).max(x.start.saturating_sub(y.end))
+    y.start
+        .saturating_sub(x.end)
+        .max(x.start.saturating_sub(y.end))
 }
 
 fn close(x: &Run, y: &Run, gap: usize) -> bool {

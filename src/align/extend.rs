@@ -245,8 +245,13 @@ mod tests {
     #[test]
     fn kadane_finds_the_best_stretch() {
         assert_eq!(
-            max_subarray(&[-1.0, 2.0, 3.0, -1.0, 1.0, -9.0, 4.0]),
+            max_subarray(&[-1.0, 2.0, 3.0, -1.0, 2.0, -9.0, 4.0]),
             Some(1..5)
+        );
+        // Ties keep the earlier, shorter stretch.
+        assert_eq!(
+            max_subarray(&[-1.0, 2.0, 3.0, -1.0, 1.0, -9.0, 4.0]),
+            Some(1..3)
         );
         assert_eq!(max_subarray(&[-1.0, 1.0]), None);
     }
