@@ -2,11 +2,12 @@
 
 The raw material is real English sentences (by default the PAN-13 texts in
 ``../shared/eval-data/pan13``).  Documents are built from a shared
-:class:`SentenceSupply` that never hands out two sentences sharing a word
-n-gram, so the only reuse between generated documents is the reuse planted on
-purpose.  The PAN texts hold about 120k words, less than a 1 MB pair needs, so
-once the supply runs short it mixes in sentences synthesised by a word-level
-Markov chain trained on the real ones (under the same n-gram rule).
+:class:`SentenceSupply` that never hands out two sentences sharing a sequence
+of 5 word tokens, so (nearly) the only reuse between generated documents is the
+reuse planted on purpose.  The PAN texts hold about 90k words of usable
+sentences, far less than a 1 MB pair needs, so the supply mixes in sentences
+synthesised by a word-level Markov chain trained on the real ones (under the
+same n-gram rule; they read as English-flavoured word salad).
 
 Planted passages come in three kinds, mirroring common reuse:
 
@@ -97,14 +98,15 @@ def load_sentences(dirs: Iterable[Path]) -> list[str]:
 
 
 class SentenceSupply:
-    """Hands out sentences (as word lists) that share no word n-gram with one another.
+    """Hands out sentences (as word lists) that share no token n-gram with one another.
 
     Real sentences are used while they last, mixed at random with sentences
     synthesised by an order-2 word Markov chain, in the proportion that makes
     the real ones last for ``expected_words`` words of output.  A real sentence
-    that repeats an n-gram of another is dropped up front (this also drops the
-    near-copies PAN plants between its own documents); a synthesised one picks
-    another successor word instead.  ``ngram`` counts :func:`tokens`.
+    that repeats an n-gram of another is dropped up front (this also drops most
+    of the near-copies PAN plants between its own documents); a synthesised one
+    picks another successor word instead.  ``ngram`` counts :func:`tokens`;
+    n-grams spanning two sentences are not checked.
     """
 
     def __init__(self, sentences: list[str], rng: random.Random, *,
@@ -118,7 +120,7 @@ class SentenceSupply:
         # sentences (made from the same words) cannot repeat them either.
         self._real = []
         for words in shuffled:
-            grams = self._grams(words)
+            grams = self._new_grams([], words)
             if self._seen.isdisjoint(grams):
                 self._seen.update(grams)
                 self._real.append(words)
@@ -148,9 +150,6 @@ class SentenceSupply:
 
     def random_word(self) -> str:
         return self._rng.choice(self.vocabulary)
-
-    def _grams(self, words: list[str]) -> list[tuple[str, ...]]:
-        return self._new_grams([], words)
 
     def _new_grams(self, before: list[str], words: list[str]) -> list[tuple[str, ...]]:
         """The token n-grams that ``words`` would add after the tokens ``before``."""
@@ -357,6 +356,7 @@ def write_pair(pair: Pair, out_dir: Path) -> tuple[Path, Path, Path]:
         "plants": [{"kind": p.kind,
                     "a": {"start": p.a[0], "end": p.a[1]},
                     "b": {"start": p.b[0], "end": p.b[1]},
+                    "a_words": list(p.src_words),
                     "copied_words": p.copied_words} for p in pair.plants],
     }
     path_truth.write_text(json.dumps(truth), encoding="utf-8")
