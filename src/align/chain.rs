@@ -17,6 +17,8 @@ pub struct Region {
     pub a: Range<usize>,
     pub b: Range<usize>,
     pub seeds: usize,
+    /// Tokens of A inside at least one seed of the region.
+    pub covered: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -25,6 +27,7 @@ struct Run {
     b: Range<usize>,
     diag: i64,
     seeds: usize,
+    covered: usize,
 }
 
 /// How many earlier runs one run is compared with at most; bounds the work on pathological input.
@@ -62,12 +65,14 @@ pub fn regions(seeds: &[Seed], params: &Params) -> Vec<Region> {
                 reg.a = reg.a.start.min(run.a.start)..reg.a.end.max(run.a.end);
                 reg.b = reg.b.start.min(run.b.start)..reg.b.end.max(run.b.end);
                 reg.seeds += run.seeds;
+                reg.covered += run.covered;
             }
             slot @ None => {
                 *slot = Some(Region {
                     a: run.a.clone(),
                     b: run.b.clone(),
                     seeds: run.seeds,
+                    covered: run.covered,
                 })
             }
         }
@@ -105,6 +110,7 @@ fn runs(seeds: &[Seed], gap: usize) -> Vec<Run> {
             && last.diag == d
             && a <= last.a.end + gap
         {
+            last.covered += a_end.saturating_sub(last.a.end.max(a));
             last.a.end = last.a.end.max(a_end);
             last.b.end = last.b.end.max(b_end);
             last.seeds += 1;
@@ -115,6 +121,7 @@ fn runs(seeds: &[Seed], gap: usize) -> Vec<Run> {
             b: b..b_end,
             diag: d,
             seeds: 1,
+            covered: s.len as usize,
         });
     }
     out.sort_by_key(|r| (r.a.start, r.b.start));
@@ -167,7 +174,8 @@ mod tests {
             [Region {
                 a: 10..22,
                 b: 50..62,
-                seeds: 10
+                seeds: 10,
+                covered: 12
             }]
         );
     }
