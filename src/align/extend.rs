@@ -95,7 +95,8 @@ pub fn diff(
         Algorithm::Myers,
         &a.ids[ra.clone()],
         &b.ids[rb.clone()],
-        Some(Instant::now() + DIFF_DEADLINE),
+        // Reading the clock inside the diff loop costs more than diffing a small region outright.
+        (ra.len() * rb.len() > 1 << 20).then(|| Instant::now() + DIFF_DEADLINE),
     );
     raw.into_iter()
         .map(|op: DiffOp| {

