@@ -57,27 +57,27 @@ pub fn regions(seeds: &[Seed], params: &Params) -> Vec<Region> {
             }
         }
     }
-    let mut by_root: Vec<Option<Region>> = vec![None; runs.len()];
+    // Most runs between unrelated texts are their own component: index regions by root through a
+    // compact table rather than one optional region per run.
+    let mut slot: Vec<u32> = vec![u32::MAX; runs.len()];
+    let mut out: Vec<Region> = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         let r = uf.find(i);
-        match &mut by_root[r] {
-            Some(reg) => {
-                reg.a = reg.a.start.min(run.a.start)..reg.a.end.max(run.a.end);
-                reg.b = reg.b.start.min(run.b.start)..reg.b.end.max(run.b.end);
-                reg.seeds += run.seeds;
-                reg.covered += run.covered;
-            }
-            slot @ None => {
-                *slot = Some(Region {
-                    a: run.a.clone(),
-                    b: run.b.clone(),
-                    seeds: run.seeds,
-                    covered: run.covered,
-                })
-            }
+        if slot[r] == u32::MAX {
+            slot[r] = out.len() as u32;
+            out.push(Region {
+                a: run.a.clone(),
+                b: run.b.clone(),
+                seeds: 0,
+                covered: 0,
+            });
         }
+        let reg = &mut out[slot[r] as usize];
+        reg.a = reg.a.start.min(run.a.start)..reg.a.end.max(run.a.end);
+        reg.b = reg.b.start.min(run.b.start)..reg.b.end.max(run.b.end);
+        reg.seeds += run.seeds;
+        reg.covered += run.covered;
     }
-    let mut out: Vec<Region> = by_root.into_iter().flatten().collect();
     out.sort_by_key(|r| (r.a.start, r.b.start, r.a.end, r.b.end));
     out
 }

@@ -73,19 +73,21 @@ pub fn classify(p: &mut Passage, a: &Seq, b: &Seq, t: &Thresholds) {
     p.aligned_b = aligned(false);
     let (len_a, len_b) = (p.a.len().max(1) as f64, p.b.len().max(1) as f64);
     p.score = round4((p.aligned_a + p.aligned_b) as f64 / (len_a + len_b));
-    let ratio = len_b / len_a;
+    // Both ratios are computed directly: 1.0 / (10.0 / 13.0) is not 1.3, and the labels of (a, b)
+    // and (b, a) must mirror each other exactly.
+    let (ratio, inverse) = (len_b / len_a, len_a / len_b);
     let (cov_a, cov_b) = (p.aligned_a as f64 / len_a, p.aligned_b as f64 / len_b);
     p.kind = if cov_a >= t.repeated_min_aligned
         && cov_b >= t.repeated_min_aligned
         && ratio <= t.repeated_max_length_ratio
-        && ratio >= 1.0 / t.repeated_max_length_ratio
+        && inverse <= t.repeated_max_length_ratio
     {
         Kind::Repeated
     } else if ratio >= t.expanded_min_length_ratio
         && found_share(p, a, b, true) >= t.expanded_min_found
     {
         Kind::Expanded
-    } else if 1.0 / ratio >= t.expanded_min_length_ratio
+    } else if inverse >= t.expanded_min_length_ratio
         && found_share(p, a, b, false) >= t.expanded_min_found
     {
         Kind::Condensed

@@ -167,7 +167,7 @@ fn score_op(op: &Op, a: &Seq, params: &Params) -> f64 {
         OpTag::Replace if op.fuzzy => op.a.clone().map(|i| a.weight(i)).sum::<f64>() * 0.8,
         _ if gap > 2 * params.max_gap => f64::NEG_INFINITY,
         OpTag::Replace => -(0.5 + 0.5 * gap as f64),
-        OpTag::Delete | OpTag::Insert => -(1.5 + 0.5 * gap as f64),
+        OpTag::Delete | OpTag::Insert => -(1.0 + 0.25 * gap as f64),
     }
 }
 

@@ -253,3 +253,111 @@ pub fn coverage(len: usize, ranges: impl Iterator<Item = Range<usize>>) -> f64 {
     }
     covered as f64 / len as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare_texts;
+    use proptest::prelude::*;
+
+    /// Texts of made-up words (distinct enough that chance matches are rare) with shared stretches.
+    fn words(n: usize) -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec("[b-df-hj-np-tv-z]{2,3}[aeiou][b-df-hj-np-tv-z]{1,2}", n)
+    }
+
+    fn spans(cmp: &crate::Comparison, swap: bool) -> Vec<(Range<usize>, Range<usize>, Kind)> {
+        let mut v: Vec<_> = cmp
+            .passages
+            .iter()
+            .map(|p| {
+                let (x, y) = (cmp.byte_span_a(p), cmp.byte_span_b(p));
+                let kind = match (swap, p.kind) {
+                    (true, Kind::Expanded) => Kind::Condensed,
+                    (true, Kind::Condensed) => Kind::Expanded,
+                    (_, k) => k,
+                };
+                if swap { (y, x, kind) } else { (x, y, kind) }
+            })
+            .collect();
+        v.sort_by_key(|(x, y, _)| (x.start, y.start));
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn an_exact_shared_run_is_always_found(
+            before_a in words(30), before_b in words(20), run in words(12), after_a in words(25), after_b in words(40),
+        ) {
+            let a = [before_a, run.clone(), after_a].concat().join(" ");
+            let b = [before_b, run.clone(), after_b].concat().join(" ");
+            let run_text = run.join(" ");
+            let cmp = compare_texts(&a, &b, &Params::default());
+            let (ra, rb) = (a.find(&run_text).unwrap(), b.find(&run_text).unwrap());
+            let covered = cmp.passages.iter().any(|p| {
+                let (x, y) = (cmp.byte_span_a(p), cmp.byte_span_b(p));
+                x.start <= ra && x.end >= ra + run_text.len() && y.start <= rb && y.end >= rb + run_text.len()
+            });
+            prop_assert!(covered, "run {:?} not covered: {:?}", run_text, spans(&cmp, false));
+        }
+
+        #[test]
+        fn align_b_a_mirrors_align_a_b(
+            common in words(20), edits in proptest::collection::vec((0usize..20, words(2)), 0..4), pre in words(15), post in words(15),
+        ) {
+            let mut changed = common.clone();
+            for (at, ws) in &edits {
+                changed.splice(*at..*at, ws.iter().cloned());
+            }
+            let a = [pre.clone(), common].concat().join(" ");
+            let b = [changed, post].concat().join(" ");
+            let params = Params::default();
+            let fwd = compare_texts(&a, &b, &params);
+            let rev = compare_texts(&b, &a, &params);
+            prop_assert_eq!(spans(&fwd, false), spans(&rev, true));
+        }
+    }
+
+    #[test]
+    fn an_inserted_clause_makes_an_expanded_passage() {
+        let a = "all countries should respect each other's choice of development path and model of internet governance";
+        let b = "all countries should respect each other's choice of development path, network management model, public policies on the internet and model of internet governance";
+        let cmp = compare_texts(a, b, &Params::default());
+        assert_eq!(cmp.passages.len(), 1);
+        assert_eq!(cmp.passages[0].kind, Kind::Expanded);
+        let cmp = compare_texts(b, a, &Params::default());
+        assert_eq!(cmp.passages[0].kind, Kind::Condensed);
+    }
+
+    #[test]
+    fn substituted_words_make_a_reworded_passage() {
+        let a = "we must speed up the construction of global internet infrastructure and promote interconnectivity among nations";
+        let b = "we must speed up the building of global cyber infrastructure and promote interconnectivity among the nations";
+        let cmp = compare_texts(a, b, &Params::default());
+        assert_eq!(cmp.passages.len(), 1, "{:?}", cmp.passages);
+        assert_eq!(cmp.passages[0].kind, Kind::Reworded);
+    }
+
+    #[test]
+    fn unrelated_texts_share_nothing() {
+        let a = "the quick brown fox jumps over the lazy dog near the river bank in the early morning";
+        let b = "parliament adopted the budget for the coming year after a long debate about taxes";
+        assert!(compare_texts(a, b, &Params::default()).passages.is_empty());
+    }
+
+    #[test]
+    fn pathological_repetition_stays_bounded() {
+        // Every n-gram is too frequent to seed: nothing is aligned, and the run ends at once instead of
+        // aligning 20,000 x 20,000 positions.
+        let a = "word ".repeat(20_000);
+        assert!(compare_texts(&a, &a, &Params::default()).passages.is_empty());
+        let b = "alpha beta gamma delta epsilon zeta eta theta iota kappa ".repeat(500);
+        assert!(compare_texts(&b, &b, &Params::default()).passages.is_empty());
+        // A paragraph repeated a few times is still found, each copy with its counterpart.
+        let c = "the community with a shared future in cyberspace rests on four principles and five proposals. ".repeat(3);
+        let cmp = compare_texts(&c, &c, &Params::default());
+        assert!(!cmp.passages.is_empty());
+        assert!(cmp.passages.iter().all(|p| p.kind == Kind::Repeated));
+    }
+}

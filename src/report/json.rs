@@ -15,9 +15,25 @@ pub fn to_json<T: Serialize>(report: &T) -> String {
     s
 }
 
+/// Write a report as pretty JSON to `path` atomically, streaming it rather than building it in memory.
+pub fn write_json_atomic<T: Serialize>(path: &Path, report: &T) -> Result<(), Error> {
+    write_atomic_with(path, |f| {
+        let mut w = std::io::BufWriter::new(f);
+        serde_json::to_writer_pretty(&mut w, report).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")?;
+        w.flush()
+    })
+}
+
 /// Write `contents` to `path` so that a reader sees either the old file or the complete new one: a
 /// temporary file beside it is written, flushed to disk and renamed over the target.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    write_atomic_with(path, |f| f.write_all(contents))
+}
+
+/// Write a file atomically with `fill` writing the contents: a temporary file beside the target is
+/// filled, flushed to disk and renamed over it.
+fn write_atomic_with(path: &Path, fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>) -> Result<(), Error> {
     let err = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -33,7 +49,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
-        f.write_all(contents)?;
+        fill(&mut f)?;
         f.sync_all()?;
         fs::rename(&tmp, path)
     })();
