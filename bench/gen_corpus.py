@@ -1,7 +1,7 @@
 """Synthetic English documents with planted text reuse and exact ground truth.
 
 The raw material is real English sentences (by default the PAN-13 texts in
-``../shared/eval-data/pan13``).  Documents are built from a shared
+``eval-data/pan13``).  Documents are built from a shared
 :class:`SentenceSupply` that never hands out two sentences sharing a sequence
 of 5 word tokens, so (nearly) the only reuse between generated documents is the
 reuse planted on purpose.  The PAN texts hold about 90k words of usable
@@ -45,8 +45,8 @@ from typing import Iterable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEXT_DIRS = [
-    REPO_ROOT.parent / "shared/eval-data/pan13/src",
-    REPO_ROOT.parent / "shared/eval-data/pan13/susp",
+    REPO_ROOT / "eval-data/pan13/src",
+    REPO_ROOT / "eval-data/pan13/susp",
 ]
 
 KINDS = ("verbatim", "substituted", "inserted")
