@@ -5,17 +5,17 @@ use std::path::PathBuf;
 /// What went wrong, and with which file.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {}: {source}", path.display())]
+    // The I/O cause is part of the message and deliberately not a `source()`: callers print error
+    // chains with `{:#}`, which would repeat it.
+    #[error("cannot read {}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {cause}", path.display())]
     Write {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{} is a folder; give a file (to search a whole folder, use `cyberdiff scan`)", .0.display())]
     IsDirectory(PathBuf),

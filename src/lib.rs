@@ -71,9 +71,19 @@ pub fn byte_span(tokens: &[Token], r: &Range<usize>) -> Range<usize> {
 
 /// Align two texts: tokenise both with one vocabulary and find the passages they share.
 pub fn compare_texts(a: &str, b: &str, params: &Params) -> Comparison {
-    let mut vocab = Vocabulary::new();
-    let a_tokens = vocab.tokenize(a);
-    let b_tokens = vocab.tokenize(b);
+    // The two texts are tokenised in parallel, each with its own vocabulary; B's is then merged into
+    // A's and B's ids remapped, which gives exactly the ids of one shared vocabulary.
+    let tokenize = |text: &str| {
+        let mut v = Vocabulary::new();
+        let t = v.tokenize(text);
+        (v, t)
+    };
+    let ((mut vocab, a_tokens), (vocab_b, mut b_tokens)) =
+        rayon::join(|| tokenize(a), || tokenize(b));
+    let map = vocab.merge(&vocab_b);
+    for t in &mut b_tokens {
+        t.id = map[t.id.0 as usize];
+    }
     let passages = {
         let (sa, sb) = (Seq::new(&a_tokens, &vocab), Seq::new(&b_tokens, &vocab));
         align::align(&sa, a, &sb, b, params)

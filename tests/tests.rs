@@ -577,3 +577,76 @@ fn eval_rejects_a_malformed_gold_file_naming_the_line() {
             .and(predicate::str::contains("not found below its folder")),
     );
 }
+
+// --- HTML ---------------------------------------------------------------------------------------------
+
+#[test]
+fn html_report_is_written_beside_the_summary() {
+    let env = TestEnv::new();
+    let out = env.path("report.html");
+    env.cmd()
+        .arg("compare")
+        .arg(TestEnv::input("2019"))
+        .arg(TestEnv::input("2020"))
+        .arg("--html")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("reused:"));
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("id=\"a-p1\"") && page.contains("id=\"b-p1\""));
+}
+
+#[test]
+fn html_on_stdout_replaces_the_summary_and_both_on_stdout_is_refused() {
+    let env = TestEnv::new();
+    let (a, b) = (TestEnv::input("2015"), TestEnv::input("2019"));
+    env.cmd()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .args(["--html", "-"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::starts_with("<!DOCTYPE html>")
+                .and(predicate::str::contains("reused:").not()),
+        );
+    env.cmd()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .args(["--html", "-", "--json", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("standard output"));
+}
+
+#[test]
+fn hostile_documents_are_shown_as_text_in_the_html() {
+    let env = TestEnv::new();
+    let hostile = "<script>alert(1)</script> </script><script>alert(2)</script> <img src=x onerror=alert(3)> \
+                   the community with a shared future in cyberspace rests on four principles and five proposals";
+    let a = env.write("a.txt", hostile);
+    let b = env.write("b.txt", format!("Preface. {hostile} Afterword."));
+    let out = env.path("r.html");
+    env.cmd()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .arg("--html")
+        .arg(&out)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&out).unwrap();
+    // The markup is kept as text, escaped (askama writes numeric character references).
+    assert!(page.contains("alert(1)&#60;/script&#62;") || page.contains("alert(1)&lt;/script&gt;"));
+    assert!(!page.contains("<script>alert"));
+    assert!(!page.contains("<img src=x"));
+    assert_eq!(
+        page.matches("<script").count(),
+        2,
+        "only the page's own two script elements"
+    );
+}

@@ -341,7 +341,8 @@ mod tests {
 
     #[test]
     fn unrelated_texts_share_nothing() {
-        let a = "the quick brown fox jumps over the lazy dog near the river bank in the early morning";
+        let a =
+            "the quick brown fox jumps over the lazy dog near the river bank in the early morning";
         let b = "parliament adopted the budget for the coming year after a long debate about taxes";
         assert!(compare_texts(a, b, &Params::default()).passages.is_empty());
     }
@@ -351,9 +352,17 @@ mod tests {
         // Every n-gram is too frequent to seed: nothing is aligned, and the run ends at once instead of
         // aligning 20,000 x 20,000 positions.
         let a = "word ".repeat(20_000);
-        assert!(compare_texts(&a, &a, &Params::default()).passages.is_empty());
+        assert!(
+            compare_texts(&a, &a, &Params::default())
+                .passages
+                .is_empty()
+        );
         let b = "alpha beta gamma delta epsilon zeta eta theta iota kappa ".repeat(500);
-        assert!(compare_texts(&b, &b, &Params::default()).passages.is_empty());
+        assert!(
+            compare_texts(&b, &b, &Params::default())
+                .passages
+                .is_empty()
+        );
         // A paragraph repeated a few times is still found, each copy with its counterpart.
         let c = "the community with a shared future in cyberspace rests on four principles and five proposals. ".repeat(3);
         let cmp = compare_texts(&c, &c, &Params::default());

@@ -47,8 +47,7 @@ pub fn grams(seq: &Seq, params: &Params) -> Vec<(u64, u32, u32)> {
 
 /// All seeds shared by A and B, sorted by (a, b).
 pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
-    let ga = grams(a, params);
-    let gb = grams(b, params);
+    let (ga, gb) = rayon::join(|| grams(a, params), || grams(b, params));
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < ga.len() && j < gb.len() {

@@ -5,11 +5,11 @@ mod resolve;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::corpus::read_document;
-use crate::report::{CompareReport, json, terminal};
+use crate::report::{CompareReport, html, json, terminal};
 
 /// Find text reuse: align the passages documents share and say how each was reused
 /// (repeated, reworded, expanded or condensed).
@@ -84,10 +84,14 @@ pub struct CompareArgs {
     /// Write the JSON report to FILE ("-" for standard output).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the HTML report to FILE ("-" for standard output): one self-contained page with both
+    /// texts side by side, passages highlighted and linked, and their word diffs.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// How many passages the terminal summary lists.
     #[arg(long, value_name = "N", default_value_t = terminal::DEFAULT_TOP)]
     pub top: usize,
-    /// Print nothing on the terminal (the JSON is still written).
+    /// Print nothing on the terminal (the JSON and HTML are still written).
     #[arg(long, short)]
     pub quiet: bool,
     /// Colour: auto (a terminal, and NO_COLOR unset), always or never.
@@ -123,15 +127,25 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 fn compare(args: CompareArgs) -> Result<i32> {
+    let is_stdout = |p: &Option<PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if is_stdout(&args.json) && is_stdout(&args.html) {
+        bail!("--json - and --html - both ask for standard output; write one of them to a file");
+    }
     let params = resolve::params(&args.align)?;
     let opts = resolve::read_options(&args.read);
     let a = read_document(&args.a, &opts)?;
     let b = read_document(&args.b, &opts)?;
     let cmp = crate::compare_texts(&a.text, &b.text, &params);
     let report = CompareReport::new(&a, &b, &cmp, &params);
-    let to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let to_stdout = is_stdout(&args.json) || is_stdout(&args.html);
     if let Some(path) = &args.json {
-        emit(path, json::to_json(&report).as_bytes())?;
+        emit_json(path, &report)?;
+    }
+    if let Some(path) = &args.html {
+        emit(
+            path,
+            html::render_compare(&report, &a.text, &b.text).as_bytes(),
+        )?;
     }
     if !args.quiet && !to_stdout {
         let color = args.color.enabled(std::io::stdout().is_terminal());
@@ -152,12 +166,21 @@ fn eval(args: EvalArgs) -> Result<i32> {
     let report = crate::eval::EvalReport::new(reports, &params);
     let to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
     if let Some(path) = &args.json {
-        emit(path, json::to_json(&report).as_bytes())?;
+        emit_json(path, &report)?;
     }
     if !to_stdout {
         print_stdout(&crate::eval::render(&report))?;
     }
     Ok(0)
+}
+
+/// Write a report as JSON to a file atomically, or to standard output for "-".
+fn emit_json<T: serde::Serialize>(path: &std::path::Path, report: &T) -> Result<()> {
+    if path.as_os_str() == "-" {
+        return print_stdout(&json::to_json(report));
+    }
+    json::write_json_atomic(path, report)?;
+    Ok(())
 }
 
 /// Write a report to a file atomically, or to standard output for "-".

@@ -58,7 +58,7 @@ impl Default for ReadOptions {
 pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error> {
     let meta = fs::metadata(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     if meta.is_dir() {
         return Err(Error::IsDirectory(path.to_path_buf()));
@@ -72,7 +72,7 @@ pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error>
     }
     let bytes = fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
     let text = decode(path, &bytes, opts.lossy)?;

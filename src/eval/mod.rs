@@ -107,7 +107,7 @@ impl EvalReport {
 pub fn read_gold(path: &Path) -> Result<(Vec<Case>, Vec<DocPair>), Error> {
     let text = fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     let mut cases = Vec::new();
     let mut pairs = Vec::new();
@@ -240,7 +240,7 @@ pub fn evaluate(gold: &Path, params: &Params, opts: &ReadOptions) -> Result<Data
         .map(|(an, bn)| {
             let missing = |name: &str| Error::Io {
                 path: root.join(name),
-                source: std::io::Error::new(
+                cause: std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     "named in the gold file but not found below its folder",
                 ),

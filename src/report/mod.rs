@@ -1,4 +1,4 @@
-//! Reports: one serde model of a comparison, and its renderers (JSON, terminal).
+//! Reports: one serde model of a comparison, and its renderers (JSON, HTML, terminal).
 //!
 //! Takes a [`Comparison`] and the two documents and gives a [`CompareReport`]: schema version, manifest
 //! (tool version, parameters, content hash of every input), both documents, a summary and every passage
@@ -6,6 +6,7 @@
 //! struct order; nothing depends on time, thread count or hash-map order, so the same inputs give
 //! byte-identical JSON.
 
+pub mod html;
 pub mod json;
 pub mod terminal;
 

@@ -110,6 +110,26 @@ impl Vocabulary {
         id
     }
 
+    /// Add every form of `other` to this vocabulary and return, for each id of `other`, its id here.
+    /// New forms get ids in `other`'s order, so merging is deterministic.
+    pub fn merge(&mut self, other: &Vocabulary) -> Vec<TokenId> {
+        other
+            .entries
+            .iter()
+            .map(|e| match self.by_form.get(&e.form) {
+                Some(&id) => id,
+                None => {
+                    let id = TokenId(
+                        u32::try_from(self.entries.len()).expect("fewer than 4 billion forms"),
+                    );
+                    self.entries.push(e.clone());
+                    self.by_form.insert(e.form.clone(), id);
+                    id
+                }
+            })
+            .collect()
+    }
+
     /// Tokenise `text` into words with byte spans and ids.
     ///
     /// Texts longer than `u32::MAX` bytes are refused earlier, when documents are read.
@@ -300,6 +320,28 @@ mod tests {
             let once = normalize(&word);
             proptest::prop_assert_eq!(normalize(&once), once);
         }
+    }
+
+    #[test]
+    fn merged_vocabularies_give_the_ids_of_a_shared_one() {
+        let (x, y) = (
+            "the principles of cyber sovereignty",
+            "sovereignty and the principle of peace",
+        );
+        let mut shared = Vocabulary::new();
+        let (sx, sy) = (shared.tokenize(x), shared.tokenize(y));
+        let (mut vx, mut vy) = (Vocabulary::new(), Vocabulary::new());
+        let tx = vx.tokenize(x);
+        let ty = vy.tokenize(y);
+        let map = vx.merge(&vy);
+        let ty: Vec<Token> = ty
+            .into_iter()
+            .map(|t| Token {
+                id: map[t.id.0 as usize],
+                ..t
+            })
+            .collect();
+        assert_eq!((tx, ty), (sx, sy));
     }
 
     #[test]
