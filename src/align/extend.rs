@@ -59,7 +59,15 @@ fn align_region(
     let ra = r.a.start.saturating_sub(MARGIN)..(r.a.end + MARGIN).min(a.ids.len());
     let rb = r.b.start.saturating_sub(MARGIN)..(r.b.end + MARGIN).min(b.ids.len());
     let ops = diff(a, text_a, b, text_b, ra, rb);
-    let scores: Vec<f64> = ops.iter().map(|o| score_op(o, a, params)).collect();
+    let scores: Vec<f64> = ops
+        .iter()
+        .map(|o| {
+            let breaks = o.tag != OpTag::Equal
+                && !o.fuzzy
+                && (crosses_paragraph(a, text_a, &o.a) || crosses_paragraph(b, text_b, &o.b));
+            score_op(o, a, params) - if breaks { PARAGRAPH_BREAK } else { 0.0 }
+        })
+        .collect();
     let mut stretches = Vec::new();
     best_stretches(&scores, 0..scores.len(), &mut stretches);
     stretches.sort_by_key(|s| s.start);
@@ -153,6 +161,22 @@ fn spelled_alike(
     } else {
         sim >= 0.75
     }
+}
+
+/// Extra cost of a gap that spans a paragraph break on either side: a passage may run on across
+/// paragraphs where the words keep matching, but an unmatched stretch there more likely joins two
+/// unrelated reuses (a headline and the next paragraph's first words).
+const PARAGRAPH_BREAK: f64 = 3.0;
+
+/// True when the text from the word before `r` to the word after it holds a blank line.
+fn crosses_paragraph(s: &Seq, text: &str, r: &Range<usize>) -> bool {
+    let from = r
+        .start
+        .checked_sub(1)
+        .map_or(0, |i| s.tokens[i].end as usize);
+    let to = s.tokens.get(r.end).map_or(text.len(), |t| t.start as usize);
+    let between = &text[from..to];
+    between.contains("\n\n") || between.contains("\n\r\n")
 }
 
 /// The local-alignment score of one diff step.

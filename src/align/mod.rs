@@ -340,6 +340,21 @@ mod tests {
     }
 
     #[test]
+    fn a_gap_across_a_paragraph_break_ends_the_passage() {
+        // Regression: the 2019 headline and the first words of its next paragraph were reported as one
+        // "expanded" passage against a 2020 sentence that has both, eleven words apart.
+        let a = "Jointly Build a Community with a Shared Future in Cyberspace\n\n-\n\nChinese President Xi Jinping unveiled the vision";
+        let b = "to build a community with a shared future in cyberspace, and join hands to create a brighter future for humanity, said Chinese President Xi Jinping";
+        let cmp = compare_texts(a, b, &Params::default());
+        assert_eq!(cmp.passages.len(), 1);
+        assert_eq!(
+            &a[cmp.byte_span_a(&cmp.passages[0])],
+            "Build a Community with a Shared Future in Cyberspace"
+        );
+        assert_eq!(cmp.passages[0].kind, Kind::Repeated);
+    }
+
+    #[test]
     fn unrelated_texts_share_nothing() {
         let a =
             "the quick brown fox jumps over the lazy dog near the river bank in the early morning";
