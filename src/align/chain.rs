@@ -21,35 +21,39 @@ pub struct Region {
     pub covered: usize,
 }
 
+/// A run of seeds on one diagonal, in 32 bytes: there can be one per chance match between two long
+/// texts, so its size sets the aligner's peak memory.
 #[derive(Clone, Debug)]
 struct Run {
-    a: Range<usize>,
-    b: Range<usize>,
+    a_start: u32,
+    a_end: u32,
+    b_start: u32,
+    b_end: u32,
     diag: i64,
-    seeds: usize,
-    covered: usize,
+    seeds: u32,
+    covered: u32,
 }
 
 /// How many earlier runs one run is compared with at most; bounds the work on pathological input.
 const MAX_NEIGHBOURS: usize = 256;
 
-/// Group seeds (in any order) into regions, sorted by (a.start, b.start).
-pub fn regions(seeds: &[Seed], params: &Params) -> Vec<Region> {
-    let runs = runs(seeds, params.max_gap);
+/// Group seeds (in any order) into regions for which `keep` holds, sorted by (a.start, b.start).
+pub fn regions(seeds: Vec<Seed>, params: &Params, keep: impl Fn(&Region) -> bool) -> Vec<Region> {
+    let runs = runs(seeds, params.max_gap as u32);
     let mut uf = UnionFind::new(runs.len());
-    let gap = params.max_gap;
-    // Runs are sorted by a.start; reach[i] is the furthest a.end among runs 0..=i, so the backward scan
+    let gap = params.max_gap as u32;
+    // Runs are sorted by a_start; reach[i] is the furthest a_end among runs 0..=i, so the backward scan
     // stops as soon as no earlier run can come within `gap` of run j on A.
-    let reach: Vec<usize> = runs
+    let reach: Vec<u32> = runs
         .iter()
         .scan(0, |m, r| {
-            *m = r.a.end.max(*m);
+            *m = r.a_end.max(*m);
             Some(*m)
         })
         .collect();
     for j in 0..runs.len() {
         for i in (0..j).rev().take(MAX_NEIGHBOURS) {
-            if reach[i] + gap < runs[j].a.start {
+            if reach[i] + gap < runs[j].a_start {
                 break;
             }
             if close(&runs[i], &runs[j], gap) {
@@ -57,83 +61,83 @@ pub fn regions(seeds: &[Seed], params: &Params) -> Vec<Region> {
             }
         }
     }
-    // Most runs between unrelated texts are their own component: index regions by root through a
-    // compact table rather than one optional region per run.
-    let mut slot: Vec<u32> = vec![u32::MAX; runs.len()];
-    let mut out: Vec<Region> = Vec::new();
-    for (i, run) in runs.iter().enumerate() {
+    drop(reach);
+    // Components are gathered into the run slot of their root (roots are their smallest member, so
+    // the root's slot is never needed again once reached), then kept ones become regions.
+    let mut runs = runs;
+    for i in 0..runs.len() {
         let r = uf.find(i);
-        if slot[r] == u32::MAX {
-            slot[r] = out.len() as u32;
-            out.push(Region {
-                a: run.a.clone(),
-                b: run.b.clone(),
-                seeds: 0,
-                covered: 0,
-            });
+        if r != i {
+            let (x, root) = (runs[i].clone(), &mut runs[r]);
+            root.a_start = root.a_start.min(x.a_start);
+            root.a_end = root.a_end.max(x.a_end);
+            root.b_start = root.b_start.min(x.b_start);
+            root.b_end = root.b_end.max(x.b_end);
+            root.seeds += x.seeds;
+            root.covered += x.covered;
         }
-        let reg = &mut out[slot[r] as usize];
-        reg.a = reg.a.start.min(run.a.start)..reg.a.end.max(run.a.end);
-        reg.b = reg.b.start.min(run.b.start)..reg.b.end.max(run.b.end);
-        reg.seeds += run.seeds;
-        reg.covered += run.covered;
     }
+    let mut out: Vec<Region> = (0..runs.len())
+        .filter(|&i| uf.find(i) == i)
+        .map(|i| {
+            let r = &runs[i];
+            Region {
+                a: r.a_start as usize..r.a_end as usize,
+                b: r.b_start as usize..r.b_end as usize,
+                seeds: r.seeds as usize,
+                covered: r.covered as usize,
+            }
+        })
+        .filter(|r| keep(r))
+        .collect();
     out.sort_by_key(|r| (r.a.start, r.b.start, r.a.end, r.b.end));
     out
 }
 
-fn distance(x: &Range<usize>, y: &Range<usize>) -> usize {
-    // Zero when the ranges overlap.
-    y.start
-        .saturating_sub(x.end)
-        .max(x.start.saturating_sub(y.end))
+/// Distance between two ranges, zero when they overlap.
+fn distance(x0: u32, x1: u32, y0: u32, y1: u32) -> u32 {
+    y0.saturating_sub(x1).max(x0.saturating_sub(y1))
 }
 
-fn close(x: &Run, y: &Run, gap: usize) -> bool {
-    distance(&x.a, &y.a) <= gap
-        && distance(&x.b, &y.b) <= gap
-        && x.diag.abs_diff(y.diag) as usize <= gap
+fn close(x: &Run, y: &Run, gap: u32) -> bool {
+    distance(x.a_start, x.a_end, y.a_start, y.a_end) <= gap
+        && distance(x.b_start, x.b_end, y.b_start, y.b_end) <= gap
+        && x.diag.abs_diff(y.diag) <= u64::from(gap)
 }
 
-/// Maximal groups of seeds on one diagonal with gaps of at most `gap`, sorted by (a.start, b.start).
-fn runs(seeds: &[Seed], gap: usize) -> Vec<Run> {
-    // One u64 key per seed, (diagonal, a) packed, sorts much faster than tuples: the diagonal
-    // b - a + 2^32 fits in 33 bits, a in 31 (documents hold fewer than 2^31 words).
-    let mut by_diag: Vec<(u64, Seed)> = seeds
-        .iter()
-        .map(|s| {
-            (
-                ((u64::from(s.b) + (1 << 32) - u64::from(s.a)) << 31) | u64::from(s.a),
-                *s,
-            )
-        })
-        .collect();
-    by_diag.sort_unstable_by_key(|&(k, _)| k);
+/// Maximal groups of seeds on one diagonal with gaps of at most `gap`, sorted by (a_start, b_start).
+fn runs(mut seeds: Vec<Seed>, gap: u32) -> Vec<Run> {
+    // Sorted in place by one packed u64 key, (diagonal, a): the diagonal b - a + 2^32 fits in 33 bits,
+    // a in 31 (documents hold fewer than 2^31 words).
+    seeds.sort_unstable_by_key(|s| {
+        ((u64::from(s.b) + (1 << 32) - u64::from(s.a)) << 31) | u64::from(s.a)
+    });
     let mut out: Vec<Run> = Vec::new();
-    for (_, s) in by_diag {
+    for s in seeds {
         let d = i64::from(s.b) - i64::from(s.a);
-        let (a, b) = (s.a as usize, s.b as usize);
-        let (a_end, b_end) = (a + s.len as usize, b + s.len as usize);
+        let (a_end, b_end) = (s.a + s.len, s.b + s.len);
         if let Some(last) = out.last_mut()
             && last.diag == d
-            && a <= last.a.end + gap
+            && s.a <= last.a_end + gap
         {
-            last.covered += a_end.saturating_sub(last.a.end.max(a));
-            last.a.end = last.a.end.max(a_end);
-            last.b.end = last.b.end.max(b_end);
+            last.covered += a_end.saturating_sub(last.a_end.max(s.a));
+            last.a_end = last.a_end.max(a_end);
+            last.b_end = last.b_end.max(b_end);
             last.seeds += 1;
             continue;
         }
         out.push(Run {
-            a: a..a_end,
-            b: b..b_end,
+            a_start: s.a,
+            a_end,
+            b_start: s.b,
+            b_end,
             diag: d,
             seeds: 1,
-            covered: s.len as usize,
+            covered: s.len,
         });
     }
     // Two runs never share a start: they would be one run.
-    out.sort_unstable_by_key(|r| (r.a.start as u64) << 32 | r.b.start as u64);
+    out.sort_unstable_by_key(|r| (u64::from(r.a_start) << 32) | u64::from(r.b_start));
     out
 }
 
@@ -177,7 +181,7 @@ mod tests {
     #[test]
     fn one_diagonal_makes_one_region() {
         let seeds: Vec<Seed> = (0..10).map(|i| seed(10 + i, 50 + i)).collect();
-        let regs = regions(&seeds, &Params::default());
+        let regs = regions(seeds, &Params::default(), |_| true);
         assert_eq!(
             regs,
             [Region {
@@ -197,7 +201,7 @@ mod tests {
         // Far away on B.
         seeds.push(seed(14, 400));
         seeds.sort();
-        let regs = regions(&seeds, &Params::default());
+        let regs = regions(seeds, &Params::default(), |_| true);
         assert_eq!(regs.len(), 2);
         assert_eq!(regs[0].a, 0..15);
         assert_eq!(regs[0].b, 0..27);

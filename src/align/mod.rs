@@ -152,7 +152,7 @@ fn orientation_key(s: &Seq) -> (usize, u64) {
 
 fn align_oriented(a: &Seq, text_a: &str, b: &Seq, text_b: &str, params: &Params) -> Vec<Passage> {
     let seeds = seed::seeds(a, b, params);
-    let regions = chain::regions(&seeds, params);
+    let regions = chain::regions(seeds, params, |r| extend::promising(r, a, params));
     let mut passages = extend::passages(a, text_a, b, text_b, &regions, params);
     for p in &mut passages {
         classify::classify(p, a, b, &params.thresholds);
