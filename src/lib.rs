@@ -21,9 +21,12 @@
 
 pub mod align;
 pub mod corpus;
+pub mod dedup;
 mod error;
 pub mod eval;
+pub mod index;
 pub mod report;
+pub mod scan;
 pub mod text;
 
 #[cfg(feature = "cli")]

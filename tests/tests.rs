@@ -650,3 +650,568 @@ fn hostile_documents_are_shown_as_text_in_the_html() {
         "only the page's own two script elements"
     );
 }
+
+// --- corpus mode: scan and dedup ----------------------------------------------------------------------
+
+/// Made-up words (no stop words, no chance overlap between seeds): word `i` of stream `seed`.
+fn made_up_words(seed: u64, n: usize) -> Vec<String> {
+    const C: &[u8] = b"bcdfghjklmnprstvz";
+    const V: &[u8] = b"aeiou";
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            let mut w = String::new();
+            for _ in 0..3 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                w.push(C[(x >> 33) as usize % C.len()] as char);
+                w.push(V[(x >> 45) as usize % V.len()] as char);
+            }
+            w
+        })
+        .collect()
+}
+
+const NAV: &str = "Home | World news | Business | Sport | Weather forecast | Contact the newsroom | Subscribe today";
+
+/// Ten dated documents with planted reuse:
+/// - the navigation line `NAV` at the top of every document (boilerplate);
+/// - passage P (40 words) first in 2012, copied verbatim into 2014, with substitutions into 2016 and
+///   with inserted words into 2018 (one cluster of four documents, source 2012);
+/// - 2015 is 2013 with two words changed (near-duplicate); 2017 is 2011 byte for byte (exact).
+fn planted_corpus(env: &TestEnv, dir: &str) -> PathBuf {
+    let root = env.path(dir);
+    std::fs::create_dir_all(&root).unwrap();
+    let p = made_up_words(999, 40);
+    let body = |seed: u64| made_up_words(seed, 120);
+    let mut docs: Vec<(String, String)> = Vec::new();
+    for year in 2010..2020u64 {
+        let mut w = body(year);
+        match year {
+            2012 | 2014 => w.splice(50..50, p.iter().cloned()).for_each(drop),
+            2016 => {
+                let mut q = p.clone();
+                for i in (3..40).step_by(9) {
+                    q[i] = format!("subst{i}");
+                }
+                w.splice(30..30, q).for_each(drop);
+            }
+            2018 => {
+                let mut q = p.clone();
+                for (k, at) in [10usize, 20, 30].iter().enumerate() {
+                    let extra = made_up_words(5000 + k as u64, 6);
+                    q.splice(at + k * 6..at + k * 6, extra).for_each(drop);
+                }
+                w.splice(60..60, q).for_each(drop);
+            }
+            _ => {}
+        }
+        docs.push((format!("{year}-03-01_doc"), w.join(" ")));
+    }
+    let mut near = docs[3].1.split(' ').map(str::to_owned).collect::<Vec<_>>();
+    near[40] = "changed".into();
+    near[80] = "altered".into();
+    docs[5].1 = near.join(" ");
+    // An exact duplicate of 2011, navigation line included.
+    docs[7].1 = docs[1].1.clone();
+    for (name, body) in &docs {
+        std::fs::write(
+            root.join(format!("{name}.txt")),
+            format!("{NAV}\n\n{body}\n"),
+        )
+        .unwrap();
+    }
+    root
+}
+
+impl TestEnv {
+    fn scan_json(&self, args: &[&str]) -> Value {
+        let out = self
+            .cmd()
+            .arg("scan")
+            .args(args)
+            .args(["--json", "-"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "scan failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
+    }
+}
+
+fn ids_of<'a>(v: &'a Value, field: &str) -> Vec<&'a str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[field].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn scan_finds_the_planted_cluster_with_its_earliest_source_and_kinds() {
+    let env = TestEnv::new();
+    planted_corpus(&env, "corpus");
+    let r = env.scan_json(&["corpus"]);
+    assert_eq!(r["command"], "scan");
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["documents"].as_array().unwrap().len(), 10);
+    // Documents are in date order.
+    assert_eq!(r["documents"][0]["id"], "2010-03-01_doc");
+    let big: Vec<&Value> = r["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["documents"].as_u64().unwrap() >= 3)
+        .collect();
+    assert_eq!(big.len(), 1, "one cluster in 3+ documents: {big:#?}");
+    let c = big[0];
+    assert_eq!(c["documents"], 4);
+    assert_eq!(c["source"], "2012-03-01_doc");
+    let occ = c["occurrences"].as_array().unwrap();
+    let kinds: Vec<(&str, &str)> = occ
+        .iter()
+        .skip(1)
+        .map(|o| (o["document"].as_str().unwrap(), o["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("2014-03-01_doc", "repeated"),
+            ("2016-03-01_doc", "reworded"),
+            ("2018-03-01_doc", "expanded")
+        ]
+    );
+    assert!(occ[0]["kind"].is_null());
+    // Spans are byte offsets into the file's text.
+    let text = std::fs::read_to_string(env.path("corpus/2012-03-01_doc.txt")).unwrap();
+    let (s, e) = (
+        occ[0]["start"].as_u64().unwrap() as usize,
+        occ[0]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[s..e], occ[0]["text"].as_str().unwrap());
+    assert_eq!(occ[0]["line"], 3);
+}
+
+#[test]
+fn scan_reports_exact_and_near_duplicates_and_boilerplate() {
+    let env = TestEnv::new();
+    planted_corpus(&env, "corpus");
+    let r = env.scan_json(&["corpus"]);
+    let dups: Vec<(&str, &str, &str)> = r["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap(),
+                d["a"].as_str().unwrap(),
+                d["b"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dups,
+        [
+            ("exact", "2011-03-01_doc", "2017-03-01_doc"),
+            ("near", "2013-03-01_doc", "2015-03-01_doc")
+        ]
+    );
+    // The navigation line is in all ten documents: boilerplate, listed, and out of the reuse shares.
+    let b = r["boilerplate"].as_array().unwrap();
+    assert_eq!(b.len(), 1, "{b:#?}");
+    assert_eq!(b[0]["documents"], 10);
+    assert_eq!(b[0]["text"], NAV);
+    assert_eq!(b[0]["occurrences"].as_array().unwrap().len(), 10);
+    assert_eq!(r["manifest"]["scan"]["boilerplate_min_docs"], 5);
+    // A pair that shares only the navigation line and P: the nav passage is labelled, not counted.
+    let pair = r["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["a"]["id"] == "2012-03-01_doc" && p["b"]["id"] == "2014-03-01_doc")
+        .expect("pair 2012 ~ 2014");
+    let nav: Vec<&Value> = pair["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| {
+            x["a"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Weather forecast")
+        })
+        .collect();
+    assert!(nav.iter().all(|x| x["boilerplate"] == true), "{nav:#?}");
+    assert_eq!(pair["summary"]["kinds"]["repeated"], 1);
+    let share = pair["summary"]["a_reused_share"].as_f64().unwrap();
+    // 40 of 120 + 40 + 12 (navigation) words.
+    assert!((share - 40.0 / 172.0).abs() < 0.001, "share {share}");
+    // No pair of unrelated documents is reported.
+    assert!(
+        !r["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["a"]["id"] == "2010-03-01_doc"
+                && p["summary"]["a_reused_share"].as_f64().unwrap() > 0.0)
+    );
+}
+
+#[test]
+fn scan_json_is_byte_identical_with_one_and_two_threads() {
+    let env = TestEnv::new();
+    planted_corpus(&env, "corpus");
+    // The planted corpus and the bundled texts together.
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let run = |threads: &str| {
+        let out = env
+            .cmd()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("scan")
+            .arg("corpus")
+            .arg(&inputs)
+            .args(["--json", "-"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert!(one == two, "JSON differs between 1 and 2 threads");
+}
+
+#[test]
+fn scan_of_the_bundled_corpus_finds_the_2015_proposal_again_in_2019() {
+    let env = TestEnv::new();
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let r = env.scan_json(&[inputs.to_str().unwrap()]);
+    assert_eq!(r["documents"].as_array().unwrap().len(), 5);
+    let pair = r["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["a"]["id"].as_str().unwrap().starts_with("2015")
+                && p["b"]["id"].as_str().unwrap().starts_with("2019")
+        })
+        .expect("2015 ~ 2019");
+    let found = pair["passages"].as_array().unwrap().iter().any(|x| {
+        x["kind"] == "repeated"
+            && x["a"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("online platform for cultural exchanges and mutual learning")
+    });
+    assert!(found);
+    // Every cluster's source is its earliest document.
+    for c in r["clusters"].as_array().unwrap() {
+        let dates: Vec<&str> = c["occurrences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["date"].as_str().unwrap())
+            .collect();
+        assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    }
+}
+
+#[test]
+fn scan_skips_bad_files_with_a_warning_each_and_exit_3() {
+    let env = TestEnv::new();
+    planted_corpus(&env, "corpus");
+    env.write("corpus/binary.txt", b"abc\0def");
+    env.write("corpus/latin1.txt", b"caf\xe9 au lait");
+    env.write("corpus/empty.md", b"  \n");
+    env.write("corpus/notes.pdf", b"%PDF");
+    env.cmd()
+        .args(["scan", "corpus", "-q"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "binary.txt: looks binary (NUL byte at byte offset 3)",
+        ))
+        .stderr(predicate::str::contains(
+            "latin1.txt: is not valid UTF-8 (first invalid byte at byte offset 3)",
+        ))
+        .stderr(predicate::str::contains("empty.md: is empty"))
+        .stderr(predicate::str::contains("3 input(s) skipped (exit code 3)"))
+        .stderr(predicate::str::contains("notes.pdf").not());
+    // The report lists them.
+    let out = env
+        .cmd()
+        .args(["scan", "corpus", "--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["skipped"].as_array().unwrap().len(), 3);
+    assert_eq!(r["documents"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn scan_error_paths_exit_2_with_a_message() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.path("none")).unwrap();
+    env.write("none/image.png", b"x");
+    env.cmd()
+        .args(["scan", "none"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no usable document in none"));
+    env.cmd()
+        .args(["scan", "missing-folder"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing-folder: cannot read it"))
+        .stderr(predicate::str::contains("no usable document"));
+    env.cmd().args(["scan"]).assert().code(2);
+    planted_corpus(&env, "corpus");
+    for (args, msg) in [
+        (
+            &["--duplicate-threshold", "1.5"][..],
+            "--duplicate-threshold must be between 0 and 1",
+        ),
+        (&["--max-df", "1"][..], "--max-df must be at least 2"),
+        (
+            &["--min-shared", "0"][..],
+            "--min-shared must be at least 1",
+        ),
+        (
+            &["--boilerplate-min-docs", "1"][..],
+            "--boilerplate-min-docs must be at least 2",
+        ),
+        (&["--html", "-"][..], "--html - is not supported by scan"),
+        (&["--glob", "a{"][..], "invalid glob"),
+    ] {
+        env.cmd()
+            .args(["scan", "corpus"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(msg));
+    }
+    env.write(
+        "corpus/corpus.toml",
+        "[[document]]\nfile = \"2010-03-01_doc.txt\"\ndate = \"yesterday\"\n",
+    );
+    env.cmd()
+        .args(["scan", "corpus"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "corpus.toml:2: date \"yesterday\"",
+        ));
+    env.write(
+        "corpus/corpus.toml",
+        "[[document]]\nfile = \"2010-03-01_doc.txt\"\nauthor = \"x\"\n",
+    );
+    env.cmd()
+        .args(["scan", "corpus"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "corpus.toml:3: unknown field `author`",
+        ));
+}
+
+#[test]
+fn scan_reads_jsonl_records_and_a_manifest() {
+    let env = TestEnv::new();
+    let p = made_up_words(7, 30).join(" ");
+    let a = format!(
+        "{} {p} {}",
+        made_up_words(1, 20).join(" "),
+        made_up_words(2, 20).join(" ")
+    );
+    let b = format!("é {} {p}", made_up_words(3, 25).join(" "));
+    let lines = [
+        serde_json::json!({"id": "r1", "text": a, "date": "2001-05-02T00:00:00Z", "series": "paper"}),
+        serde_json::json!({"id": 2, "text": b, "date": "2003"}),
+    ];
+    let mut jsonl = lines
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    jsonl.push_str("\nnot json\n{\"id\": \"r3\", \"text\": \" \"}\n");
+    std::fs::create_dir_all(env.path("c")).unwrap();
+    env.write("c/records.jsonl", &jsonl);
+    env.write(
+        "c/undated.txt",
+        format!("{} {p}", made_up_words(9, 10).join(" ")),
+    );
+    env.write(
+        "c/corpus.toml",
+        "[[document]]\nfile = \"undated.txt\"\ntitle = \"A <title>\"\ndate = \"2002-01\"\nsource = \"wire\"\n",
+    );
+    let out = env
+        .cmd()
+        .args(["scan", "c", "--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "two bad records skipped");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("records.jsonl:3: not a record"), "{stderr}");
+    assert!(
+        stderr.contains("records.jsonl:4: record \"r3\" has no text"),
+        "{stderr}"
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ids_of(&r["documents"], "id"), ["r1", "undated", "2"]);
+    assert_eq!(r["documents"][0]["date"], "2001-05-02");
+    assert_eq!(r["documents"][0]["source"], "paper");
+    assert_eq!(r["documents"][0]["line"], 1);
+    assert_eq!(r["documents"][1]["date"], "2002-01");
+    assert_eq!(r["documents"][1]["title"], "A <title>");
+    assert_eq!(r["documents"][1]["source"], "wire");
+    let c = &r["clusters"][0];
+    assert_eq!(c["documents"], 3);
+    assert_eq!(c["source"], "r1");
+    // Spans of a record are byte offsets into its text (here after a two-byte "é").
+    let occ = &c["occurrences"][2];
+    assert_eq!(occ["document"], "2");
+    let (s, e) = (
+        occ["start"].as_u64().unwrap() as usize,
+        occ["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&b[s..e], p);
+    assert_eq!(r["manifest"]["inputs"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn scan_walk_honours_ignore_files_and_globs() {
+    let env = TestEnv::new();
+    planted_corpus(&env, "corpus");
+    env.write("corpus/.cyberdiffignore", "2019-*\n");
+    std::fs::create_dir_all(env.path("corpus/drafts")).unwrap();
+    env.write("corpus/.gitignore", "drafts/\n");
+    env.write("corpus/drafts/2011-01-01_x.txt", "draft text");
+    let r = env.scan_json(&["corpus"]);
+    assert_eq!(r["documents"].as_array().unwrap().len(), 9);
+    let r = env.scan_json(&["corpus", "--glob", "201[0-4]*"]);
+    assert_eq!(r["documents"].as_array().unwrap().len(), 5);
+    let r = env.scan_json(&["corpus", "--glob", "!2010*"]);
+    assert_eq!(r["documents"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn scan_html_has_the_heat_map_clusters_and_a_page_per_pair() {
+    let env = TestEnv::new();
+    let root = planted_corpus(&env, "corpus");
+    let evil = "<script>alert(1)</script> ";
+    let t = std::fs::read_to_string(root.join("2014-03-01_doc.txt")).unwrap();
+    std::fs::write(root.join("2014-03-01_doc.txt"), format!("{evil}{t}")).unwrap();
+    std::fs::create_dir_all(env.path("out")).unwrap();
+    env.cmd()
+        .args(["scan", "corpus", "--html", "out/scan.html", "-q"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(env.path("out/scan.html")).unwrap();
+    for needle in [
+        "id=\"heatmap\"",
+        "id=\"clusters\"",
+        "class=\"timeline\"",
+        "id=\"duplicates\"",
+        "id=\"boilerplate\"",
+        "scan-pairs/pair-00001.html",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    assert!(html.contains("default-src 'none'"));
+    let pages: Vec<_> = std::fs::read_dir(env.path("out/scan-pairs"))
+        .unwrap()
+        .collect();
+    assert!(!pages.is_empty());
+    let pair = std::fs::read_dir(env.path("out/scan-pairs"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .find(|p| p.contains("&#60;script&#62;alert(1)"))
+        .expect("a pair page shows the script as text");
+    assert!(!pair.contains("<script>alert(1)"));
+}
+
+#[test]
+fn dedup_writes_the_corpus_without_duplicates_keeping_the_earliest() {
+    let env = TestEnv::new();
+    planted_corpus(&env, "corpus");
+    let before: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(env.path("corpus"))
+        .unwrap()
+        .flatten()
+        .map(|e| (e.path(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    env.cmd()
+        .args(["dedup", "corpus", "--out", "clean"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "10 documents: 8 kept, 2 removed as duplicates",
+        ))
+        .stdout(predicate::str::contains("2017-03-01_doc"))
+        .stdout(predicate::str::contains("wrote 8 files into clean"));
+    // Inputs untouched.
+    for (p, bytes) in &before {
+        assert_eq!(&std::fs::read(p).unwrap(), bytes, "{} changed", p.display());
+    }
+    let removed: Value =
+        serde_json::from_slice(&std::fs::read(env.path("clean/removed.json")).unwrap()).unwrap();
+    assert_eq!(removed["command"], "dedup");
+    let r: Vec<(&str, &str, &str)> = removed["removed_documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap(),
+                d["kind"].as_str().unwrap(),
+                d["duplicate_of"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        r,
+        [
+            ("2015-03-01_doc", "near", "2013-03-01_doc"),
+            ("2017-03-01_doc", "exact", "2011-03-01_doc")
+        ]
+    );
+    assert!(!env.path("clean/2015-03-01_doc.txt").exists());
+    assert!(env.path("clean/2013-03-01_doc.txt").exists());
+    // The navigation paragraph is kept in the earliest document only.
+    let first = std::fs::read_to_string(env.path("clean/2010-03-01_doc.txt")).unwrap();
+    assert!(first.starts_with(NAV));
+    let later = std::fs::read_to_string(env.path("clean/2011-03-01_doc.txt")).unwrap();
+    assert!(!later.contains("Weather forecast"));
+    assert_eq!(removed["repeated_paragraphs"].as_array().unwrap().len(), 7);
+    // --keep-paragraphs keeps them; a non-empty or overlapping --out is refused.
+    env.cmd()
+        .args(["dedup", "corpus", "--out", "clean"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--out clean is not empty"));
+    env.cmd()
+        .args(["dedup", "corpus", "--out", "corpus/sub"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("overlaps the input"));
+    env.cmd()
+        .args([
+            "dedup",
+            "corpus",
+            "--out",
+            "clean2",
+            "--keep-paragraphs",
+            "-q",
+        ])
+        .assert()
+        .success();
+    let later = std::fs::read_to_string(env.path("clean2/2011-03-01_doc.txt")).unwrap();
+    assert!(later.contains("Weather forecast"));
+}

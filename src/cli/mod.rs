@@ -1,5 +1,6 @@
 //! The command line: clap arguments (their doc comments are the help text) and the commands.
 
+mod corpus_cmd;
 mod resolve;
 
 use std::io::{IsTerminal, Write};
@@ -15,7 +16,9 @@ use crate::report::{CompareReport, html, json, terminal};
 /// (repeated, reworded, expanded or condensed).
 #[derive(Debug, Parser)]
 #[command(name = "cyberdiff", version, about, long_about = None)]
-#[command(after_help = "Exit codes: 0 success, 2 usage or input error.")]
+#[command(
+    after_help = "Exit codes: 0 success, 2 usage or input error, 3 (scan, dedup) completed but some inputs were skipped (each named in a warning)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -25,6 +28,12 @@ pub struct Cli {
 pub enum Command {
     /// Align two documents: every shared passage, labelled, with its word diff.
     Compare(CompareArgs),
+    /// Every pair of a corpus (folders are walked): shared passages, reuse clusters with their earliest
+    /// source, near-duplicate documents and boilerplate.
+    Scan(ScanArgs),
+    /// Exact and near-duplicate documents and repeated paragraphs of a corpus; --out writes a copy
+    /// without them, keeping the earliest.
+    Dedup(DedupArgs),
     /// Score cyberdiff's detections against PAN-style gold: recall, precision, granularity, plagdet.
     Eval(EvalArgs),
 }
@@ -103,6 +112,86 @@ pub struct CompareArgs {
     pub read: ReadArgs,
 }
 
+/// Options for finding the documents of a corpus and the pairs worth aligning.
+#[derive(Debug, Args, Clone)]
+pub struct CorpusArgs {
+    /// Files and folders (.txt, .md, .html, .htm, and .jsonl with one {"id", "text", "date"} record a
+    /// line). Folders are walked, honouring .gitignore, .ignore and .cyberdiffignore files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only walk files matching GLOB (relative to each folder; "!GLOB" excludes). Repeatable.
+    #[arg(long, short = 'g', value_name = "GLOB")]
+    pub glob: Vec<String>,
+    /// A corpus manifest (TOML: [[document]] file, title, date, source). A corpus.toml beside the
+    /// documents is read without this.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// A pair of documents is aligned when it shares at least N distinct seed n-grams.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_shared: usize,
+    /// N-grams found in more than N documents are not used to find pairs (counted and reported).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_df: usize,
+    /// Text made of n-grams found in at least N documents is boilerplate [default: 10% of the
+    /// documents, at least 5, at most --max-df + 1].
+    #[arg(long, value_name = "N")]
+    pub boilerplate_min_docs: Option<usize>,
+    /// Two documents are near-duplicates when at least this share of each one's words is in shared
+    /// passages (boilerplate included); "contained" when only the smaller one reaches it.
+    #[arg(long, value_name = "X", default_value_t = 0.8)]
+    pub duplicate_threshold: f64,
+    /// Print nothing but warnings and errors on the terminal, and no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// Write the JSON report to FILE ("-" for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the HTML report to FILE: an overlap heat map, clusters with a timeline, duplicates and
+    /// boilerplate, linking to one side-by-side page per pair in the folder FILE's stem + "-pairs".
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Side-by-side pages written with --html, for the pairs with the most reused words.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub html_pairs: usize,
+    /// List only clusters that appear in at least N documents.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_cluster_docs: usize,
+    /// How many pairs, clusters, duplicates and boilerplate texts the terminal summary lists.
+    #[arg(long, value_name = "N", default_value_t = terminal::DEFAULT_TOP)]
+    pub top: usize,
+    #[command(flatten)]
+    pub align: AlignArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// Write the corpus again into DIR (new or empty, outside the inputs) without the duplicate
+    /// documents and repeated paragraphs, keeping the earliest, with removed.json saying what was
+    /// removed and why.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write the report as JSON to FILE ("-" for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Only remove duplicate documents, not repeated paragraphs.
+    #[arg(long)]
+    pub keep_paragraphs: bool,
+    #[command(flatten)]
+    pub align: AlignArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// Gold files (JSON Lines): PAN cases (susp, src, this_offset, this_length, source_offset,
@@ -122,6 +211,8 @@ pub struct EvalArgs {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Compare(args) => compare(args),
+        Command::Scan(args) => corpus_cmd::scan(args),
+        Command::Dedup(args) => corpus_cmd::dedup(args),
         Command::Eval(args) => eval(args),
     }
 }

@@ -8,6 +8,9 @@
 //! and files over the size limit.
 
 mod html;
+pub mod jsonl;
+pub mod manifest;
+pub mod walk;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,6 +18,8 @@ use std::path::{Path, PathBuf};
 use crate::Error;
 
 pub use html::html_to_text;
+pub use manifest::CorpusManifest;
+pub use walk::{CorpusDoc, Skipped, WalkOptions};
 
 /// The largest document accepted by default: offsets are stored as `u32`.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;

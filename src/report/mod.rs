@@ -8,6 +8,7 @@
 
 pub mod html;
 pub mod json;
+pub mod scan;
 pub mod terminal;
 
 use std::ops::Range;

@@ -1,0 +1,525 @@
+//! `cyberdiff scan` and `cyberdiff dedup`: discovery, warnings for skipped inputs, the scan, reports.
+//!
+//! Exit codes: 0 success; 2 usage or input error (bad options, unreadable manifest, no usable document,
+//! an output that cannot be written); 3 the run completed but some inputs were skipped, each named in a
+//! warning on standard error.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use super::{CorpusArgs, DedupArgs, ScanArgs, emit_json, print_stdout, resolve};
+use crate::align::Params;
+use crate::corpus::{CorpusDoc, CorpusManifest, ReadOptions, Skipped, WalkOptions, walk};
+use crate::report::InputInfo;
+use crate::report::scan::{ScanManifest, ScanReport};
+use crate::scan::{Progress, ScanParams};
+
+/// Exit code of a run that completed but skipped some inputs.
+pub const EXIT_SKIPPED: i32 = 3;
+
+struct Loaded {
+    docs: Vec<CorpusDoc>,
+    skipped: Vec<Skipped>,
+    inputs: Vec<InputInfo>,
+}
+
+fn warn_skipped(skipped: &[Skipped]) {
+    for s in skipped {
+        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+    }
+}
+
+fn load(args: &CorpusArgs, read: &ReadOptions, exclude: Vec<PathBuf>) -> Result<Loaded> {
+    let (files, mut skipped) = walk::discover(
+        &args.paths,
+        &WalkOptions {
+            globs: args.glob.clone(),
+            exclude,
+        },
+    )?;
+    let manifest = CorpusManifest::load(args.manifest.as_deref(), &files)?;
+    for (m, f) in &manifest.missing {
+        eprintln!(
+            "cyberdiff: warning: {} describes {f:?}, which does not exist",
+            m.display()
+        );
+    }
+    let (docs, read_skipped) = walk::load(&files, &manifest, read);
+    skipped.extend(read_skipped);
+    skipped.sort();
+    warn_skipped(&skipped);
+    if docs.is_empty() {
+        let names: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        bail!(
+            "no usable document in {}: give .txt, .md, .html, .htm or .jsonl files, or folders holding them",
+            names.join(", ")
+        );
+    }
+    if docs.len() > crate::index::MAX_DOCS {
+        bail!(
+            "{} documents: a scan holds at most {}; scan the corpus in parts",
+            docs.len(),
+            crate::index::MAX_DOCS
+        );
+    }
+    // One input entry per file: a JSON Lines file is hashed as a whole.
+    let mut inputs: Vec<InputInfo> = Vec::new();
+    for d in &docs {
+        let path = d.doc.path.display().to_string();
+        if inputs.iter().rev().any(|x| x.path == path) {
+            continue;
+        }
+        if d.line.is_some() {
+            let bytes = std::fs::read(&d.doc.path)
+                .with_context(|| format!("reading {}", d.doc.path.display()))?;
+            inputs.push(InputInfo {
+                path,
+                bytes: bytes.len() as u64,
+                xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
+            });
+        } else {
+            inputs.push(InputInfo {
+                path,
+                bytes: d.doc.bytes,
+                xxh3: d.doc.hash.clone(),
+            });
+        }
+    }
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    inputs.dedup_by(|a, b| a.path == b.path);
+    Ok(Loaded {
+        docs,
+        skipped,
+        inputs,
+    })
+}
+
+fn scan_params(
+    args: &CorpusArgs,
+    params: &Params,
+    n_docs: usize,
+    min_cluster_docs: usize,
+) -> Result<ScanParams> {
+    if !(0.0..=1.0).contains(&args.duplicate_threshold) {
+        bail!(
+            "--duplicate-threshold must be between 0 and 1, got {}",
+            args.duplicate_threshold
+        );
+    }
+    if args.min_shared == 0 {
+        bail!("--min-shared must be at least 1");
+    }
+    if args.max_df < 2 {
+        bail!("--max-df must be at least 2, got {}", args.max_df);
+    }
+    if min_cluster_docs < 2 {
+        bail!("--min-cluster-docs must be at least 2, got {min_cluster_docs}");
+    }
+    let bmd = match args.boilerplate_min_docs {
+        Some(n) if n < 2 => bail!("--boilerplate-min-docs must be at least 2, got {n}"),
+        Some(n) => n,
+        None => n_docs.div_ceil(10).max(5).min(args.max_df + 1),
+    };
+    let _ = params;
+    Ok(ScanParams {
+        index: crate::index::IndexParams {
+            min_shared: args.min_shared,
+            max_df: args.max_df,
+            boilerplate_min_docs: bmd,
+        },
+        duplicate_threshold: args.duplicate_threshold,
+        min_cluster_docs,
+    })
+}
+
+fn is_stdout(p: &Option<PathBuf>) -> bool {
+    p.as_deref().is_some_and(|p| p.as_os_str() == "-")
+}
+
+fn exit_code(skipped: &[Skipped]) -> i32 {
+    if skipped.is_empty() {
+        0
+    } else {
+        eprintln!(
+            "cyberdiff: warning: {} input(s) skipped (exit code {EXIT_SKIPPED})",
+            skipped.len()
+        );
+        EXIT_SKIPPED
+    }
+}
+
+/// The folder of the pair pages of an HTML report `FILE`: `FILE`'s stem + "-pairs", beside it.
+fn pairs_dir(html: &Path) -> (PathBuf, String) {
+    let stem = html
+        .file_stem()
+        .map_or_else(|| "scan".to_owned(), |s| s.to_string_lossy().into_owned());
+    let name = format!("{stem}-pairs");
+    let dir = match html.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join(&name),
+        _ => PathBuf::from(&name),
+    };
+    (dir, name)
+}
+
+pub fn scan(args: ScanArgs) -> Result<i32> {
+    let started = Instant::now();
+    let params = resolve::params(&args.align)?;
+    let read = resolve::read_options(&args.read);
+    if is_stdout(&args.html) {
+        bail!(
+            "--html - is not supported by scan: the report is a page plus one page per pair; give a file name"
+        );
+    }
+    let exclude: Vec<PathBuf> = [args.json.clone(), args.html.clone()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let loaded = load(&args.corpus, &read, exclude)?;
+    let sp = scan_params(
+        &args.corpus,
+        &params,
+        loaded.docs.len(),
+        args.min_cluster_docs,
+    )?;
+    let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
+    let result = crate::scan::scan(&loaded.docs, &params, &sp, &progress);
+    let report = ScanReport::new(
+        &loaded.docs,
+        &result,
+        &params,
+        &sp,
+        loaded.inputs,
+        loaded.skipped.clone(),
+    );
+    if let Some(path) = &args.json {
+        emit_json(path, &report)?;
+    }
+    if let Some(path) = &args.html {
+        write_html(path, &report, &loaded.docs, args.html_pairs)?;
+    }
+    if !args.corpus.quiet && !is_stdout(&args.json) {
+        print_stdout(&crate::report::scan::render_terminal(
+            &report,
+            args.top,
+            started.elapsed().as_secs_f64(),
+        ))?;
+    }
+    Ok(exit_code(&loaded.skipped))
+}
+
+fn write_html(
+    path: &Path,
+    report: &ScanReport,
+    docs: &[CorpusDoc],
+    max_pages: usize,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let (dir, rel) = pairs_dir(path);
+    // The pairs with the most reused words get a page.
+    let mut order: Vec<usize> = (0..report.pairs.len()).collect();
+    let reused = |i: usize| -> usize {
+        report.pairs[i]
+            .passages
+            .iter()
+            .map(|x| x.aligned_words)
+            .sum()
+    };
+    order.sort_by_key(|&i| (std::cmp::Reverse(reused(i)), i));
+    order.truncate(max_pages);
+    let mut linked = vec![false; report.pairs.len() + 1];
+    for &i in &order {
+        linked[report.pairs[i].id] = true;
+    }
+    if !order.is_empty() {
+        std::fs::create_dir_all(&dir).map_err(|cause| crate::Error::Write {
+            path: dir.clone(),
+            cause,
+        })?;
+    }
+    let by_id: std::collections::HashMap<&str, &CorpusDoc> =
+        docs.iter().map(|d| (d.doc.id.as_str(), d)).collect();
+    order.par_iter().try_for_each(|&i| -> Result<()> {
+        let p = &report.pairs[i];
+        let cmp = report.compare_report(i);
+        let (a, b) = (by_id[p.a.id.as_str()], by_id[p.b.id.as_str()]);
+        let page = crate::report::html::render_compare(&cmp, &a.doc.text, &b.doc.text);
+        crate::report::json::write_atomic(
+            &dir.join(crate::report::scan::pair_page_name(p.id)),
+            page.as_bytes(),
+        )?;
+        Ok(())
+    })?;
+    let page = crate::report::scan::render_html(report, &rel, &|id| linked[id]);
+    crate::report::json::write_atomic(path, page.as_bytes())?;
+    Ok(())
+}
+
+pub fn dedup(args: DedupArgs) -> Result<i32> {
+    let params = resolve::params(&args.align)?;
+    let read = resolve::read_options(&args.read);
+    if let Some(out) = &args.out {
+        check_out_dir(out, &args.corpus.paths)?;
+    }
+    let exclude: Vec<PathBuf> = args.json.clone().into_iter().collect();
+    let loaded = load(&args.corpus, &read, exclude)?;
+    let sp = scan_params(&args.corpus, &params, loaded.docs.len(), 2)?;
+    let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
+    let result = crate::scan::scan(&loaded.docs, &params, &sp, &progress);
+    let plan = crate::dedup::plan(
+        &loaded.docs,
+        &result,
+        params.min_words.ceil() as usize,
+        args.keep_paragraphs,
+    );
+    let m = crate::report::Manifest::new(&params, &[]);
+    let manifest = ScanManifest {
+        tool: m.tool,
+        version: m.version,
+        parameters: m.parameters,
+        scan: sp,
+        inputs: loaded.inputs,
+    };
+    let mut report =
+        crate::dedup::DedupReport::new(&loaded.docs, &plan, manifest, loaded.skipped.clone());
+    if let Some(out) = &args.out {
+        report.written = write_out(out, &args.corpus.paths, &loaded.docs, &plan)?;
+        crate::report::json::write_json_atomic(&out.join("removed.json"), &report)?;
+    }
+    if let Some(path) = &args.json {
+        emit_json(path, &report)?;
+    }
+    if !args.corpus.quiet && !is_stdout(&args.json) {
+        print_stdout(&render_dedup(&report, args.out.as_deref()))?;
+    }
+    Ok(exit_code(&loaded.skipped))
+}
+
+fn render_dedup(r: &crate::dedup::DedupReport, out: Option<&Path>) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} documents: {} kept, {} removed as duplicates; {} repeated paragraphs",
+        r.documents,
+        r.kept,
+        r.removed_documents.len(),
+        r.repeated_paragraphs.len()
+    );
+    for d in &r.removed_documents {
+        let _ = writeln!(
+            s,
+            "  remove {:<40} {:?} duplicate of {} ({:.1}% shared)",
+            d.id,
+            d.kind,
+            d.duplicate_of,
+            d.share * 100.0
+        );
+    }
+    for p in r.repeated_paragraphs.iter().take(20) {
+        let flat: String = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let short: String = flat.chars().take(60).collect();
+        let _ = writeln!(
+            s,
+            "  paragraph {} line {} repeats {} line {}: \"{}{}\"",
+            p.document,
+            p.line,
+            p.first_document,
+            p.first_line,
+            short,
+            if flat.chars().count() > 60 { "…" } else { "" }
+        );
+    }
+    if r.repeated_paragraphs.len() > 20 {
+        let _ = writeln!(
+            s,
+            "  … {} more paragraphs",
+            r.repeated_paragraphs.len() - 20
+        );
+    }
+    if let Some(out) = out {
+        let _ = writeln!(
+            s,
+            "wrote {} files into {} (what was removed and why: removed.json)",
+            r.written.len(),
+            out.display()
+        );
+    }
+    s
+}
+
+/// The output folder must be new or empty, and neither inside an input folder nor holding one.
+fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    if out.exists() {
+        if !out.is_dir() {
+            bail!(
+                "--out {} is a file; give a new or empty folder",
+                out.display()
+            );
+        }
+        let mut entries =
+            std::fs::read_dir(out).with_context(|| format!("reading {}", out.display()))?;
+        if entries.next().is_some() {
+            bail!(
+                "--out {} is not empty; give a new or empty folder (dedup never overwrites files)",
+                out.display()
+            );
+        }
+    }
+    let abs = |p: &Path| -> PathBuf {
+        // The folder may not exist yet: resolve its nearest existing ancestor.
+        let mut base = p.to_path_buf();
+        let mut tail = Vec::new();
+        while !base.exists() {
+            match (base.parent(), base.file_name()) {
+                (Some(parent), Some(name)) => {
+                    tail.push(name.to_owned());
+                    base = if parent.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        parent.to_path_buf()
+                    };
+                }
+                _ => break,
+            }
+        }
+        let mut r = base.canonicalize().unwrap_or(base);
+        for t in tail.into_iter().rev() {
+            r.push(t);
+        }
+        r
+    };
+    let o = abs(out);
+    for i in inputs {
+        let i = abs(i);
+        if o.starts_with(&i) || i.starts_with(&o) {
+            bail!(
+                "--out {} overlaps the input {}; write the deduplicated corpus outside the inputs",
+                out.display(),
+                i.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Where a document file goes under `out`: relative to its input folder (under the folder's name when
+/// there are several inputs), or by file name for a file given directly.
+fn relative_target(path: &Path, roots: &[PathBuf]) -> PathBuf {
+    let single_dir = roots.len() == 1 && roots[0].is_dir();
+    for r in roots {
+        if r.is_dir()
+            && let Ok(rel) = path.strip_prefix(r)
+        {
+            if single_dir {
+                return rel.to_path_buf();
+            }
+            let name = r
+                .canonicalize()
+                .ok()
+                .and_then(|c| c.file_name().map(|n| n.to_owned()))
+                .unwrap_or_else(|| "input".into());
+            return Path::new(&name).join(rel);
+        }
+    }
+    PathBuf::from(path.file_name().unwrap_or(path.as_os_str()))
+}
+
+fn write_out(
+    out: &Path,
+    roots: &[PathBuf],
+    docs: &[CorpusDoc],
+    plan: &crate::dedup::DedupPlan,
+) -> Result<Vec<String>> {
+    use std::collections::BTreeMap;
+    let mut cuts: BTreeMap<usize, Vec<std::ops::Range<usize>>> = BTreeMap::new();
+    for p in &plan.paragraphs {
+        cuts.entry(p.doc).or_default().push(p.span.clone());
+    }
+    for v in cuts.values_mut() {
+        v.sort_by_key(|r| r.start);
+    }
+    // Documents grouped by file (a JSON Lines file holds many).
+    let mut by_file: BTreeMap<&Path, Vec<usize>> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        by_file.entry(d.doc.path.as_path()).or_default().push(i);
+    }
+    let mut written = Vec::new();
+    for (path, idxs) in by_file {
+        let mut rel = relative_target(path, roots);
+        let contents: Option<Vec<u8>> = if docs[idxs[0]].line.is_some() {
+            Some(jsonl_without(path, docs, &idxs, plan, &cuts)?)
+        } else {
+            let i = idxs[0];
+            if plan.is_removed(i) {
+                None
+            } else if let Some(c) = cuts.get(&i) {
+                let html = rel.extension().is_some_and(|e| {
+                    e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")
+                });
+                if html {
+                    // The paragraphs are those of the extracted text, which is written as text.
+                    rel.set_extension("txt");
+                }
+                Some(crate::dedup::cut_paragraphs(&docs[i].doc.text, c).into_bytes())
+            } else {
+                Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)
+            }
+        };
+        let Some(bytes) = contents else { continue };
+        let target = out.join(&rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|cause| crate::Error::Write {
+                path: parent.to_path_buf(),
+                cause,
+            })?;
+        }
+        if target.exists() {
+            bail!(
+                "two inputs would both be written to {}; dedup them in separate runs",
+                target.display()
+            );
+        }
+        crate::report::json::write_atomic(&target, &bytes)?;
+        written.push(rel.display().to_string());
+    }
+    written.sort();
+    Ok(written)
+}
+
+/// A JSON Lines file without its removed records, and with repeated paragraphs cut from the `text` of
+/// the others; lines that were not records are kept as they were.
+fn jsonl_without(
+    path: &Path,
+    docs: &[CorpusDoc],
+    idxs: &[usize],
+    plan: &crate::dedup::DedupPlan,
+    cuts: &std::collections::BTreeMap<usize, Vec<std::ops::Range<usize>>>,
+) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let by_line: std::collections::HashMap<usize, usize> = idxs
+        .iter()
+        .filter_map(|&i| docs[i].line.map(|l| (l, i)))
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.lines().enumerate() {
+        match by_line.get(&(n + 1)) {
+            Some(&i) if plan.is_removed(i) => continue,
+            Some(&i) if cuts.contains_key(&i) => {
+                let mut v: serde_json::Value = serde_json::from_str(line)
+                    .with_context(|| format!("re-reading {}:{}", path.display(), n + 1))?;
+                v["text"] = serde_json::Value::String(crate::dedup::cut_paragraphs(
+                    &docs[i].doc.text,
+                    &cuts[&i],
+                ));
+                out.push_str(&serde_json::to_string(&v).expect("JSON values serialise"));
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    Ok(out.into_bytes())
+}

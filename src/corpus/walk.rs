@@ -1,0 +1,245 @@
+//! Discovery and loading of a corpus: paths on the command line -> the documents of a scan.
+//!
+//! Takes files and folders; walks folders honouring `.gitignore`-style ignore files (also outside a Git
+//! repository), `.ignore` and `.cyberdiffignore`, hidden files skipped, with optional `--glob` filters;
+//! keeps `.txt`, `.md`, `.html`, `.htm` and `.jsonl` files. Gives the documents, sorted by date (undated
+//! last), then id, then path, with titles, dates and sources from a manifest where one is given, and
+//! every file or record that could not be used as a [`Skipped`] entry naming it and saying why. Nothing is
+//! dropped silently: what is not read is either not a document type or listed as skipped.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::jsonl;
+use super::manifest::CorpusManifest;
+use super::{Document, ReadOptions, read_document};
+use crate::Error;
+
+/// Extensions of the files a folder walk keeps (compared without case).
+pub const DOC_EXTENSIONS: [&str; 5] = ["txt", "md", "html", "htm", "jsonl"];
+
+/// A file or record that was not used, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Skipped {
+    /// The file, with `:LINE` for a record of a JSON Lines file.
+    pub path: String,
+    pub reason: String,
+}
+
+/// One document of a corpus with what a manifest or a JSON Lines record says about it.
+#[derive(Clone, Debug)]
+pub struct CorpusDoc {
+    pub doc: Document,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    /// For a record of a JSON Lines file, its 1-based line number.
+    pub line: Option<usize>,
+}
+
+/// How to find documents.
+#[derive(Clone, Debug, Default)]
+pub struct WalkOptions {
+    /// Globs over paths relative to each walked folder (`!` excludes), as ripgrep's `--glob`.
+    pub globs: Vec<String>,
+    /// Files never taken as documents (the run's own outputs).
+    pub exclude: Vec<PathBuf>,
+}
+
+fn has_doc_extension(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DOC_EXTENSIONS.iter().any(|d| e.eq_ignore_ascii_case(d)))
+}
+
+/// Every document file under `paths`, sorted and without repeats, and what could not be walked.
+pub fn discover(
+    paths: &[PathBuf],
+    opts: &WalkOptions,
+) -> Result<(Vec<PathBuf>, Vec<Skipped>), Error> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut skipped = Vec::new();
+    let excluded: BTreeSet<PathBuf> = opts
+        .exclude
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                skipped.push(Skipped {
+                    path: root.display().to_string(),
+                    reason: format!("cannot read it: {e}"),
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            if has_doc_extension(root) {
+                files.push(root.clone());
+            } else {
+                skipped.push(Skipped {
+                    path: root.display().to_string(),
+                    reason: "not a document type (.txt, .md, .html, .htm, .jsonl)".to_owned(),
+                });
+            }
+            continue;
+        }
+        let mut ob = ignore::overrides::OverrideBuilder::new(root);
+        for g in &opts.globs {
+            ob.add(g).map_err(|e| Error::Parse {
+                path: PathBuf::from("--glob"),
+                line: 1,
+                message: format!("invalid glob {g:?}: {e}"),
+            })?;
+        }
+        let overrides = ob.build().map_err(|e| Error::Parse {
+            path: PathBuf::from("--glob"),
+            line: 1,
+            message: e.to_string(),
+        })?;
+        let walker = ignore::WalkBuilder::new(root)
+            .standard_filters(true)
+            .require_git(false)
+            .add_custom_ignore_filename(".cyberdiffignore")
+            .overrides(overrides)
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_some_and(|t| t.is_file()) && has_doc_extension(e.path()) {
+                        files.push(e.into_path());
+                    }
+                }
+                Err(err) => skipped.push(Skipped {
+                    path: root.display().to_string(),
+                    reason: format!("while walking: {err}"),
+                }),
+            }
+        }
+    }
+    // The same file named twice (a folder and a file in it) is read once.
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for f in files {
+        let key = f.canonicalize().unwrap_or_else(|_| f.clone());
+        if excluded.contains(&key) {
+            continue;
+        }
+        if seen.insert(key) {
+            out.push(f);
+        }
+    }
+    out.sort();
+    skipped.sort();
+    Ok((out, skipped))
+}
+
+fn is_jsonl(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+}
+
+/// Read every file in parallel; apply the manifest; make ids unique; sort by date, id, path.
+pub fn load(
+    files: &[PathBuf],
+    manifest: &CorpusManifest,
+    read: &ReadOptions,
+) -> (Vec<CorpusDoc>, Vec<Skipped>) {
+    let results: Vec<(Vec<CorpusDoc>, Vec<Skipped>)> = files
+        .par_iter()
+        .map(|path| {
+            if is_jsonl(path) {
+                return jsonl::read_jsonl(path, read);
+            }
+            match read_document(path, read) {
+                Ok(mut doc) => {
+                    let entry = manifest.get(path);
+                    let (mut title, mut source) = (None, None);
+                    if let Some(e) = entry {
+                        if e.date.is_some() {
+                            doc.date.clone_from(&e.date);
+                        }
+                        title.clone_from(&e.title);
+                        source.clone_from(&e.source);
+                    }
+                    let d = CorpusDoc {
+                        doc,
+                        title,
+                        source,
+                        line: None,
+                    };
+                    (vec![d], Vec::new())
+                }
+                Err(e) => (
+                    Vec::new(),
+                    vec![Skipped {
+                        path: path.display().to_string(),
+                        reason: skip_reason(&e),
+                    }],
+                ),
+            }
+        })
+        .collect();
+    let mut docs = Vec::new();
+    let mut skipped = Vec::new();
+    for (d, s) in results {
+        docs.extend(d);
+        skipped.extend(s);
+    }
+    unique_ids(&mut docs);
+    docs.sort_by(|x, y| doc_order(x).cmp(&doc_order(y)));
+    skipped.sort();
+    (docs, skipped)
+}
+
+/// The message of a read error without the path, which [`Skipped`] carries.
+fn skip_reason(e: &Error) -> String {
+    let msg = e.to_string();
+    match e {
+        Error::Io { path, .. }
+        | Error::IsDirectory(path)
+        | Error::Empty(path)
+        | Error::Binary { path, .. }
+        | Error::InvalidUtf8 { path, .. }
+        | Error::TooLarge { path, .. } => {
+            let p = path.display().to_string();
+            msg.strip_prefix(&format!("cannot read {p}: "))
+                .or_else(|| msg.strip_prefix(&format!("{p} ")))
+                .unwrap_or(&msg)
+                .to_owned()
+        }
+        _ => msg,
+    }
+}
+
+/// Documents in date order (undated last), then by id and path: the order of every list in a report.
+pub fn doc_order(d: &CorpusDoc) -> (bool, &str, &str, &Path, usize) {
+    (
+        d.doc.date.is_none(),
+        d.doc.date.as_deref().unwrap_or(""),
+        &d.doc.id,
+        &d.doc.path,
+        d.line.unwrap_or(0),
+    )
+}
+
+/// Two files `a.txt` and `sub/a.md` would both be `a`: such ids become the path without its extension
+/// (and, for a JSON Lines record, `id@file:line`), so every id of a report names one document.
+fn unique_ids(docs: &mut [CorpusDoc]) {
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for d in docs.iter() {
+        *count.entry(d.doc.id.clone()).or_default() += 1;
+    }
+    for d in docs.iter_mut() {
+        if count[&d.doc.id] > 1 {
+            d.doc.id = match d.line {
+                Some(line) => format!("{}@{}:{line}", d.doc.id, d.doc.path.display()),
+                None => d.doc.path.with_extension("").display().to_string(),
+            };
+        }
+    }
+}

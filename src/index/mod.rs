@@ -1,0 +1,393 @@
+//! Index: a whole corpus tokenised with one vocabulary, and one inverted n-gram index over it.
+//!
+//! Takes the texts of a corpus (in report order) and gives
+//! - [`Tokenized`]: every document's token ids under one [`Vocabulary`], tokenised in parallel with a
+//!   vocabulary per chunk of documents, merged in document order so that ids (and so everything the
+//!   aligner does with them) do not depend on the number of threads. Only ids are kept (4 bytes a word);
+//!   [`Tokenized::tokens`] rebuilds a document's tokens with byte spans when it is aligned.
+//! - [`Index`]: the candidate pairs of documents, from the same n-grams the aligner seeds on
+//!   ([`crate::align::seed::grams`]: `word_ngram` words, `cjk_ngram` characters of unspaced scripts,
+//!   n-grams of function words skipped, xxh3-64 of the ids). Each document's distinct n-grams become
+//!   postings packed in one `u64` (40 bits of hash, 24 bits of document), sorted in parallel and grouped:
+//!   an n-gram in more than `max_df` documents is skipped (counted), and each pair of documents sharing
+//!   at least `min_shared` of the others is a candidate. Nothing compares every pair of documents: the
+//!   work is the postings plus, per n-gram, the pairs of its at most `max_df` documents.
+//! - Boilerplate runs: in each document, the stretches of at least `min_words` words covered by n-grams
+//!   that occur in at least `boilerplate_min_docs` documents (navigation, mastheads, credit lines).
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::align::Params;
+use crate::text::{Token, TokenId, Vocabulary, for_each_word};
+
+/// Postings hold the document number in their low bits.
+const DOC_BITS: u32 = 24;
+/// The largest number of documents an index holds.
+pub const MAX_DOCS: usize = 1 << DOC_BITS;
+const DOC_MASK: u64 = (1 << DOC_BITS) - 1;
+
+/// A corpus tokenised with one vocabulary.
+#[derive(Debug)]
+pub struct Tokenized {
+    pub vocab: Vocabulary,
+    /// Token ids of each document, in document order.
+    pub ids: Vec<Vec<u32>>,
+    /// Per vocabulary id: a function word.
+    pub stop: Vec<bool>,
+    /// Per vocabulary id: a character of an unspaced script.
+    pub cjk: Vec<bool>,
+}
+
+/// Tokenise every text in parallel into one vocabulary; ids are those of a sequential run in document
+/// order whatever the thread count.
+pub fn tokenize_corpus(texts: &[&str]) -> Tokenized {
+    // Chunks of consecutive documents, each with its own vocabulary: merging them in order gives every
+    // form the id of its first appearance in the corpus, so the chunking does not change any id.
+    let total: usize = texts.iter().map(|t| t.len()).sum();
+    let target = (total / (rayon::current_num_threads() * 4)).max(1 << 20);
+    let mut chunks: Vec<Range<usize>> = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, t) in texts.iter().enumerate() {
+        size += t.len();
+        if size >= target {
+            chunks.push(start..i + 1);
+            start = i + 1;
+            size = 0;
+        }
+    }
+    if start < texts.len() {
+        chunks.push(start..texts.len());
+    }
+    let parts: Vec<(Vocabulary, Vec<Vec<u32>>)> = chunks
+        .par_iter()
+        .map(|r| {
+            let mut v = Vocabulary::new();
+            let ids = texts[r.clone()]
+                .iter()
+                .map(|t| v.tokenize(t).iter().map(|tok| tok.id.0).collect())
+                .collect();
+            (v, ids)
+        })
+        .collect();
+    let mut vocab = Vocabulary::new();
+    let mut maps = Vec::with_capacity(parts.len());
+    let mut all_ids = Vec::with_capacity(texts.len());
+    for (v, ids) in parts {
+        maps.push(vocab.merge(&v));
+        all_ids.push(ids);
+    }
+    all_ids
+        .par_iter_mut()
+        .zip(maps.par_iter())
+        .for_each(|(docs, map)| {
+            for d in docs {
+                for id in d.iter_mut() {
+                    *id = map[*id as usize].0;
+                }
+            }
+        });
+    let ids: Vec<Vec<u32>> = all_ids.into_iter().flatten().collect();
+    let stop = (0..vocab.len())
+        .map(|i| vocab.entry(TokenId(i as u32)).stop)
+        .collect();
+    let cjk = (0..vocab.len())
+        .map(|i| vocab.entry(TokenId(i as u32)).cjk)
+        .collect();
+    Tokenized {
+        vocab,
+        ids,
+        stop,
+        cjk,
+    }
+}
+
+impl Tokenized {
+    /// The tokens of document `doc` (whose text is `text`) with their byte spans, rebuilt from its ids.
+    pub fn tokens(&self, doc: usize, text: &str) -> Vec<Token> {
+        let ids = &self.ids[doc];
+        let mut out = Vec::with_capacity(ids.len());
+        for_each_word(text, |start, word| {
+            let id = ids[out.len()];
+            out.push(Token {
+                start: start as u32,
+                end: (start + word.len()) as u32,
+                id: TokenId(id),
+            });
+        });
+        debug_assert_eq!(out.len(), ids.len(), "the same words as when tokenised");
+        out
+    }
+
+    /// Call `f(position, length, hash)` for every n-gram of document `doc` the aligner would seed on.
+    pub fn for_each_gram(&self, doc: usize, params: &Params, mut f: impl FnMut(usize, usize, u64)) {
+        let ids = &self.ids[doc];
+        let n = ids.len();
+        let mut buf: Vec<u8> = Vec::with_capacity(4 * params.cjk_ngram.max(params.word_ngram));
+        for i in 0..n {
+            let k = if self.cjk[ids[i] as usize] {
+                params.cjk_ngram
+            } else {
+                params.word_ngram
+            };
+            if i + k > n {
+                continue;
+            }
+            if ids[i..i + k].iter().all(|&id| self.stop[id as usize]) {
+                continue;
+            }
+            buf.clear();
+            for id in &ids[i..i + k] {
+                buf.extend_from_slice(&id.to_le_bytes());
+            }
+            f(i, k, xxh3_64(&buf));
+        }
+    }
+}
+
+/// How the index chooses candidate pairs and boilerplate.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct IndexParams {
+    /// A pair of documents is aligned when it shares at least this many distinct n-grams.
+    pub min_shared: usize,
+    /// N-grams in more documents than this are not used to find candidate pairs.
+    pub max_df: usize,
+    /// N-grams in at least this many documents make boilerplate runs.
+    pub boilerplate_min_docs: usize,
+}
+
+/// A pair of documents (`a` < `b`, in document order) and the n-grams they share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub a: u32,
+    pub b: u32,
+    pub shared: u32,
+}
+
+/// The result of indexing a corpus.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Postings (distinct n-grams per document, summed over documents).
+    pub postings: usize,
+    /// Distinct n-grams of the corpus.
+    pub ngrams: usize,
+    /// Distinct n-grams in more than `max_df` documents, skipped.
+    pub common_ngrams: usize,
+    pub candidates: Vec<Candidate>,
+    /// Per document, the token ranges of its boilerplate runs.
+    pub boilerplate: Vec<Vec<Range<usize>>>,
+}
+
+fn fold(h: u64) -> u64 {
+    h >> DOC_BITS << DOC_BITS
+}
+
+/// Build the inverted index of a tokenised corpus and read the candidate pairs and boilerplate off it.
+pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
+    let n_docs = t.ids.len();
+    assert!(
+        n_docs <= MAX_DOCS,
+        "at most {MAX_DOCS} documents (checked by the caller)"
+    );
+    // Postings: each document's distinct n-grams, packed as (hash, document).
+    let per_doc: Vec<Vec<u64>> = (0..n_docs)
+        .into_par_iter()
+        .map(|d| {
+            let mut v = Vec::with_capacity(t.ids[d].len());
+            t.for_each_gram(d, params, |_, _, h| v.push(fold(h) | d as u64));
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect();
+    let total: usize = per_doc.iter().map(Vec::len).sum();
+    let mut postings: Vec<u64> = Vec::with_capacity(total);
+    for v in per_doc {
+        postings.extend_from_slice(&v);
+    }
+    postings.par_sort_unstable();
+
+    // Groups of one n-gram, processed in parallel slices cut at group boundaries.
+    let parts = (rayon::current_num_threads() * 16).max(1);
+    let mut cuts = vec![0];
+    for p in 1..parts {
+        let mut i = postings.len() * p / parts;
+        while i > 0 && i < postings.len() && fold(postings[i]) == fold(postings[i - 1]) {
+            i += 1;
+        }
+        if i > *cuts.last().expect("cuts start with 0") && i < postings.len() {
+            cuts.push(i);
+        }
+    }
+    cuts.push(postings.len());
+    struct Part {
+        ngrams: usize,
+        common: usize,
+        pairs: Vec<u64>,
+        boiler: Vec<u64>,
+    }
+    let results: Vec<Part> = cuts
+        .par_windows(2)
+        .map(|w| {
+            let s = &postings[w[0]..w[1]];
+            let mut part = Part {
+                ngrams: 0,
+                common: 0,
+                pairs: Vec::new(),
+                boiler: Vec::new(),
+            };
+            let mut i = 0;
+            while i < s.len() {
+                let h = fold(s[i]);
+                let j = i + s[i..].iter().take_while(|&&x| fold(x) == h).count();
+                let df = j - i;
+                part.ngrams += 1;
+                if df >= ip.boilerplate_min_docs {
+                    part.boiler.push(h);
+                }
+                if df > ip.max_df {
+                    part.common += 1;
+                } else if df >= 2 {
+                    for x in i..j {
+                        let a = s[x] & DOC_MASK;
+                        for y in &s[x + 1..j] {
+                            part.pairs.push(a << 32 | (y & DOC_MASK));
+                        }
+                    }
+                }
+                i = j;
+            }
+            part
+        })
+        .collect();
+    let postings_len = postings.len();
+    drop(postings);
+    let mut idx = Index {
+        postings: postings_len,
+        ..Index::default()
+    };
+    let mut pairs: Vec<u64> = Vec::with_capacity(results.iter().map(|p| p.pairs.len()).sum());
+    let mut boiler: Vec<u64> = Vec::new();
+    for p in results {
+        idx.ngrams += p.ngrams;
+        idx.common_ngrams += p.common;
+        pairs.extend_from_slice(&p.pairs);
+        boiler.extend_from_slice(&p.boiler);
+    }
+    pairs.par_sort_unstable();
+    let mut i = 0;
+    while i < pairs.len() {
+        let j = i + pairs[i..].iter().take_while(|&&x| x == pairs[i]).count();
+        if j - i >= ip.min_shared {
+            idx.candidates.push(Candidate {
+                a: (pairs[i] >> 32) as u32,
+                b: pairs[i] as u32,
+                shared: (j - i) as u32,
+            });
+        }
+        i = j;
+    }
+    drop(pairs);
+    boiler.sort_unstable();
+    idx.boilerplate = if boiler.is_empty() {
+        vec![Vec::new(); n_docs]
+    } else {
+        (0..n_docs)
+            .into_par_iter()
+            .map(|d| boilerplate_runs(t, d, params, &boiler))
+            .collect()
+    };
+    idx
+}
+
+/// Token ranges of document `d` covered by n-grams in `boiler` (sorted folded hashes), joined when they
+/// touch, of at least `min_words` tokens.
+fn boilerplate_runs(t: &Tokenized, d: usize, params: &Params, boiler: &[u64]) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    t.for_each_gram(d, params, |i, k, h| {
+        if boiler.binary_search(&fold(h)).is_ok() {
+            match runs.last_mut() {
+                Some(r) if r.end >= i => r.end = r.end.max(i + k),
+                _ => runs.push(i..i + k),
+            }
+        }
+    });
+    let min = params.min_words.ceil() as usize;
+    runs.retain(|r| r.len() >= min);
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::align::Seq;
+    use crate::align::seed::grams;
+
+    #[test]
+    fn corpus_grams_are_the_aligner_seeds() {
+        let texts = [
+            "The community with a shared future in cyberspace rests on four principles.",
+            "互联网是人类的共同家园，the shared future of the internet",
+        ];
+        let t = tokenize_corpus(&texts);
+        let params = Params::default();
+        for (d, text) in texts.iter().enumerate() {
+            let tokens = t.tokens(d, text);
+            let seq = Seq::new(&tokens, &t.vocab);
+            let mut mine = Vec::new();
+            t.for_each_gram(d, &params, |i, k, h| mine.push((h, i as u32, k as u32)));
+            mine.sort_unstable();
+            let mut theirs = grams(&seq, &params);
+            theirs.sort_unstable();
+            assert_eq!(mine, theirs);
+        }
+    }
+
+    #[test]
+    fn ids_do_not_depend_on_chunking() {
+        let texts: Vec<String> = (0..50)
+            .map(|i| format!("word{i} shared words here and word{} there", i * 7 % 13))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let all = tokenize_corpus(&refs);
+        let mut v = Vocabulary::new();
+        for (d, text) in refs.iter().enumerate() {
+            let seq: Vec<u32> = v.tokenize(text).iter().map(|t| t.id.0).collect();
+            assert_eq!(seq, all.ids[d]);
+        }
+    }
+
+    #[test]
+    fn candidates_need_shared_ngrams_and_common_ones_are_skipped() {
+        let shared = "alpha bravo charlie delta echo foxtrot golf hotel india juliet";
+        let texts = [
+            format!("{shared} one two three"),
+            format!("four five six {shared}"),
+            "kilo lima mike november oscar papa quebec".to_owned(),
+        ];
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let t = tokenize_corpus(&refs);
+        let ip = IndexParams {
+            min_shared: 3,
+            max_df: 10,
+            boilerplate_min_docs: 10,
+        };
+        let idx = build(&t, &Params::default(), &ip);
+        assert_eq!(idx.candidates.len(), 1);
+        assert_eq!((idx.candidates[0].a, idx.candidates[0].b), (0, 1));
+        assert_eq!(idx.candidates[0].shared, 8);
+        let ip = IndexParams {
+            max_df: 1,
+            boilerplate_min_docs: 2,
+            ..ip
+        };
+        let idx = build(&t, &Params::default(), &ip);
+        assert!(idx.candidates.is_empty());
+        assert_eq!(idx.common_ngrams, 8);
+        assert_eq!(idx.boilerplate[0], vec![0..10]);
+        assert_eq!(idx.boilerplate[1], vec![3..13]);
+        assert!(idx.boilerplate[2].is_empty());
+    }
+}

@@ -1,0 +1,536 @@
+//! Scan: every reused passage of a corpus, its clusters, duplicate documents and boilerplate.
+//!
+//! Takes the documents of a corpus in report order (date, then id) and gives a [`Scan`]:
+//! - **pairs**: the candidate pairs of the [`index`](crate::index), aligned in parallel with
+//!   [`crate::align::align`] on the already tokenised sequences, earlier document as A; only pairs with
+//!   a passage are kept. A passage is **boilerplate** when at least half of the words of one of its
+//!   sides lie in that document's boilerplate runs; boilerplate passages are listed with their pair,
+//!   labelled, and kept out of the reused shares.
+//! - **clusters**: one reused passage and every place it appears. Non-boilerplate passages are joined
+//!   (union-find) when their spans in one document overlap by at least half of the shorter span; each
+//!   cluster's occurrences are the merged spans per document, ordered by date, and the earliest is the
+//!   source. Each later occurrence carries the kind of the passage linking it to the source (or, when
+//!   the two were not aligned directly, to the earliest document it was aligned with: `from`).
+//! - **duplicates**: documents with identical text (`exact`); pairs whose reused share, boilerplate
+//!   included, reaches the threshold on both sides (`near`), or only on the smaller document
+//!   (`contained`: the smaller one lies within the larger).
+//! - **boilerplate**: the texts of the boilerplate runs (stretches made of n-grams found in at least
+//!   `boilerplate_min_docs` documents), grouped by their normalised words, with every occurrence.
+//!
+//! Deterministic: documents, pairs, passages, clusters and lists are in a fixed order whatever the
+//! thread count.
+
+pub mod progress;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::align::classify::round4;
+use crate::align::{Kind, OpTag, Params, Seq, align, coverage};
+use crate::corpus::CorpusDoc;
+use crate::index::{self, Candidate, Index, IndexParams, Tokenized};
+
+pub use progress::Progress;
+
+/// Tuning of a scan beyond the aligner's parameters.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ScanParams {
+    #[serde(flatten)]
+    pub index: IndexParams,
+    /// Reused share (boilerplate included) from which two documents are near-duplicates.
+    pub duplicate_threshold: f64,
+    /// Clusters with fewer documents are not listed (their passages are in `pairs`).
+    pub min_cluster_docs: usize,
+}
+
+/// One diff step as byte ranges into the two texts.
+#[derive(Clone, Debug)]
+pub struct OpRec {
+    pub tag: OpTag,
+    pub a: Range<usize>,
+    pub b: Range<usize>,
+    pub fuzzy: bool,
+}
+
+/// A passage of a pair, with byte and token spans.
+#[derive(Clone, Debug)]
+pub struct PassageRec {
+    pub kind: Kind,
+    pub score: f64,
+    pub aligned_a: usize,
+    pub aligned_b: usize,
+    pub a: Range<usize>,
+    pub b: Range<usize>,
+    pub a_tokens: Range<usize>,
+    pub b_tokens: Range<usize>,
+    pub ops: Vec<OpRec>,
+    pub boilerplate: bool,
+}
+
+/// An aligned pair of documents (indices into the scan's documents, `a` earlier).
+#[derive(Clone, Debug)]
+pub struct PairResult {
+    pub a: usize,
+    pub b: usize,
+    /// Distinct n-grams the two share (what made them a candidate).
+    pub shared_ngrams: u32,
+    pub passages: Vec<PassageRec>,
+    /// Shares of each side's words in non-boilerplate passages.
+    pub a_share: f64,
+    pub b_share: f64,
+    /// Shares of each side's words in any passage, boilerplate included.
+    pub a_share_all: f64,
+    pub b_share_all: f64,
+}
+
+/// Where a cluster's passage appears in one document.
+#[derive(Clone, Debug)]
+pub struct Occurrence {
+    pub doc: usize,
+    pub span: Range<usize>,
+    /// How this occurrence reuses the one in `from` (None for the source).
+    pub kind: Option<Kind>,
+    pub from: Option<usize>,
+}
+
+/// One reused passage and every place it appears; the first occurrence is the source.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub occurrences: Vec<Occurrence>,
+    /// Distinct documents.
+    pub documents: usize,
+}
+
+/// How two documents duplicate each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DupKind {
+    Exact,
+    Near,
+    Contained,
+}
+
+/// Two duplicate documents (`a` earlier, the one a deduplication keeps).
+#[derive(Clone, Debug)]
+pub struct Duplicate {
+    pub kind: DupKind,
+    pub a: usize,
+    pub b: usize,
+    pub a_share: f64,
+    pub b_share: f64,
+}
+
+/// A boilerplate text and where it occurs.
+#[derive(Clone, Debug)]
+pub struct Boilerplate {
+    pub occurrences: Vec<(usize, Range<usize>)>,
+    pub documents: usize,
+    pub words: usize,
+}
+
+/// The result of a scan.
+#[derive(Debug)]
+pub struct Scan {
+    pub tokenized: Tokenized,
+    pub index: Index,
+    /// Words per document.
+    pub words: Vec<usize>,
+    /// Per document: share of its words in non-boilerplate passages, and in boilerplate runs.
+    pub reused_share: Vec<f64>,
+    pub boilerplate_share: Vec<f64>,
+    pub pairs: Vec<PairResult>,
+    pub clusters: Vec<Cluster>,
+    pub duplicates: Vec<Duplicate>,
+    pub boilerplate: Vec<Boilerplate>,
+}
+
+/// Scan a corpus whose documents are in report order.
+pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Progress) -> Scan {
+    let texts: Vec<&str> = docs.iter().map(|d| d.doc.text.as_str()).collect();
+    progress.stage("tokenise", docs.len());
+    let tokenized = index::tokenize_corpus(&texts);
+    progress.inc(docs.len());
+    progress.stage("index", docs.len());
+    let idx = index::build(&tokenized, params, &sp.index);
+    progress.inc(docs.len());
+    let words: Vec<usize> = tokenized.ids.iter().map(Vec::len).collect();
+
+    progress.stage("align", idx.candidates.len());
+    let pairs: Vec<PairResult> = idx
+        .candidates
+        .par_iter()
+        .map(|c| {
+            let r = align_pair(docs, &tokenized, &idx, c, params);
+            progress.inc(1);
+            r
+        })
+        .filter(|p| !p.passages.is_empty())
+        .collect();
+
+    progress.stage("cluster", pairs.len());
+    let reused_share = (0..docs.len())
+        .map(|d| {
+            let ranges = pairs.iter().flat_map(|p| {
+                p.passages
+                    .iter()
+                    .filter(|x| !x.boilerplate)
+                    .filter_map(move |x| {
+                        if p.a == d {
+                            Some(x.a_tokens.clone())
+                        } else if p.b == d {
+                            Some(x.b_tokens.clone())
+                        } else {
+                            None
+                        }
+                    })
+            });
+            round4(coverage(words[d], ranges))
+        })
+        .collect::<Vec<_>>();
+    let boilerplate_share = (0..docs.len())
+        .map(|d| round4(coverage(words[d], idx.boilerplate[d].iter().cloned())))
+        .collect();
+    let clusters = clusters(&pairs, sp);
+    let duplicates = duplicates(docs, &pairs, sp.duplicate_threshold);
+    let boilerplate = boilerplate_texts(docs, &tokenized, &idx);
+    progress.finish();
+    Scan {
+        tokenized,
+        index: idx,
+        words,
+        reused_share,
+        boilerplate_share,
+        pairs,
+        clusters,
+        duplicates,
+        boilerplate,
+    }
+}
+
+fn overlap(x: &Range<usize>, y: &Range<usize>) -> usize {
+    x.end.min(y.end).saturating_sub(x.start.max(y.start))
+}
+
+fn in_runs(r: &Range<usize>, runs: &[Range<usize>]) -> usize {
+    runs.iter().map(|x| overlap(x, r)).sum()
+}
+
+fn align_pair(
+    docs: &[CorpusDoc],
+    t: &Tokenized,
+    idx: &Index,
+    c: &Candidate,
+    params: &Params,
+) -> PairResult {
+    let (a, b) = (c.a as usize, c.b as usize);
+    let (ta, tb) = (&docs[a].doc.text, &docs[b].doc.text);
+    let (toks_a, toks_b) = (t.tokens(a, ta), t.tokens(b, tb));
+    let (sa, sb) = (Seq::new(&toks_a, &t.vocab), Seq::new(&toks_b, &t.vocab));
+    let found = align(&sa, ta, &sb, tb, params);
+    let passages: Vec<PassageRec> = found
+        .into_iter()
+        .map(|p| {
+            let boilerplate = in_runs(&p.a, &idx.boilerplate[a]) * 2 >= p.a.len()
+                || in_runs(&p.b, &idx.boilerplate[b]) * 2 >= p.b.len();
+            PassageRec {
+                kind: p.kind,
+                score: p.score,
+                aligned_a: p.aligned_a,
+                aligned_b: p.aligned_b,
+                a: crate::byte_span(&toks_a, &p.a),
+                b: crate::byte_span(&toks_b, &p.b),
+                ops: p
+                    .ops
+                    .iter()
+                    .map(|o| OpRec {
+                        tag: o.tag,
+                        a: crate::byte_span(&toks_a, &o.a),
+                        b: crate::byte_span(&toks_b, &o.b),
+                        fuzzy: o.fuzzy,
+                    })
+                    .collect(),
+                a_tokens: p.a,
+                b_tokens: p.b,
+                boilerplate,
+            }
+        })
+        .collect();
+    let share = |len: usize, side: fn(&PassageRec) -> Range<usize>, all: bool| {
+        round4(coverage(
+            len,
+            passages.iter().filter(|p| all || !p.boilerplate).map(side),
+        ))
+    };
+    let (la, lb) = (toks_a.len(), toks_b.len());
+    PairResult {
+        a,
+        b,
+        shared_ngrams: c.shared,
+        a_share: share(la, |p| p.a_tokens.clone(), false),
+        b_share: share(lb, |p| p.b_tokens.clone(), false),
+        a_share_all: share(la, |p| p.a_tokens.clone(), true),
+        b_share_all: share(lb, |p| p.b_tokens.clone(), true),
+        passages,
+    }
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+    fn union(&mut self, x: usize, y: usize) {
+        let (rx, ry) = (self.find(x), self.find(y));
+        // The smaller root wins, so the result does not depend on the order of unions.
+        if rx != ry {
+            let (lo, hi) = (rx.min(ry), rx.max(ry));
+            self.0[hi] = lo;
+        }
+    }
+}
+
+fn mirror(k: Kind) -> Kind {
+    match k {
+        Kind::Expanded => Kind::Condensed,
+        Kind::Condensed => Kind::Expanded,
+        k => k,
+    }
+}
+
+fn clusters(pairs: &[PairResult], sp: &ScanParams) -> Vec<Cluster> {
+    // Nodes: non-boilerplate passages. Per document, the spans of every node that touches it.
+    let mut nodes: Vec<(usize, usize)> = Vec::new();
+    let mut spans: BTreeMap<usize, Vec<(Range<usize>, usize)>> = BTreeMap::new();
+    for (pi, p) in pairs.iter().enumerate() {
+        for (xi, x) in p.passages.iter().enumerate() {
+            if x.boilerplate {
+                continue;
+            }
+            let n = nodes.len();
+            nodes.push((pi, xi));
+            spans.entry(p.a).or_default().push((x.a.clone(), n));
+            spans.entry(p.b).or_default().push((x.b.clone(), n));
+        }
+    }
+    let mut uf = UnionFind((0..nodes.len()).collect());
+    for list in spans.values_mut() {
+        list.sort_by_key(|(r, n)| (r.start, r.end, *n));
+        let mut active: Vec<(Range<usize>, usize)> = Vec::new();
+        for (r, n) in list.iter() {
+            active.retain(|(q, _)| q.end > r.start);
+            for (q, m) in &active {
+                if overlap(q, r) * 2 >= q.len().min(r.len()) {
+                    uf.union(*m, *n);
+                }
+            }
+            active.push((r.clone(), *n));
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for n in 0..nodes.len() {
+        let root = uf.find(n);
+        groups.entry(root).or_default().push(n);
+    }
+    let mut out = Vec::new();
+    for members in groups.values() {
+        // Occurrences: the merged spans of the members per document.
+        let mut by_doc: BTreeMap<usize, Vec<Range<usize>>> = BTreeMap::new();
+        for &n in members {
+            let (pi, xi) = nodes[n];
+            let (p, x) = (&pairs[pi], &pairs[pi].passages[xi]);
+            by_doc.entry(p.a).or_default().push(x.a.clone());
+            by_doc.entry(p.b).or_default().push(x.b.clone());
+        }
+        if by_doc.len() < sp.min_cluster_docs {
+            continue;
+        }
+        let mut occurrences = Vec::new();
+        for (&doc, rs) in by_doc.iter_mut() {
+            rs.sort_by_key(|r| (r.start, r.end));
+            let mut merged: Vec<Range<usize>> = Vec::new();
+            for r in rs.iter() {
+                match merged.last_mut() {
+                    Some(m) if r.start < m.end => m.end = m.end.max(r.end),
+                    _ => merged.push(r.clone()),
+                }
+            }
+            occurrences.extend(merged.into_iter().map(|span| Occurrence {
+                doc,
+                span,
+                kind: None,
+                from: None,
+            }));
+        }
+        // Documents are numbered in date order, so the first occurrence is the earliest.
+        let source = occurrences[0].doc;
+        for occ in occurrences.iter_mut().skip(1) {
+            if occ.doc == source {
+                continue;
+            }
+            // The passage linking this occurrence to the source, else to the earliest document it
+            // was aligned with; most aligned words first.
+            let mut best: Option<(bool, usize, usize, Kind, usize)> = None;
+            for &n in members {
+                let (pi, xi) = nodes[n];
+                let (p, x) = (&pairs[pi], &pairs[pi].passages[xi]);
+                let (other, mine, kind) = if p.b == occ.doc {
+                    (p.a, &x.b, x.kind)
+                } else if p.a == occ.doc {
+                    (p.b, &x.a, mirror(x.kind))
+                } else {
+                    continue;
+                };
+                if overlap(mine, &occ.span) == 0 {
+                    continue;
+                }
+                let key = (
+                    other != source,
+                    other,
+                    usize::MAX - x.aligned_a.min(x.aligned_b),
+                );
+                if best.is_none_or(|b| key < (b.0, b.1, b.2)) {
+                    best = Some((key.0, key.1, key.2, kind, other));
+                }
+            }
+            if let Some((_, _, _, kind, other)) = best {
+                occ.kind = Some(kind);
+                occ.from = Some(other);
+            }
+        }
+        let documents = by_doc.len();
+        out.push(Cluster {
+            occurrences,
+            documents,
+        });
+    }
+    out.sort_by(|x, y| {
+        let k = |c: &Cluster| {
+            (
+                c.occurrences[0].doc,
+                c.occurrences[0].span.start,
+                c.occurrences[0].span.end,
+            )
+        };
+        k(x).cmp(&k(y))
+    });
+    out
+}
+
+fn duplicates(docs: &[CorpusDoc], pairs: &[PairResult], threshold: f64) -> Vec<Duplicate> {
+    let mut out = Vec::new();
+    let mut by_text: BTreeMap<(u64, usize), Vec<usize>> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        let h = xxhash_rust::xxh3::xxh3_64(d.doc.text.as_bytes());
+        by_text.entry((h, d.doc.text.len())).or_default().push(i);
+    }
+    let mut exact = std::collections::BTreeSet::new();
+    for group in by_text.values() {
+        // Equal hashes and lengths; the texts are compared too, against the earliest of each text.
+        let mut firsts: Vec<usize> = Vec::new();
+        for &i in group {
+            match firsts
+                .iter()
+                .find(|&&f| docs[f].doc.text == docs[i].doc.text)
+            {
+                Some(&f) => {
+                    exact.insert((f, i));
+                    out.push(Duplicate {
+                        kind: DupKind::Exact,
+                        a: f,
+                        b: i,
+                        a_share: 1.0,
+                        b_share: 1.0,
+                    });
+                }
+                None => firsts.push(i),
+            }
+        }
+    }
+    for p in pairs {
+        if exact.contains(&(p.a, p.b)) {
+            continue;
+        }
+        let (sa, sb) = (p.a_share_all, p.b_share_all);
+        let kind = if sa >= threshold && sb >= threshold {
+            DupKind::Near
+        } else {
+            let smaller_is_a = docs[p.a].doc.text.len() <= docs[p.b].doc.text.len();
+            let s = if smaller_is_a { sa } else { sb };
+            if s >= threshold {
+                DupKind::Contained
+            } else {
+                continue;
+            }
+        };
+        out.push(Duplicate {
+            kind,
+            a: p.a,
+            b: p.b,
+            a_share: sa,
+            b_share: sb,
+        });
+    }
+    out.sort_by_key(|d| (d.a, d.b));
+    out
+}
+
+fn boilerplate_texts(docs: &[CorpusDoc], t: &Tokenized, idx: &Index) -> Vec<Boilerplate> {
+    #[allow(clippy::type_complexity)] // (text hash, document, byte span, words), used once below
+    let found: Vec<Vec<(u64, usize, Range<usize>, usize)>> = (0..docs.len())
+        .into_par_iter()
+        .map(|d| {
+            if idx.boilerplate[d].is_empty() {
+                return Vec::new();
+            }
+            let toks = t.tokens(d, &docs[d].doc.text);
+            idx.boilerplate[d]
+                .iter()
+                .map(|r| {
+                    let bytes: Vec<u8> = t.ids[d][r.clone()]
+                        .iter()
+                        .flat_map(|i| i.to_le_bytes())
+                        .collect();
+                    (
+                        xxhash_rust::xxh3::xxh3_64(&bytes),
+                        d,
+                        crate::byte_span(&toks, r),
+                        r.len(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let mut groups: BTreeMap<u64, Boilerplate> = BTreeMap::new();
+    for (h, d, span, words) in found.into_iter().flatten() {
+        let g = groups.entry(h).or_insert_with(|| Boilerplate {
+            occurrences: Vec::new(),
+            documents: 0,
+            words,
+        });
+        if g.occurrences.last().is_none_or(|(x, _)| *x != d) {
+            g.documents += 1;
+        }
+        g.occurrences.push((d, span));
+    }
+    let mut out: Vec<Boilerplate> = groups.into_values().collect();
+    out.sort_by(|x, y| {
+        (
+            std::cmp::Reverse(x.documents),
+            &x.occurrences[0].0,
+            x.occurrences[0].1.start,
+        )
+            .cmp(&(
+                std::cmp::Reverse(y.documents),
+                &y.occurrences[0].0,
+                y.occurrences[0].1.start,
+            ))
+    });
+    out
+}
