@@ -28,6 +28,7 @@ pub mod index;
 pub mod report;
 pub mod scan;
 pub mod text;
+pub mod track;
 
 #[cfg(feature = "cli")]
 pub mod cli;

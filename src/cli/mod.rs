@@ -2,6 +2,7 @@
 
 mod corpus_cmd;
 mod resolve;
+mod track_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -36,6 +37,13 @@ pub enum Command {
     Dedup(DedupArgs),
     /// Score cyberdiff's detections against PAN-style gold: recall, precision, granularity, plagdet.
     Eval(EvalArgs),
+    /// Follow reference statements through dated documents: each statement × document, its status
+    /// (repeated, reworded, expanded, condensed, absent), the passage and its word diff.
+    Track(track_cmd::TrackArgs),
+    /// The main job in one go: scan + dedup + track into one folder (reports/ by default), with
+    /// index.html linking every page and report.json; without arguments, inputs/ and
+    /// inputs/statements.toml.
+    Report(track_cmd::ReportArgs),
 }
 
 /// Options of the aligner and of the label definitions.
@@ -214,6 +222,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Scan(args) => corpus_cmd::scan(args),
         Command::Dedup(args) => corpus_cmd::dedup(args),
         Command::Eval(args) => eval(args),
+        Command::Track(args) => track_cmd::track(args),
+        Command::Report(args) => track_cmd::report(args),
     }
 }
 

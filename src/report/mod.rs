@@ -10,6 +10,7 @@ pub mod html;
 pub mod json;
 pub mod scan;
 pub mod terminal;
+pub mod track;
 
 use std::ops::Range;
 

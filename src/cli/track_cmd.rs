@@ -1,0 +1,298 @@
+//! `cyberdiff track`: statements file + documents -> the grid, as terminal output, JSON and HTML.
+//!
+//! Exit codes: 0 success; 2 usage or input error (a bad statements file names the file and line, no
+//! usable document, an output that cannot be written); 3 the run completed but some inputs were
+//! skipped, each named in a warning on standard error (as `scan` and `dedup`).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser};
+
+use super::{ReadArgs, emit, emit_json, print_stdout, resolve};
+use crate::align::Thresholds;
+use crate::corpus::{CorpusManifest, Document, WalkOptions, walk};
+use crate::report::InputInfo;
+use crate::report::json;
+use crate::report::track::{TrackReport, render_html, render_terminal};
+use crate::track::{MatchParams, read_statements, track as run_track};
+
+#[derive(Debug, Args)]
+pub struct TrackArgs {
+    /// The statements file (TOML): [[statement]] tables with id, group (optional), text and aliases
+    /// (optional extra wordings).
+    #[arg(long, short, value_name = "FILE")]
+    pub statements: PathBuf,
+    /// Documents: files and folders (.txt, .md, .html, .htm, .jsonl; folders are walked). Their dates
+    /// come from a leading YYYY-MM-DD, YYYY-MM or YYYY in the file name, or a corpus.toml manifest.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Write the JSON report to FILE ("-" for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the HTML report to FILE ("-" for standard output): the grid in date order, each cell
+    /// opening its passage in context with the word diff, and a timeline per statement.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// A corpus manifest (TOML: [[document]] file, title, date, source). A corpus.toml beside the
+    /// documents is read without this.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Smallest IDF-weighted share of a statement's content words found in a passage (0 to 1).
+    #[arg(long, value_name = "X", default_value_t = MatchParams::default().min_recall)]
+    pub min_recall: f64,
+    /// Smallest passage score, the F2 measure of that recall and the passage's precision (0 to 1).
+    #[arg(long, value_name = "X", default_value_t = MatchParams::default().min_score)]
+    pub min_score: f64,
+    /// "repeated": share of words on each side aligned to an equal word.
+    #[arg(long, value_name = "X", default_value_t = 0.9)]
+    pub repeated_min_aligned: f64,
+    /// "repeated": largest length ratio between statement and passage.
+    #[arg(long, value_name = "X", default_value_t = 1.25)]
+    pub repeated_max_ratio: f64,
+    /// "expanded"/"condensed": share of the shorter side's content words found in the longer side.
+    #[arg(long, value_name = "X", default_value_t = 0.8)]
+    pub expanded_min_found: f64,
+    /// "expanded"/"condensed": smallest length ratio of the longer side to the shorter.
+    #[arg(long, value_name = "X", default_value_t = 1.3)]
+    pub expanded_min_ratio: f64,
+    /// Print nothing on the terminal (the JSON and HTML are still written).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Colour: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: resolve::ColorChoice,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+fn share(name: &str, x: f64) -> Result<f64> {
+    if !(0.0..=1.0).contains(&x) {
+        bail!("--{name} must be between 0 and 1, got {x}");
+    }
+    Ok(x)
+}
+
+fn ratio(name: &str, x: f64) -> Result<f64> {
+    if !(x >= 1.0 && x.is_finite()) {
+        bail!("--{name} must be a ratio of at least 1, got {x}");
+    }
+    Ok(x)
+}
+
+/// The matcher's parameters from the command line, validated.
+pub fn match_params(a: &TrackArgs) -> Result<MatchParams> {
+    Ok(MatchParams {
+        min_recall: share("min-recall", a.min_recall)?,
+        min_score: share("min-score", a.min_score)?,
+        thresholds: Thresholds {
+            repeated_min_aligned: share("repeated-min-aligned", a.repeated_min_aligned)?,
+            repeated_max_length_ratio: ratio("repeated-max-ratio", a.repeated_max_ratio)?,
+            expanded_min_found: share("expanded-min-found", a.expanded_min_found)?,
+            expanded_min_length_ratio: ratio("expanded-min-ratio", a.expanded_min_ratio)?,
+        },
+    })
+}
+
+/// The documents under `paths` (walked like `scan` does), warnings printed for skipped inputs.
+pub fn load_documents(
+    paths: &[PathBuf],
+    manifest: Option<&Path>,
+    read: &crate::corpus::ReadOptions,
+    exclude: Vec<PathBuf>,
+) -> Result<(Vec<Document>, usize)> {
+    let (files, mut skipped) = walk::discover(
+        paths,
+        &WalkOptions {
+            globs: Vec::new(),
+            exclude,
+        },
+    )?;
+    let manifest = CorpusManifest::load(manifest, &files)?;
+    let (docs, read_skipped) = walk::load(&files, &manifest, read);
+    skipped.extend(read_skipped);
+    skipped.sort();
+    for s in &skipped {
+        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+    }
+    if docs.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        bail!(
+            "no usable document in {}: give .txt, .md, .html, .htm or .jsonl files, or folders holding them",
+            names.join(", ")
+        );
+    }
+    Ok((docs.into_iter().map(|d| d.doc).collect(), skipped.len()))
+}
+
+/// The manifest entry of the statements file.
+pub fn statements_input(path: &Path) -> Result<InputInfo> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(InputInfo {
+        path: path.display().to_string(),
+        bytes: bytes.len() as u64,
+        xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
+    })
+}
+
+pub fn track(args: TrackArgs) -> Result<i32> {
+    let is_stdout = |p: &Option<PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if is_stdout(&args.json) && is_stdout(&args.html) {
+        bail!("--json - and --html - both ask for standard output; write one of them to a file");
+    }
+    let params = match_params(&args)?;
+    let statements = read_statements(&args.statements)?;
+    let opts = resolve::read_options(&args.read);
+    let exclude: Vec<PathBuf> = [&args.json, &args.html]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain([args.statements.clone()])
+        .collect();
+    let (docs, skipped) = load_documents(&args.paths, args.manifest.as_deref(), &opts, exclude)?;
+    let tracking = run_track(&statements, &docs, &params);
+    let report = TrackReport::new(
+        &tracking,
+        &params,
+        Some(statements_input(&args.statements)?),
+    );
+    if let Some(path) = &args.json {
+        emit_json(path, &report)?;
+    }
+    if let Some(path) = &args.html {
+        let texts: Vec<&str> = tracking.documents.iter().map(|d| d.text.as_str()).collect();
+        emit(path, render_html(&report, &texts).as_bytes())?;
+    }
+    if !args.quiet && !is_stdout(&args.json) && !is_stdout(&args.html) {
+        let color = args.color.enabled(std::io::stdout().is_terminal());
+        print_stdout(&render_terminal(&report, color))?;
+    }
+    if skipped > 0 {
+        eprintln!("cyberdiff: warning: {skipped} input(s) skipped (exit code 3)");
+        return Ok(3);
+    }
+    Ok(0)
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Documents: files and folders [default: inputs]. Folders are walked as `scan` walks them.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The statements file for the tracking page [default: statements.toml in the first folder
+    /// given, i.e. inputs/statements.toml without arguments]; without one, tracking is left out.
+    #[arg(long, short, value_name = "FILE")]
+    pub statements: Option<PathBuf>,
+    /// The folder the reports are written to (created if needed).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// A corpus manifest (TOML: [[document]] file, title, date, source). A corpus.toml beside the
+    /// documents is read without this.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Print nothing but warnings and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `cyberdiff report`: scan, dedup and track into one folder, with `index.html` linking every page
+/// and `report.json` holding the three JSON reports. Each part is produced by its own command with
+/// its default options, so the pages are exactly what `scan`, `dedup` and `track` write.
+pub fn report(args: ReportArgs) -> Result<i32> {
+    use std::ffi::OsString;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("inputs")]
+    } else {
+        args.paths.clone()
+    };
+    let statements = match &args.statements {
+        Some(s) => Some(s.clone()),
+        None => paths
+            .iter()
+            .map(|p| p.join("statements.toml"))
+            .find(|p| p.is_file()),
+    };
+    let out = &args.out;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let run = |argv: Vec<OsString>| -> Result<i32> {
+        let cli = super::Cli::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
+        super::run(cli)
+    };
+    let with_paths = |mut argv: Vec<OsString>| {
+        argv.extend(paths.iter().map(|p| p.clone().into_os_string()));
+        if let Some(m) = &args.manifest {
+            argv.push("--manifest".into());
+            argv.push(m.clone().into_os_string());
+        }
+        argv
+    };
+    let file = |name: &str| out.join(name).into_os_string();
+    let mut code = 0;
+    let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "scan".into(), "-q".into()];
+    argv.extend([
+        "--json".into(),
+        file("scan.json"),
+        "--html".into(),
+        file("scan.html"),
+    ]);
+    code = code.max(run(with_paths(argv)).context("scan")?);
+    let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "dedup".into(), "-q".into()];
+    argv.extend(["--json".into(), file("dedup.json")]);
+    code = code.max(run(with_paths(argv)).context("dedup")?);
+    if let Some(s) = &statements {
+        let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "track".into(), "-q".into()];
+        argv.extend([
+            "--statements".into(),
+            s.clone().into_os_string(),
+            "--json".into(),
+            file("track.json"),
+            "--html".into(),
+            file("track.html"),
+        ]);
+        code = code.max(run(with_paths(argv)).context("track")?);
+    } else {
+        eprintln!(
+            "cyberdiff: warning: no statements file (give --statements FILE, or put statements.toml in the folder); the tracking page is left out"
+        );
+        for stale in ["track.json", "track.html"] {
+            let _ = std::fs::remove_file(out.join(stale));
+        }
+    }
+    let read = |name: &str| -> Result<Option<String>> {
+        let p = out.join(name);
+        if !p.is_file() {
+            return Ok(None);
+        }
+        Ok(Some(
+            std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?,
+        ))
+    };
+    let (scan, dedup, track) = (read("scan.json")?, read("dedup.json")?, read("track.json")?);
+    let summary = crate::report::track::ReportSummary::new(
+        scan.as_deref(),
+        dedup.as_deref(),
+        track.as_deref(),
+    );
+    json::write_atomic(
+        &out.join("report.json"),
+        crate::report::track::report_json(
+            &summary,
+            scan.as_deref(),
+            dedup.as_deref(),
+            track.as_deref(),
+        )
+        .as_bytes(),
+    )?;
+    json::write_atomic(
+        &out.join("index.html"),
+        crate::report::track::render_index(&summary).as_bytes(),
+    )?;
+    if !args.quiet {
+        print_stdout(&format!(
+            "reports written to {}: index.html (open it), report.json, scan.html, track.html, and their JSON\n",
+            out.display()
+        ))?;
+    }
+    Ok(code)
+}
