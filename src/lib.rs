@@ -24,6 +24,7 @@ pub mod corpus;
 pub mod dedup;
 mod error;
 pub mod eval;
+pub mod gate;
 pub mod index;
 pub mod report;
 pub mod scan;

@@ -1787,3 +1787,342 @@ fn report_without_statements_leaves_tracking_out_and_says_so() {
         .success();
     assert!(env.path("out/track.html").is_file());
 }
+
+// ---------------------------------------------------------------------------------------------------
+// `cyberdiff check` (the CI gate) and `cyberdiff init`.
+
+/// Pseudo-random words that two documents share only where a test copies them.
+fn gate_words(seed: u64, n: usize) -> Vec<String> {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let letters = b"bcdfghjklmnprstvwz";
+            let vowels = b"aeiou";
+            let mut w = String::new();
+            let mut y = x >> 20;
+            for i in 0..(2 + (y % 3)) {
+                w.push(letters[(y % 18) as usize] as char);
+                y /= 18;
+                w.push(vowels[(y % 5) as usize] as char);
+                y /= 5;
+                if i == 0 && y.is_multiple_of(2) {
+                    w.push('n');
+                }
+            }
+            w
+        })
+        .collect()
+}
+
+/// Words as lines of twelve.
+fn gate_text(words: &[String]) -> String {
+    words
+        .chunks(12)
+        .map(|c| c.join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// A corpus of six unrelated documents, the fourth copying 60 words of the second, and a config.
+fn gate_env() -> (TestEnv, Vec<Vec<String>>) {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("corpus")).unwrap();
+    let mut docs: Vec<Vec<String>> = (0..6).map(|i| gate_words(100 + i, 240)).collect();
+    let copied: Vec<String> = docs[1][50..110].to_vec();
+    docs[3].splice(120..120, copied);
+    for (i, d) in docs.iter().enumerate() {
+        env.write(&format!("corpus/2020-01-0{}_d{i}.txt", i + 1), gate_text(d));
+    }
+    env.write(
+        "cyberdiff.toml",
+        "paths = [\"corpus/\"]\n[thresholds]\nreused_share = 0.1\n",
+    );
+    (env, docs)
+}
+
+fn check_json(env: &TestEnv, extra: &[&str]) -> (i32, Value, String) {
+    let out = env
+        .cmd()
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "check JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, v, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The findings of a cached run equal those of a full run without the cache.
+fn assert_same_as_full_run(env: &TestEnv, cached: &Value) {
+    let (_, full, _) = check_json(env, &["--no-cache"]);
+    assert_eq!(full["cache"]["status"], "off");
+    assert_eq!(cached["findings"], full["findings"], "incremental == full");
+    assert_eq!(cached["gone"], full["gone"]);
+}
+
+#[test]
+fn check_story_baseline_new_copy_rename_edit_and_corrupt_cache() {
+    let (env, docs) = gate_env();
+    // 1. Baseline the corpus: the one reusing document is recorded, the gate passes.
+    env.cmd()
+        .args(["check", "--update-baseline"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("1 findings"));
+    let baseline: Value = serde_json::from_str(
+        &std::fs::read_to_string(env.path("cyberdiff-baseline.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(baseline["findings"].as_array().unwrap().len(), 1);
+    env.cmd()
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("PASS"));
+
+    // 2. A new document copies a passage of an old one: exit 1, naming it and the line.
+    let mut new = gate_words(999, 200);
+    new.splice(30..30, docs[4][10..90].to_vec());
+    env.write("corpus/2020-02-01_copy.txt", gate_text(&new));
+    let (code, v, _) = check_json(&env, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["result"], "fail");
+    assert_eq!(v["cache"]["status"], "incremental");
+    assert!(
+        v["cache"]["documents_read"].as_u64().unwrap() <= 2,
+        "{}",
+        v["cache"]
+    );
+    let fresh: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "new")
+        .collect();
+    assert_eq!(fresh.len(), 1, "{:#}", v["findings"]);
+    assert_eq!(fresh[0]["rule"], "reused-share");
+    assert_eq!(fresh[0]["documents"][0], "corpus/2020-02-01_copy.txt");
+    assert_eq!(
+        fresh[0]["locations"][0]["line"], 3,
+        "the copy starts on line 3"
+    );
+    assert_eq!(
+        fresh[0]["locations"][0]["source"]["path"],
+        "corpus/2020-01-05_d4.txt"
+    );
+    assert_same_as_full_run(&env, &v);
+    env.cmd()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("NEW reused-share"))
+        .stdout(predicate::str::contains("corpus/2020-02-01_copy.txt:3:"));
+
+    // 3. Accept it: the gate passes.
+    env.cmd()
+        .args(["check", "--update-baseline"])
+        .assert()
+        .code(0);
+    env.cmd().arg("check").assert().code(0);
+
+    // 4. Rename and move a file: no new finding, nothing re-read.
+    std::fs::create_dir(env.path("corpus/moved")).unwrap();
+    std::fs::rename(
+        env.path("corpus/2020-02-01_copy.txt"),
+        env.path("corpus/moved/2020-02-01_renamed.txt"),
+    )
+    .unwrap();
+    let (code, v, _) = check_json(&env, &[]);
+    assert_eq!(code, 0, "{:#}", v["findings"]);
+    assert_eq!(v["cache"]["documents_read"], 0);
+    assert_eq!(
+        v["findings"][1]["documents"][0],
+        "corpus/moved/2020-02-01_renamed.txt"
+    );
+    assert_same_as_full_run(&env, &v);
+
+    // 5. Edit a part of a document no finding covers: no new finding.
+    let mut edited = docs[3].clone();
+    edited.extend(gate_words(4242, 30));
+    env.write("corpus/2020-01-04_d3.txt", gate_text(&edited));
+    let (code, v, _) = check_json(&env, &[]);
+    assert_eq!(code, 0, "{:#}", v["findings"]);
+    assert_eq!(v["summary"]["gone"], 0);
+    assert_same_as_full_run(&env, &v);
+
+    // 6. Garbage in the cache: a warning, a rebuild, the same result.
+    for file in [".cyberdiff/state.bin", ".cyberdiff/postings.bin"] {
+        let before = check_json(&env, &[]).1;
+        env.write(file, b"garbage, not a cache".repeat(100));
+        let (code, v, stderr) = check_json(&env, &[]);
+        assert_eq!(code, 0);
+        assert!(
+            stderr.contains("warning: index cache not used and rebuilt"),
+            "{file}: {stderr}"
+        );
+        assert_eq!(v["findings"], before["findings"]);
+        // And the rebuilt cache is used again without a warning.
+        let (_, again, stderr) = check_json(&env, &[]);
+        assert!(stderr.is_empty(), "{stderr}");
+        assert_eq!(again["cache"]["status"], "unchanged");
+    }
+
+    // 7. A removed document: the baselined finding it carried is listed as gone.
+    std::fs::remove_file(env.path("corpus/moved/2020-02-01_renamed.txt")).unwrap();
+    let (code, v, _) = check_json(&env, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(v["gone"].as_array().unwrap().len(), 1);
+    assert_same_as_full_run(&env, &v);
+}
+
+#[test]
+fn check_incremental_additions_equal_a_full_run() {
+    let (env, docs) = gate_env();
+    env.cmd().args(["check", "-q"]).assert().code(1);
+    // Several documents at once, one copying from another new one, one an exact duplicate.
+    let a = gate_words(7001, 150);
+    let mut b = gate_words(7002, 150);
+    b.splice(40..40, a[20..80].to_vec());
+    let mut c = gate_words(7003, 150);
+    c.splice(0..0, docs[0][100..160].to_vec());
+    env.write("corpus/2021-01-01_a.txt", gate_text(&a));
+    env.write("corpus/2021-01-02_b.txt", gate_text(&b));
+    env.write("corpus/2019-12-31_c.txt", gate_text(&c));
+    env.write("corpus/2021-01-03_dup.txt", gate_text(&docs[2]));
+    let (code, v, _) = check_json(&env, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["cache"]["status"], "incremental");
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"duplicate"), "{rules:?}");
+    assert_same_as_full_run(&env, &v);
+}
+
+#[test]
+fn check_writes_valid_sarif_and_junit() {
+    let (env, _) = gate_env();
+    let out = env
+        .cmd()
+        .args(["check", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    assert!(s["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &s["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "cyberdiff");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    for r in results {
+        assert!(rules.contains(&r["ruleId"].as_str().unwrap()));
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        assert_eq!(r["level"], "error");
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "corpus/2020-01-04_d3.txt");
+        let region = &loc["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1);
+        assert!(region["startColumn"].as_u64().unwrap() >= 1);
+        assert!(region["endLine"].as_u64().unwrap() >= region["startLine"].as_u64().unwrap());
+        assert!(r["partialFingerprints"].is_object());
+    }
+    // JUnit to a file, terminal summary still printed.
+    env.cmd()
+        .args(["check", "--format", "junit", "--output", "junit.xml"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL"));
+    let xml = std::fs::read_to_string(env.path("junit.xml")).unwrap();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
+    assert_well_formed(&xml);
+    assert_eq!(xml.matches("<testcase ").count(), 1);
+    assert_eq!(xml.matches("<failure ").count(), 1);
+    assert!(xml.contains("file=\"corpus/2020-01-04_d3.txt\""));
+}
+
+/// Tags balance, attributes are quoted, and `&` only starts an entity.
+fn assert_well_formed(xml: &str) {
+    let body = &xml[xml.find("?>").unwrap() + 2..];
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = body;
+    while let Some(i) = rest.find('<') {
+        let text = &rest[..i];
+        for (j, _) in text.match_indices('&') {
+            let ent = &text[j..];
+            assert!(
+                ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"]
+                    .iter()
+                    .any(|e| ent.starts_with(e)),
+                "bare & in {text:?}"
+            );
+        }
+        let end = rest[i..].find('>').expect("tag closes") + i;
+        let tag = &rest[i + 1..end];
+        assert!(!tag.contains('<'), "{tag}");
+        assert_eq!(tag.matches('"').count() % 2, 0, "{tag}");
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name.trim()), "closing {name}");
+        } else if !tag.ends_with('/') {
+            stack.push(tag.split_whitespace().next().unwrap().to_owned());
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed {stack:?}");
+}
+
+#[test]
+fn init_writes_a_config_check_reads_and_refuses_to_overwrite() {
+    let env = TestEnv::new();
+    env.cmd().arg("init").assert().code(0);
+    let text = std::fs::read_to_string(env.path("cyberdiff.toml")).unwrap();
+    assert!(text.contains("paths = [\"corpus/\"]") && text.contains("# "));
+    env.cmd()
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    env.cmd().args(["init", "--force"]).assert().code(0);
+    // The example config points at corpus/, which does not exist yet: a clear error.
+    env.cmd()
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("corpus"));
+    std::fs::create_dir(env.path("corpus")).unwrap();
+    env.write("corpus/a.txt", gate_text(&gate_words(1, 100)));
+    env.cmd().arg("check").assert().code(0);
+    // A bad config names the file and line.
+    env.write("bad.toml", "paths = [\"corpus/\"]\nthreshold = 3\n");
+    env.cmd()
+        .args(["check", "--config", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml:2"));
+    // No corpus anywhere.
+    env.cmd()
+        .args(["check", "--config", "/dev/null"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no corpus to check"));
+}

@@ -1,5 +1,6 @@
 //! The command line: clap arguments (their doc comments are the help text) and the commands.
 
+mod check_cmd;
 mod corpus_cmd;
 mod resolve;
 mod track_cmd;
@@ -18,7 +19,7 @@ use crate::report::{CompareReport, html, json, terminal};
 #[derive(Debug, Parser)]
 #[command(name = "cyberdiff", version, about, long_about = None)]
 #[command(
-    after_help = "Exit codes: 0 success, 2 usage or input error, 3 (scan, dedup) completed but some inputs were skipped (each named in a warning)."
+    after_help = "Exit codes: 0 success (check: the gate passed), 1 (check) new findings, 2 usage or input error, 3 (scan, dedup) completed but some inputs were skipped (each named in a warning)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -44,6 +45,11 @@ pub enum Command {
     /// index.html linking every page and report.json; without arguments, inputs/ and
     /// inputs/statements.toml.
     Report(track_cmd::ReportArgs),
+    /// CI gate over a growing corpus: fails (exit 1) only on findings not in the baseline (reused
+    /// share, duplicates, boilerplate); an index cache makes reruns read only new files.
+    Check(check_cmd::CheckArgs),
+    /// Write a commented example cyberdiff.toml (the settings of `check`).
+    Init(check_cmd::InitArgs),
 }
 
 /// Options of the aligner and of the label definitions.
@@ -224,6 +230,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Eval(args) => eval(args),
         Command::Track(args) => track_cmd::track(args),
         Command::Report(args) => track_cmd::report(args),
+        Command::Check(args) => check_cmd::check(args),
+        Command::Init(args) => check_cmd::init(args),
     }
 }
 

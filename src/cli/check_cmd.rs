@@ -1,0 +1,982 @@
+//! `cyberdiff check` (the CI gate) and `cyberdiff init` (a commented `cyberdiff.toml`).
+//!
+//! `check` resolves its settings (flags over `cyberdiff.toml` over defaults), finds the corpus, brings
+//! the index cache up to date (reading only new or changed files: unchanged ones are recognised by
+//! size and modification time, moved ones by content hash), computes the findings, compares them with
+//! the baseline and writes the outputs. Exit codes: 0 the gate passed, 1 new findings, 2 error.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
+
+use super::{ReadArgs, emit, print_stdout, resolve};
+use crate::align::Params;
+use crate::corpus::{CorpusDoc, CorpusManifest, ReadOptions, WalkOptions, walk};
+use crate::gate::state::{self, FileMeta, Settings, State};
+use crate::gate::{self, Baseline, Status, Thresholds, Verdict, cache};
+use crate::report::InputInfo;
+
+/// The configuration file `check` reads by default.
+pub const CONFIG_NAME: &str = "cyberdiff.toml";
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Terminal,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 the gate passed (no finding outside the baseline), 1 new findings (each named with its file and line), 2 usage, configuration or input error.\n\nSettings come from the flags, then cyberdiff.toml (--config; `cyberdiff init` writes a commented one), then the defaults."
+)]
+pub struct CheckArgs {
+    /// Files, folders or globs ("corpus/**/*.md") of the corpus [default: `paths` in cyberdiff.toml].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// The configuration file [default: ./cyberdiff.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The baseline of accepted findings [default: cyberdiff-baseline.json].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings as the baseline (written atomically) and pass.
+    #[arg(long)]
+    pub update_baseline: bool,
+    /// A document reusing at least this share of its words from earlier documents is a finding
+    /// [default: 0.3].
+    #[arg(long, value_name = "X")]
+    pub reused_share: Option<f64>,
+    /// Two documents sharing at least this share of their words are duplicates [default: 0.8].
+    #[arg(long, value_name = "X")]
+    pub duplicate_threshold: Option<f64>,
+    /// Whether boilerplate texts are findings [default: true].
+    #[arg(long, value_name = "BOOL")]
+    pub boilerplate: Option<bool>,
+    /// Smallest passage, in aligned words [default: 8].
+    #[arg(long, value_name = "N")]
+    pub min_words: Option<f64>,
+    /// Smallest alignment score of a passage [default: 0.3].
+    #[arg(long, value_name = "X")]
+    pub min_score: Option<f64>,
+    /// A pair of documents is aligned when it shares at least N distinct n-grams [default: 3].
+    #[arg(long, value_name = "N")]
+    pub min_shared: Option<usize>,
+    /// N-grams in more than N documents are not used to find pairs [default: 100].
+    #[arg(long, value_name = "N")]
+    pub max_df: Option<usize>,
+    /// Text made of n-grams in at least N documents is boilerplate [default: 10% of the documents,
+    /// at least 5, at most --max-df + 1].
+    #[arg(long, value_name = "N")]
+    pub boilerplate_min_docs: Option<usize>,
+    /// Only walk files matching GLOB ("!GLOB" excludes). Repeatable.
+    #[arg(long, short = 'g', value_name = "GLOB")]
+    pub glob: Vec<String>,
+    /// A corpus manifest (TOML: [[document]] file, title, date, source).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Reference statements (TOML) whose status changes would be findings (not used yet).
+    #[arg(long, value_name = "FILE")]
+    pub statements: Option<PathBuf>,
+    /// The index cache folder [default: .cyberdiff].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the index cache: index the whole corpus.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Output format [default: terminal].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Write the --format output to FILE instead of standard output (the terminal summary is still
+    /// printed unless --quiet).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print only warnings, errors and new findings' count.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the configuration.
+    #[arg(default_value = CONFIG_NAME, value_name = "FILE")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `cyberdiff.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    paths: Option<Vec<String>>,
+    glob: Option<Vec<String>>,
+    manifest: Option<String>,
+    statements: Option<String>,
+    baseline: Option<String>,
+    cache: Option<String>,
+    #[serde(default)]
+    thresholds: ConfigThresholds,
+    #[serde(default)]
+    outputs: ConfigOutputs,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigThresholds {
+    reused_share: Option<f64>,
+    duplicate: Option<f64>,
+    boilerplate: Option<bool>,
+    min_words: Option<f64>,
+    min_score: Option<f64>,
+    min_shared: Option<usize>,
+    max_df: Option<usize>,
+    boilerplate_min_docs: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigOutputs {
+    json: Option<String>,
+    sarif: Option<String>,
+    junit: Option<String>,
+}
+
+/// Everything `check` needs, resolved and validated.
+struct Resolved {
+    paths: Vec<String>,
+    globs: Vec<String>,
+    manifest: Option<PathBuf>,
+    baseline: PathBuf,
+    cache: Option<PathBuf>,
+    thresholds: Thresholds,
+    settings: Settings,
+    read: ReadOptions,
+    outputs: Vec<(Format, Option<PathBuf>)>,
+}
+
+fn share(name: &str, x: f64) -> Result<f64> {
+    if !(0.0..=1.0).contains(&x) {
+        bail!("{name} must be between 0 and 1, got {x}");
+    }
+    Ok(x)
+}
+
+fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
+    let (config, base): (Config, PathBuf) = {
+        let path = match &args.config {
+            Some(p) => Some(p.clone()),
+            None => Some(PathBuf::from(CONFIG_NAME)).filter(|p| p.is_file()),
+        };
+        match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).with_context(|| {
+                    format!("reading {} (write one with `cyberdiff init`)", p.display())
+                })?;
+                let c: Config = toml::from_str(&text).map_err(|e| {
+                    let line = e
+                        .span()
+                        .map_or(1, |s| text[..s.start].matches('\n').count() + 1);
+                    crate::Error::Parse {
+                        path: p.clone(),
+                        line,
+                        message: e.message().to_owned(),
+                    }
+                })?;
+                let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+                (c, dir)
+            }
+            None => (Config::default(), PathBuf::new()),
+        }
+    };
+    let rel = |s: &str| -> PathBuf {
+        let p = Path::new(s);
+        if p.is_absolute() || base.as_os_str().is_empty() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        }
+    };
+    let paths: Vec<String> = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else {
+        config
+            .paths
+            .iter()
+            .flatten()
+            .map(|s| rel(s).display().to_string())
+            .collect()
+    };
+    if paths.is_empty() {
+        bail!(
+            "no corpus to check: give PATHs, or set `paths` in {CONFIG_NAME} (`cyberdiff init` writes one)"
+        );
+    }
+    if args.statements.is_some() || config.statements.is_some() {
+        // TODO(track): statuses of tracked statements as findings, once `check` integrates `track`.
+        eprintln!(
+            "cyberdiff: warning: `statements` is not used by check yet: tracked statements are not gated"
+        );
+    }
+    let t = &config.thresholds;
+    let mut align = Params::default();
+    if let Some(x) = args.min_words.or(t.min_words) {
+        if !(x >= 1.0 && x.is_finite()) {
+            bail!("min_words must be at least 1, got {x}");
+        }
+        align.min_words = x;
+    }
+    if let Some(x) = args.min_score.or(t.min_score) {
+        align.min_score = share("min_score", x)?;
+    }
+    let min_shared = args.min_shared.or(t.min_shared).unwrap_or(3);
+    if min_shared == 0 {
+        bail!("min_shared must be at least 1");
+    }
+    let max_df = args.max_df.or(t.max_df).unwrap_or(100);
+    if max_df < 2 {
+        bail!("max_df must be at least 2, got {max_df}");
+    }
+    let bmd = args.boilerplate_min_docs.or(t.boilerplate_min_docs);
+    if bmd.is_some_and(|n| n < 2) {
+        bail!("boilerplate_min_docs must be at least 2");
+    }
+    let read = resolve::read_options(&args.read);
+    let thresholds = Thresholds {
+        reused_share: share(
+            "reused_share",
+            args.reused_share.or(t.reused_share).unwrap_or(0.3),
+        )?,
+        duplicate: share(
+            "duplicate threshold",
+            args.duplicate_threshold.or(t.duplicate).unwrap_or(0.8),
+        )?,
+        boilerplate: args.boilerplate.or(t.boilerplate).unwrap_or(true),
+    };
+    let mut outputs: Vec<(Format, Option<PathBuf>)> = Vec::new();
+    for (fmt, file) in [
+        (Format::Json, &config.outputs.json),
+        (Format::Sarif, &config.outputs.sarif),
+        (Format::Junit, &config.outputs.junit),
+    ] {
+        if let Some(f) = file {
+            outputs.push((fmt, Some(rel(f))));
+        }
+    }
+    let format = args.format.unwrap_or(Format::Terminal);
+    if format != Format::Terminal || args.output.is_some() {
+        outputs.retain(|(f, _)| *f != format);
+        outputs.push((format, args.output.clone()));
+    }
+    let cache = if args.no_cache {
+        None
+    } else {
+        Some(
+            args.cache_dir
+                .clone()
+                .unwrap_or_else(|| rel(config.cache.as_deref().unwrap_or(".cyberdiff"))),
+        )
+    };
+    Ok(Resolved {
+        paths,
+        globs: if args.glob.is_empty() {
+            config.glob.clone().unwrap_or_default()
+        } else {
+            args.glob.clone()
+        },
+        manifest: args
+            .manifest
+            .clone()
+            .or_else(|| config.manifest.as_deref().map(rel)),
+        baseline: args.baseline.clone().unwrap_or_else(|| {
+            rel(config
+                .baseline
+                .as_deref()
+                .unwrap_or("cyberdiff-baseline.json"))
+        }),
+        cache,
+        thresholds,
+        settings: Settings {
+            params: align,
+            min_shared,
+            max_df,
+            boilerplate_min_docs: bmd,
+            lossy: read.lossy,
+            max_bytes: read.max_bytes,
+        },
+        read,
+        outputs,
+    })
+}
+
+fn has_glob(s: &str) -> bool {
+    s.contains(['*', '?', '[', '{'])
+}
+
+/// Every document file of the corpus (sorted), with what could not be walked.
+fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let mut plain: Vec<PathBuf> = Vec::new();
+    for p in &r.paths {
+        if !has_glob(p) {
+            plain.push(PathBuf::from(p));
+            continue;
+        }
+        // "corpus/**/*.md": walk the part before the first glob component with the rest as a glob.
+        let comps: Vec<&str> = p.split('/').collect();
+        let cut = comps.iter().position(|c| has_glob(c)).unwrap_or(0);
+        let root = if cut == 0 {
+            ".".to_owned()
+        } else {
+            comps[..cut].join("/")
+        };
+        let mut globs = vec![comps[cut..].join("/")];
+        globs.extend(r.globs.iter().filter(|g| g.starts_with('!')).cloned());
+        let (f, s) = walk::discover(
+            &[PathBuf::from(&root)],
+            &WalkOptions {
+                globs,
+                exclude: exclude.to_vec(),
+            },
+        )?;
+        files.extend(f.into_iter().map(|f| {
+            if cut == 0 {
+                f.strip_prefix(".").map(Path::to_path_buf).unwrap_or(f)
+            } else {
+                f
+            }
+        }));
+        skipped.extend(s);
+    }
+    if !plain.is_empty() {
+        let (f, s) = walk::discover(
+            &plain,
+            &WalkOptions {
+                globs: r.globs.clone(),
+                exclude: exclude.to_vec(),
+            },
+        )?;
+        files.extend(f);
+        skipped.extend(s);
+    }
+    for s in &skipped {
+        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// A hash of the manifests that describe the corpus (explicit, and `corpus.toml` beside the files).
+fn manifests_hash(explicit: Option<&Path>, files: &[PathBuf]) -> u64 {
+    let mut dirs: Vec<&Path> = files
+        .iter()
+        .map(|f| f.parent().unwrap_or(Path::new("")))
+        .collect();
+    dirs.dedup();
+    dirs.sort();
+    dirs.dedup();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut add = |p: &Path| {
+        if let Ok(bytes) = std::fs::read(p) {
+            h.update(p.to_string_lossy().as_bytes());
+            h.update(&xxhash_rust::xxh3::xxh3_64(&bytes).to_le_bytes());
+        }
+    };
+    if let Some(p) = explicit {
+        add(p);
+    }
+    for d in dirs {
+        add(&d.join(crate::corpus::manifest::MANIFEST_NAME));
+    }
+    h.digest()
+}
+
+/// How the index was brought up to date.
+#[derive(Debug, Serialize)]
+struct CacheInfo {
+    /// "off", "built", "unchanged", "incremental" or "rebuilt".
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    documents: usize,
+    /// Documents read and tokenised in this run.
+    documents_read: usize,
+}
+
+fn load_docs(
+    files: &[PathBuf],
+    manifest: Option<&Path>,
+    read: &ReadOptions,
+) -> Result<(Vec<CorpusDoc>, Vec<FileMeta>)> {
+    let m = CorpusManifest::load(manifest, files)?;
+    let (docs, skipped) = walk::load(files, &m, read);
+    for s in &skipped {
+        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+    }
+    let metas = docs
+        .iter()
+        .map(|d| FileMeta::of(&d.doc.path).unwrap_or_default())
+        .collect();
+    Ok((docs, metas))
+}
+
+fn new_base_id() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    xxhash_rust::xxh3::xxh3_64(format!("{t}:{}", std::process::id()).as_bytes())
+}
+
+/// What a rerun has to do, found by comparing the files with the cached documents.
+enum Plan {
+    /// Unchanged files; `touched` ones had a new modification time but the same content.
+    Update {
+        new: Vec<CorpusDoc>,
+        new_metas: Vec<FileMeta>,
+        touched: bool,
+    },
+    Rebuild(String),
+}
+
+fn plan(state: &mut State, files: &[PathBuf], r: &Resolved) -> Result<Plan> {
+    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, d) in state.docs.iter().enumerate() {
+        by_path.entry(d.path.as_str()).or_default().push(i);
+    }
+    let mut seen = vec![false; state.docs.len()];
+    let mut changed: Vec<PathBuf> = Vec::new();
+    for f in files {
+        let key = f.display().to_string();
+        let meta = FileMeta::of(f);
+        match by_path.get(key.as_str()) {
+            Some(slots) => {
+                for &s in slots {
+                    seen[s] = true;
+                }
+                if meta.is_none_or(|m| slots.iter().any(|&s| state.docs[s].meta != m)) {
+                    changed.push(f.clone());
+                }
+            }
+            None => changed.push(f.clone()),
+        }
+    }
+    let by_path_owned: HashMap<String, Vec<usize>> = by_path
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    if changed.is_empty() {
+        if let Some(s) = seen.iter().position(|x| !x) {
+            return Ok(Plan::Rebuild(format!("{} was removed", state.docs[s].path)));
+        }
+        return Ok(Plan::Update {
+            new: Vec::new(),
+            new_metas: Vec::new(),
+            touched: false,
+        });
+    }
+    if let Some(f) = changed.iter().find(|f| {
+        f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+    }) {
+        return Ok(Plan::Rebuild(format!("{} changed", f.display())));
+    }
+    let (docs, metas) = load_docs(&changed, r.manifest.as_deref(), &r.read)?;
+    let mut vanished: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (s, d) in state.docs.iter().enumerate() {
+        if !seen[s] && d.line.is_none() {
+            vanished.entry(d.file_hash).or_default().push(s);
+        }
+    }
+    let mut new = Vec::new();
+    let mut new_metas = Vec::new();
+    let mut touched = false;
+    let mut moved = false;
+    for (d, m) in docs.into_iter().zip(metas) {
+        let key = d.doc.path.display().to_string();
+        let hash = u64::from_str_radix(&d.doc.hash, 16).unwrap_or(0);
+        if let Some(slots) = by_path_owned.get(&key) {
+            let s = slots[0];
+            if state.docs[s].file_hash != hash {
+                return Ok(Plan::Rebuild(format!("{key} changed")));
+            }
+            // The same content under a new modification time.
+            state.docs[s].meta = m;
+            touched = true;
+        } else if let Some(s) = vanished.get_mut(&hash).and_then(Vec::pop) {
+            // Moved or renamed: same content, new path (and maybe a new id and date).
+            let e = &mut state.docs[s];
+            e.path = key;
+            e.id = d.doc.id.clone();
+            e.date = d.doc.date.clone();
+            e.meta = m;
+            seen[s] = true;
+            touched = true;
+            moved = true;
+        } else {
+            new.push(d);
+            new_metas.push(m);
+        }
+    }
+    if let Some(s) = seen.iter().position(|x| !x) {
+        return Ok(Plan::Rebuild(format!("{} was removed", state.docs[s].path)));
+    }
+    // Ids must stay unique, as a full load makes them.
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    for id in state
+        .docs
+        .iter()
+        .map(|d| d.id.as_str())
+        .chain(new.iter().map(|d| d.doc.id.as_str()))
+    {
+        *ids.entry(id).or_default() += 1;
+    }
+    if let Some((id, _)) = ids.iter().find(|(_, n)| **n > 1) {
+        return Ok(Plan::Rebuild(format!("two documents are now named {id}")));
+    }
+    if moved {
+        state.orient();
+    }
+    Ok(Plan::Update {
+        new,
+        new_metas,
+        touched,
+    })
+}
+
+fn read_old(read: ReadOptions) -> impl Fn(&state::DocEntry) -> Result<String, String> + Sync {
+    move |d: &state::DocEntry| {
+        let path = Path::new(&d.path);
+        let text = match d.line {
+            Some(line) => crate::corpus::jsonl::read_jsonl(path, &read)
+                .0
+                .into_iter()
+                .find(|x| x.line == Some(line as usize))
+                .map(|x| x.doc.text)
+                .ok_or_else(|| format!("{}:{line} is gone", d.path))?,
+            None => {
+                crate::corpus::read_document(path, &read)
+                    .map_err(|e| e.to_string())?
+                    .text
+            }
+        };
+        if xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != d.text_hash {
+            return Err(format!("{} changed while it was read", d.path));
+        }
+        Ok(text)
+    }
+}
+
+/// Bring the state up to date; gives it and how.
+fn index(r: &Resolved, files: &[PathBuf]) -> Result<(State, CacheInfo)> {
+    let settings_hash = {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&r.settings.hash().to_le_bytes());
+        h.update(&manifests_hash(r.manifest.as_deref(), files).to_le_bytes());
+        h.digest()
+    };
+    let full = |memo: &state::Memo| -> Result<State> {
+        let (docs, metas) = load_docs(files, r.manifest.as_deref(), &r.read)?;
+        check_docs(&docs, &r.paths)?;
+        let (st, postings) = state::build(&docs, &metas, &r.settings, memo);
+        if let Some(dir) = &r.cache {
+            std::fs::create_dir_all(dir).map_err(|cause| crate::Error::Write {
+                path: dir.clone(),
+                cause,
+            })?;
+            let id = new_base_id();
+            cache::write_postings(dir, &postings, id)?;
+            cache::write_state(dir, &st, &[], settings_hash, id)?;
+        }
+        Ok(st)
+    };
+    let Some(dir) = &r.cache else {
+        let st = full(&state::Memo::new())?;
+        let n = st.docs.len();
+        return Ok((
+            st,
+            CacheInfo {
+                status: "off",
+                reason: None,
+                documents: n,
+                documents_read: n,
+            },
+        ));
+    };
+    let loaded = match cache::load(dir, settings_hash) {
+        Ok(Some(l)) => Some(l),
+        Ok(None) => None,
+        Err(cache::Invalid(why)) => {
+            eprintln!("cyberdiff: warning: index cache not used and rebuilt: {why}");
+            None
+        }
+    };
+    let Some(mut l) = loaded else {
+        let st = full(&state::Memo::new())?;
+        let n = st.docs.len();
+        return Ok((
+            st,
+            CacheInfo {
+                status: "built",
+                reason: None,
+                documents: n,
+                documents_read: n,
+            },
+        ));
+    };
+    let rebuild = |why: String, old: &State| -> Result<(State, CacheInfo)> {
+        let st = full(&old.memo())?;
+        let n = st.docs.len();
+        Ok((
+            st,
+            CacheInfo {
+                status: "rebuilt",
+                reason: Some(why),
+                documents: n,
+                documents_read: n,
+            },
+        ))
+    };
+    match plan(&mut l.state, files, r)? {
+        Plan::Rebuild(why) => rebuild(why, &l.state),
+        Plan::Update {
+            new,
+            new_metas,
+            touched,
+        } => {
+            if new.is_empty() {
+                if touched {
+                    cache::write_state(dir, &l.state, &l.delta, settings_hash, l.base.id)?;
+                }
+                let n = l.state.docs.len();
+                return Ok((
+                    l.state,
+                    CacheInfo {
+                        status: "unchanged",
+                        reason: None,
+                        documents: n,
+                        documents_read: 0,
+                    },
+                ));
+            }
+            let mut st = l.state.clone();
+            let reader = read_old(r.read);
+            let mut lookup = cache::Postings {
+                base: &l.base,
+                delta: &l.delta,
+            };
+            match state::add(&mut st, &mut lookup, &new, &new_metas, &r.settings, &reader) {
+                Err(why) => rebuild(why, &l.state),
+                Ok(added) => {
+                    let mut delta = l.delta.clone();
+                    delta.extend_from_slice(&added.postings);
+                    delta.sort_unstable();
+                    if delta.len() as u64 > l.base.count / 16 + 4096 {
+                        // Fold the delta into a new base file.
+                        let mut all = l.base.all().map_err(anyhow::Error::msg)?;
+                        all.extend_from_slice(&delta);
+                        all.sort_unstable();
+                        let id = new_base_id();
+                        cache::write_postings(dir, &all, id)?;
+                        cache::write_state(dir, &st, &[], settings_hash, id)?;
+                    } else {
+                        cache::write_state(dir, &st, &delta, settings_hash, l.base.id)?;
+                    }
+                    let n = st.docs.len();
+                    Ok((
+                        st,
+                        CacheInfo {
+                            status: "incremental",
+                            reason: None,
+                            documents: n,
+                            documents_read: new.len() + added.reread,
+                        },
+                    ))
+                }
+            }
+        }
+    }
+}
+
+fn check_docs(docs: &[CorpusDoc], paths: &[String]) -> Result<()> {
+    if docs.is_empty() {
+        bail!(
+            "no usable document in {}: give .txt, .md, .html, .htm or .jsonl files, or folders holding them",
+            paths.join(", ")
+        );
+    }
+    if docs.len() > state::MAX_DOCS {
+        bail!(
+            "{} documents: check holds at most {}",
+            docs.len(),
+            state::MAX_DOCS
+        );
+    }
+    Ok(())
+}
+
+/// The JSON report of `check` (schema version 1).
+#[derive(Serialize)]
+struct CheckReport<'a> {
+    schema_version: u32,
+    command: &'static str,
+    manifest: CheckManifest<'a>,
+    result: &'static str,
+    summary: Summary,
+    cache: &'a CacheInfo,
+    findings: &'a [gate::Finding],
+    gone: &'a [gate::BaselineEntry],
+}
+
+#[derive(Serialize)]
+struct CheckManifest<'a> {
+    tool: &'static str,
+    version: &'static str,
+    parameters: &'a Params,
+    check: CheckParams<'a>,
+    inputs: Vec<InputInfo>,
+}
+
+#[derive(Serialize)]
+struct CheckParams<'a> {
+    thresholds: &'a Thresholds,
+    min_shared: usize,
+    max_df: usize,
+    boilerplate_min_docs: usize,
+    baseline: String,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    documents: usize,
+    findings: usize,
+    new: usize,
+    baselined: usize,
+    gone: usize,
+}
+
+fn render_terminal(v: &Verdict, docs: usize, cache: &CacheInfo, baseline: &Path) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "cyberdiff check: {docs} documents ({} read), {} findings: {} new, {} baselined; {} gone from the baseline",
+        cache.documents_read,
+        v.findings.len(),
+        v.new,
+        v.findings.len() - v.new,
+        v.gone.len()
+    );
+    for f in v.findings.iter().filter(|f| f.status == Status::New) {
+        let _ = writeln!(s, "\nNEW {} {}: {}", f.rule.id(), f.fingerprint, f.message);
+        for l in f.locations.iter().take(10) {
+            let _ = write!(s, "  {}:{}:{}  \"{}\"", l.path, l.line, l.column, l.text);
+            if let Some(src) = &l.source {
+                let _ = write!(s, "  <- {}:{}", src.path, src.line);
+            }
+            s.push('\n');
+        }
+        if f.locations.len() > 10 {
+            let _ = writeln!(s, "  … and {} more places", f.locations.len() - 10);
+        }
+    }
+    if !v.gone.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nin the baseline but no longer found (prune with --update-baseline):"
+        );
+        for g in &v.gone {
+            let _ = writeln!(s, "  {} {}: {}", g.rule.id(), g.fingerprint, g.message);
+        }
+    }
+    if v.new > 0 {
+        let _ = writeln!(
+            s,
+            "\nFAIL: {} new finding{} not in {}. Fix them, or accept them with `cyberdiff check --update-baseline`.",
+            v.new,
+            if v.new == 1 { "" } else { "s" },
+            baseline.display()
+        );
+    } else {
+        let _ = writeln!(s, "\nPASS: no finding outside the baseline.");
+    }
+    s
+}
+
+pub fn check(args: CheckArgs) -> Result<i32> {
+    let r = resolve_args(&args)?;
+    let mut exclude: Vec<PathBuf> = vec![r.baseline.clone()];
+    exclude.extend(r.outputs.iter().filter_map(|(_, p)| p.clone()));
+    let files = discover(&r, &exclude)?;
+    if files.is_empty() {
+        bail!(
+            "no document found in {}: give .txt, .md, .html, .htm or .jsonl files, folders or globs",
+            r.paths.join(", ")
+        );
+    }
+    let (state, cache_info) = index(&r, &files)?;
+    let findings = gate::findings(&state, &r.thresholds);
+    if args.update_baseline {
+        let b = Baseline::of(&findings);
+        b.write(&r.baseline)?;
+        if !args.quiet {
+            print_stdout(&format!(
+                "cyberdiff check: baseline {} written with {} findings ({} documents)\n",
+                r.baseline.display(),
+                b.findings.len(),
+                state.docs.len()
+            ))?;
+        }
+        return Ok(0);
+    }
+    let baseline = Baseline::load(&r.baseline)?;
+    let verdict = gate::judge(findings, baseline.as_ref());
+    let mut to_stdout = false;
+    for (fmt, path) in &r.outputs {
+        let text = match fmt {
+            Format::Terminal => {
+                render_terminal(&verdict, state.docs.len(), &cache_info, &r.baseline)
+            }
+            Format::Json => {
+                crate::report::json::to_json(&report(&r, &state, &verdict, &cache_info))
+            }
+            Format::Sarif => gate::sarif::render(&verdict),
+            Format::Junit => gate::junit::render(&verdict),
+        };
+        match path {
+            Some(p) => emit(p, text.as_bytes())?,
+            None => {
+                to_stdout = true;
+                print_stdout(&text)?;
+            }
+        }
+    }
+    if !args.quiet && !to_stdout {
+        print_stdout(&render_terminal(
+            &verdict,
+            state.docs.len(),
+            &cache_info,
+            &r.baseline,
+        ))?;
+    }
+    Ok(if verdict.new > 0 { 1 } else { 0 })
+}
+
+fn report<'a>(
+    r: &'a Resolved,
+    state: &State,
+    v: &'a Verdict,
+    cache: &'a CacheInfo,
+) -> CheckReport<'a> {
+    let mut inputs: Vec<InputInfo> = Vec::new();
+    for d in &state.docs {
+        inputs.push(InputInfo {
+            path: d.path.clone(),
+            bytes: d.meta.size,
+            xxh3: format!("{:016x}", d.file_hash),
+        });
+    }
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    inputs.dedup_by(|a, b| a.path == b.path);
+    CheckReport {
+        schema_version: 1,
+        command: "check",
+        manifest: CheckManifest {
+            tool: "cyberdiff",
+            version: env!("CARGO_PKG_VERSION"),
+            parameters: &r.settings.params,
+            check: CheckParams {
+                thresholds: &r.thresholds,
+                min_shared: r.settings.min_shared,
+                max_df: r.settings.max_df,
+                boilerplate_min_docs: state.bmd,
+                baseline: r.baseline.display().to_string(),
+            },
+            inputs,
+        },
+        result: if v.new > 0 { "fail" } else { "pass" },
+        summary: Summary {
+            documents: state.docs.len(),
+            findings: v.findings.len(),
+            new: v.new,
+            baselined: v.findings.len() - v.new,
+            gone: v.gone.len(),
+        },
+        cache,
+        findings: &v.findings,
+        gone: &v.gone,
+    }
+}
+
+/// The commented example configuration `cyberdiff init` writes.
+pub const EXAMPLE_CONFIG: &str = r#"# cyberdiff.toml: the settings of `cyberdiff check`, the CI gate for a growing corpus.
+# Every setting also works as a flag (`cyberdiff check --help`); flags win over this file.
+# Relative paths are relative to this file's folder.
+
+# The corpus: files, folders (walked, honouring .gitignore, .ignore and .cyberdiffignore) or globs.
+paths = ["corpus/"]
+# glob = ["!drafts/**"]            # only walk (or, with "!", skip) matching files
+# manifest = "corpus/corpus.toml"  # titles and dates; a corpus.toml beside the files is read anyway
+
+# The accepted findings: `cyberdiff check --update-baseline` writes it; commit it.
+baseline = "cyberdiff-baseline.json"
+
+# The index cache: a rerun reads only new or changed files. Keep it out of Git and cache it in CI.
+cache = ".cyberdiff"
+
+# Reference statements (TOML, as for `cyberdiff track`); not gated by check yet.
+# statements = "statements.toml"
+
+[thresholds]
+reused_share = 0.3   # a document reusing at least 30% of its words from earlier documents
+duplicate = 0.8      # two documents sharing at least 80% of their words (or the smaller one's)
+boilerplate = true   # text recurring in many documents (navigation, mastheads) is a finding
+# min_words = 8      # smallest passage, in aligned words
+# min_score = 0.3    # smallest alignment score of a passage
+# min_shared = 3     # distinct shared n-grams that make a pair worth aligning
+# max_df = 100       # n-grams in more documents than this do not make pairs
+# boilerplate_min_docs = 10   # default: 10% of the documents, at least 5, at most max_df + 1
+
+# Machine-readable outputs, written on every run (besides the terminal summary).
+[outputs]
+# json = "cyberdiff-check.json"
+# sarif = "cyberdiff-check.sarif"   # upload with github/codeql-action/upload-sarif
+# junit = "cyberdiff-check.xml"
+"#;
+
+pub fn init(args: InitArgs) -> Result<i32> {
+    if args.path.exists() && !args.force {
+        bail!(
+            "{} exists; pass --force to overwrite it",
+            args.path.display()
+        );
+    }
+    crate::report::json::write_atomic(&args.path, EXAMPLE_CONFIG.as_bytes())?;
+    print_stdout(&format!(
+        "wrote {}: set `paths` to your corpus, then run `cyberdiff check --update-baseline`\n",
+        args.path.display()
+    ))?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let c: Config = toml::from_str(EXAMPLE_CONFIG).unwrap();
+        assert_eq!(c.paths.unwrap(), vec!["corpus/"]);
+        assert_eq!(c.thresholds.reused_share, Some(0.3));
+    }
+}

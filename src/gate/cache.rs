@@ -1,0 +1,676 @@
+//! The gate's on-disk index cache (`.cyberdiff/` by default): a [`State`] and its postings.
+//!
+//! Two files:
+//! - `state.bin`: a header (magic, format version, tool version, settings hash, a hash of every input's
+//!   path and content hash, the id of the postings file, payload length and xxh3) and the payload:
+//!   documents, pairs with their passages, and the *delta* postings of documents added since the
+//!   postings file was written.
+//! - `postings.bin`: the *base* postings, sorted `u64`s (40 bits of n-gram key, 24 bits of document
+//!   slot), in up to 65,536 buckets by the key's top bits (about 256 postings each); its header holds the bucket offsets and one
+//!   xxh3 per bucket, itself checksummed. A lookup reads only the buckets of the keys asked for and
+//!   verifies each one, so a rerun that adds one document reads a few megabytes, not the whole index.
+//!
+//! Nothing read is trusted unverified: a wrong magic, format, tool version or settings hash, a
+//! mismatched pair of files, or any checksum that fails gives an [`Invalid`] reason, and the caller
+//! warns and rebuilds. The files are written to a temporary name and renamed, without `fsync`: a torn
+//! write after a crash is caught by the checksums and costs a rebuild, never a wrong answer.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+
+use super::state::{DocEntry, FileMeta, Lookup, Pair, Passage, Span, State, fold, slot_of};
+use crate::align::Kind;
+
+/// Bumped whenever the layout or the meaning of the cache changes.
+pub const FORMAT_VERSION: u32 = 1;
+const STATE_MAGIC: &[u8; 8] = b"CYDFGATE";
+const POSTINGS_MAGIC: &[u8; 8] = b"CYDFPOST";
+/// Most buckets of postings.bin (by the top 16 bits of the key); small indexes use fewer.
+const MAX_BUCKET_BITS: u32 = 16;
+
+/// Header of postings.bin: magic, version, bucket bits, id, count, offsets, checksums, its checksum.
+fn header_len(bits: u32) -> usize {
+    let buckets = 1usize << bits;
+    8 + 4 + 4 + 8 + 8 + (buckets + 1) * 8 + buckets * 8 + 8
+}
+
+/// Buckets of about 256 postings (2 KB, one read each).
+fn bucket_bits(count: usize) -> u32 {
+    let mut bits = 4;
+    while bits < MAX_BUCKET_BITS && (count >> bits) > 256 {
+        bits += 1;
+    }
+    bits
+}
+
+/// Why a cache was not used.
+#[derive(Debug)]
+pub struct Invalid(pub String);
+
+/// A cache as read: the state, its delta postings and a reader of its base postings.
+pub struct Loaded {
+    pub state: State,
+    pub delta: Vec<u64>,
+    pub base: Base,
+}
+
+/// The base postings file, read bucket by bucket.
+pub struct Base {
+    file: File,
+    pub id: u64,
+    pub count: u64,
+    bits: u32,
+    offsets: Vec<u64>,
+    sums: Vec<u64>,
+}
+
+fn bucket_of(key: u64, bits: u32) -> usize {
+    (key >> (64 - bits)) as usize
+}
+
+#[cfg(unix)]
+fn read_at(f: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, at)
+}
+
+#[cfg(not(unix))]
+fn read_at(mut f: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    use std::io::Seek;
+    f.seek(std::io::SeekFrom::Start(at))?;
+    f.read_exact(buf)
+}
+
+impl Base {
+    fn open(path: &Path) -> Result<Base, Invalid> {
+        let bad = |why: &str| Invalid(format!("{}: {why}", path.display()));
+        let mut file = File::open(path).map_err(|e| bad(&format!("cannot open it ({e})")))?;
+        let mut head = vec![0u8; 16];
+        file.read_exact(&mut head)
+            .map_err(|_| bad("shorter than its header"))?;
+        if &head[..8] != POSTINGS_MAGIC {
+            return Err(bad("not a cyberdiff postings file (wrong magic)"));
+        }
+        let bits = u32::from_le_bytes(head[12..16].try_into().expect("4 bytes"));
+        if !(4..=MAX_BUCKET_BITS).contains(&bits) {
+            return Err(bad("bad bucket count"));
+        }
+        let hl = header_len(bits);
+        let buckets = 1usize << bits;
+        head.resize(hl, 0);
+        file.read_exact(&mut head[16..])
+            .map_err(|_| bad("shorter than its header"))?;
+        let u64_at = |i: usize| u64::from_le_bytes(head[i..i + 8].try_into().expect("8 bytes"));
+        let version = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
+        if version != FORMAT_VERSION {
+            return Err(bad(&format!(
+                "format version {version}, this cyberdiff reads {FORMAT_VERSION}"
+            )));
+        }
+        let sum_at = hl - 8;
+        if xxh3_64(&head[..sum_at]) != u64_at(sum_at) {
+            return Err(bad("header checksum mismatch"));
+        }
+        let (id, count) = (u64_at(16), u64_at(24));
+        let offsets: Vec<u64> = (0..=buckets).map(|b| u64_at(32 + b * 8)).collect();
+        let sums_at = 32 + (buckets + 1) * 8;
+        let sums: Vec<u64> = (0..buckets).map(|b| u64_at(sums_at + b * 8)).collect();
+        let len = file.metadata().map_or(0, |m| m.len());
+        if offsets[buckets] != count
+            || offsets.windows(2).any(|w| w[0] > w[1])
+            || len != hl as u64 + count * 8
+        {
+            return Err(bad("inconsistent bucket table or length"));
+        }
+        Ok(Base {
+            file,
+            id,
+            count,
+            bits,
+            offsets,
+            sums,
+        })
+    }
+
+    /// The postings of one bucket, verified.
+    fn bucket(&self, b: usize) -> Result<Vec<u64>, String> {
+        let (s, e) = (self.offsets[b], self.offsets[b + 1]);
+        let mut buf = vec![0u8; ((e - s) * 8) as usize];
+        read_at(&self.file, &mut buf, header_len(self.bits) as u64 + s * 8)
+            .map_err(|e| format!("postings file unreadable: {e}"))?;
+        if xxh3_64(&buf) != self.sums[b] {
+            return Err(format!("postings bucket {b} fails its checksum"));
+        }
+        Ok(buf
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect())
+    }
+
+    /// Every posting, in order (for merging the delta into a new base).
+    pub fn all(&self) -> Result<Vec<u64>, String> {
+        let mut out = Vec::with_capacity(self.count as usize);
+        for b in 0..1usize << self.bits {
+            out.extend(self.bucket(b)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Lookups over the base postings and the delta.
+pub struct Postings<'a> {
+    pub base: &'a Base,
+    pub delta: &'a [u64],
+}
+
+impl Lookup for Postings<'_> {
+    fn lookup(&mut self, keys: &[u64]) -> Result<Vec<Vec<u32>>, String> {
+        let mut out = Vec::with_capacity(keys.len());
+        let mut current: Option<(usize, Vec<u64>)> = None;
+        for &k in keys {
+            let b = bucket_of(k, self.base.bits);
+            if current.as_ref().is_none_or(|(cb, _)| *cb != b) {
+                current = Some((b, self.base.bucket(b)?));
+            }
+            let (_, posts) = current.as_ref().expect("set above");
+            let mut slots: Vec<u32> = Vec::new();
+            for list in [posts.as_slice(), self.delta] {
+                let i = list.partition_point(|&p| fold(p) < k);
+                slots.extend(
+                    list[i..]
+                        .iter()
+                        .take_while(|&&p| fold(p) == k)
+                        .map(|&p| slot_of(p)),
+                );
+            }
+            slots.sort_unstable();
+            out.push(slots);
+        }
+        Ok(out)
+    }
+}
+
+/// Cache file paths in a folder.
+pub fn state_path(dir: &Path) -> PathBuf {
+    dir.join("state.bin")
+}
+
+pub fn postings_path(dir: &Path) -> PathBuf {
+    dir.join("postings.bin")
+}
+
+/// A hash of every document's path and content hash: what the cache was built from.
+pub fn inputs_hash(state: &State) -> u64 {
+    let mut h = Xxh3::new();
+    for d in &state.docs {
+        h.update(d.path.as_bytes());
+        h.update(&[0]);
+        h.update(&d.line.unwrap_or(0).to_le_bytes());
+        h.update(&d.file_hash.to_le_bytes());
+    }
+    h.digest()
+}
+
+/// Read a cache folder. `Ok(None)` when there is no cache yet.
+pub fn load(dir: &Path, settings_hash: u64) -> Result<Option<Loaded>, Invalid> {
+    let sp = state_path(dir);
+    let bytes = match std::fs::read(&sp) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Invalid(format!("{}: cannot read it ({e})", sp.display()))),
+    };
+    let bad = |why: String| Invalid(format!("{}: {why}", sp.display()));
+    let mut r = Reader { b: &bytes, at: 0 };
+    let magic = r.take(8).map_err(&bad)?;
+    if magic != STATE_MAGIC {
+        return Err(bad("not a cyberdiff cache (wrong magic)".into()));
+    }
+    let version = r.u32().map_err(&bad)?;
+    if version != FORMAT_VERSION {
+        return Err(bad(format!(
+            "format version {version}, this cyberdiff reads {FORMAT_VERSION}"
+        )));
+    }
+    let tool = r.str().map_err(&bad)?;
+    if tool != env!("CARGO_PKG_VERSION") {
+        return Err(bad(format!(
+            "written by cyberdiff {tool}, this is {}",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    if r.u64().map_err(&bad)? != settings_hash {
+        return Err(bad("built with other settings".into()));
+    }
+    let inputs = r.u64().map_err(&bad)?;
+    let base_id = r.u64().map_err(&bad)?;
+    let len = r.u64().map_err(&bad)? as usize;
+    let sum = r.u64().map_err(&bad)?;
+    let payload = r.take(len).map_err(&bad)?;
+    if r.at != bytes.len() || xxh3_64(payload) != sum {
+        return Err(bad("checksum mismatch (truncated or corrupt)".into()));
+    }
+    let mut p = Reader { b: payload, at: 0 };
+    let (state, delta) = read_payload(&mut p).map_err(&bad)?;
+    if inputs_hash(&state) != inputs {
+        return Err(bad("input hash mismatch".into()));
+    }
+    let base = Base::open(&postings_path(dir))?;
+    if base.id != base_id {
+        return Err(bad(format!(
+            "does not belong with {} (a copy from another run?)",
+            postings_path(dir).display()
+        )));
+    }
+    if delta.windows(2).any(|w| w[0] > w[1])
+        || delta
+            .iter()
+            .any(|&p| slot_of(p) as usize >= state.docs.len())
+    {
+        return Err(bad("delta postings out of order or range".into()));
+    }
+    Ok(Some(Loaded { state, delta, base }))
+}
+
+/// Write the base postings file; gives its id.
+pub fn write_postings(dir: &Path, postings: &[u64], id: u64) -> Result<(), crate::Error> {
+    let path = postings_path(dir);
+    let err = |cause| crate::Error::Write {
+        path: path.clone(),
+        cause,
+    };
+    let bits = bucket_bits(postings.len());
+    let buckets = 1usize << bits;
+    let mut offsets = vec![0u64; buckets + 1];
+    for &p in postings {
+        offsets[bucket_of(p, bits) + 1] += 1;
+    }
+    for b in 0..buckets {
+        offsets[b + 1] += offsets[b];
+    }
+    let mut head: Vec<u8> = Vec::with_capacity(header_len(bits));
+    head.extend_from_slice(POSTINGS_MAGIC);
+    head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    head.extend_from_slice(&bits.to_le_bytes());
+    head.extend_from_slice(&id.to_le_bytes());
+    head.extend_from_slice(&(postings.len() as u64).to_le_bytes());
+    for o in &offsets {
+        head.extend_from_slice(&o.to_le_bytes());
+    }
+    let mut body: Vec<u8> = Vec::new();
+    let mut sums = Vec::with_capacity(buckets);
+    for b in 0..buckets {
+        body.clear();
+        for &p in &postings[offsets[b] as usize..offsets[b + 1] as usize] {
+            body.extend_from_slice(&p.to_le_bytes());
+        }
+        sums.push(xxh3_64(&body));
+    }
+    for s in &sums {
+        head.extend_from_slice(&s.to_le_bytes());
+    }
+    let sum = xxh3_64(&head);
+    head.extend_from_slice(&sum.to_le_bytes());
+    let tmp = dir.join(format!(".postings.bin.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        w.write_all(&head)?;
+        for &p in postings {
+            w.write_all(&p.to_le_bytes())?;
+        }
+        w.flush()?;
+        drop(w);
+        std::fs::rename(&tmp, &path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// Write `state.bin`, paired with the postings file `base_id`.
+pub fn write_state(
+    dir: &Path,
+    state: &State,
+    delta: &[u64],
+    settings_hash: u64,
+    base_id: u64,
+) -> Result<(), crate::Error> {
+    let mut p = Writer(Vec::new());
+    write_payload(&mut p, state, delta);
+    let mut w = Writer(Vec::with_capacity(p.0.len() + 64));
+    w.0.extend_from_slice(STATE_MAGIC);
+    w.u32(FORMAT_VERSION);
+    w.str(env!("CARGO_PKG_VERSION"));
+    w.u64(settings_hash);
+    w.u64(inputs_hash(state));
+    w.u64(base_id);
+    w.u64(p.0.len() as u64);
+    w.u64(xxh3_64(&p.0));
+    w.0.extend_from_slice(&p.0);
+    let path = state_path(dir);
+    let tmp = dir.join(format!(".state.bin.tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, &w.0).and_then(|()| std::fs::rename(&tmp, &path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|cause| crate::Error::Write { path, cause })
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u8(&mut self, x: u8) {
+        self.0.push(x);
+    }
+    fn u32(&mut self, x: u32) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn u64(&mut self, x: u64) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn f64(&mut self, x: f64) {
+        self.u64(x.to_bits());
+    }
+    fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.u8(1);
+                self.str(s);
+            }
+            None => self.u8(0),
+        }
+    }
+    fn span(&mut self, s: &Span) {
+        for x in [
+            s.tokens.0,
+            s.tokens.1,
+            s.start,
+            s.end,
+            s.line,
+            s.column,
+            s.end_line,
+            s.end_column,
+        ] {
+            self.u32(x);
+        }
+        self.u64(s.fp);
+        self.str(&s.snippet);
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or("truncated")?;
+        let s = &self.b[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4")))
+    }
+    fn u64(&mut self) -> Result<u64, String> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8")))
+    }
+    fn f64(&mut self) -> Result<f64, String> {
+        Ok(f64::from_bits(self.u64()?))
+    }
+    fn len(&mut self, unit: usize) -> Result<usize, String> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(unit) > self.b.len() - self.at {
+            return Err("a length runs past the end".into());
+        }
+        Ok(n)
+    }
+    fn str(&mut self) -> Result<String, String> {
+        let n = self.len(1)?;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "invalid UTF-8".into())
+    }
+    fn opt_str(&mut self) -> Result<Option<String>, String> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => Ok(Some(self.str()?)),
+            _ => Err("bad option tag".into()),
+        }
+    }
+    fn span(&mut self) -> Result<Span, String> {
+        let mut v = [0u32; 8];
+        for x in &mut v {
+            *x = self.u32()?;
+        }
+        Ok(Span {
+            tokens: (v[0], v[1]),
+            start: v[2],
+            end: v[3],
+            line: v[4],
+            column: v[5],
+            end_line: v[6],
+            end_column: v[7],
+            fp: self.u64()?,
+            snippet: self.str()?,
+        })
+    }
+}
+
+fn kind_code(k: Kind) -> u8 {
+    match k {
+        Kind::Repeated => 0,
+        Kind::Reworded => 1,
+        Kind::Expanded => 2,
+        Kind::Condensed => 3,
+    }
+}
+
+fn write_payload(w: &mut Writer, s: &State, delta: &[u64]) {
+    w.u64(s.bmd as u64);
+    w.u32(s.docs.len() as u32);
+    for d in &s.docs {
+        w.str(&d.path);
+        w.u32(d.line.unwrap_or(0));
+        w.str(&d.id);
+        w.opt_str(d.date.as_deref());
+        w.u64(d.meta.size);
+        w.u64(d.meta.mtime);
+        w.u64(d.file_hash);
+        w.u64(d.text_hash);
+        w.u64(d.text_len);
+        w.u32(d.words);
+        w.u32(d.boilerplate.len() as u32);
+        for r in &d.boilerplate {
+            w.span(r);
+        }
+    }
+    w.u32(s.pairs.len() as u32);
+    for p in &s.pairs {
+        w.u32(p.a);
+        w.u32(p.b);
+        w.u32(p.shared);
+        w.u32(p.passages.len() as u32);
+        for x in &p.passages {
+            w.u8(kind_code(x.kind) | (u8::from(x.boilerplate) << 4));
+            w.f64(x.score);
+            w.u32(x.aligned_a);
+            w.u32(x.aligned_b);
+            w.span(&x.a);
+            w.span(&x.b);
+        }
+    }
+    w.u32(s.empty_pairs.len() as u32);
+    for &(a, b) in &s.empty_pairs {
+        w.u64(a);
+        w.u64(b);
+    }
+    w.u32(delta.len() as u32);
+    for &p in delta {
+        w.u64(p);
+    }
+}
+
+fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {
+    let bmd = r.u64()? as usize;
+    let n = r.len(48)?;
+    let mut docs = Vec::with_capacity(n);
+    for _ in 0..n {
+        let path = r.str()?;
+        let line = Some(r.u32()?).filter(|&l| l > 0);
+        let id = r.str()?;
+        let date = r.opt_str()?;
+        let meta = FileMeta {
+            size: r.u64()?,
+            mtime: r.u64()?,
+        };
+        let (file_hash, text_hash, text_len) = (r.u64()?, r.u64()?, r.u64()?);
+        let words = r.u32()?;
+        let nb = r.len(44)?;
+        let boilerplate = (0..nb).map(|_| r.span()).collect::<Result<_, _>>()?;
+        docs.push(DocEntry {
+            path,
+            line,
+            id,
+            date,
+            meta,
+            file_hash,
+            text_hash,
+            text_len,
+            words,
+            boilerplate,
+        });
+    }
+    let np = r.len(16)?;
+    let mut pairs = Vec::with_capacity(np);
+    for _ in 0..np {
+        let (a, b, shared) = (r.u32()?, r.u32()?, r.u32()?);
+        if a as usize >= n || b as usize >= n {
+            return Err("a pair names a document out of range".into());
+        }
+        let nx = r.len(100)?;
+        let mut passages = Vec::with_capacity(nx);
+        for _ in 0..nx {
+            let code = r.u8()?;
+            let kind = match code & 0xF {
+                0 => Kind::Repeated,
+                1 => Kind::Reworded,
+                2 => Kind::Expanded,
+                3 => Kind::Condensed,
+                _ => return Err("bad passage kind".into()),
+            };
+            passages.push(Passage {
+                kind,
+                boilerplate: code & 0x10 != 0,
+                score: r.f64()?,
+                aligned_a: r.u32()?,
+                aligned_b: r.u32()?,
+                a: r.span()?,
+                b: r.span()?,
+            });
+        }
+        pairs.push(Pair {
+            a,
+            b,
+            shared,
+            passages,
+        });
+    }
+    let ne = r.len(16)?;
+    let empty_pairs = (0..ne)
+        .map(|_| Ok((r.u64()?, r.u64()?)))
+        .collect::<Result<_, String>>()?;
+    let nd = r.len(8)?;
+    let delta = (0..nd).map(|_| r.u64()).collect::<Result<_, _>>()?;
+    if r.at != r.b.len() {
+        return Err("trailing bytes".into());
+    }
+    Ok((
+        State {
+            docs,
+            pairs,
+            empty_pairs,
+            bmd,
+        },
+        delta,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_round_trips_and_corruption_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let span = Span {
+            tokens: (1, 9),
+            start: 3,
+            end: 40,
+            line: 2,
+            column: 1,
+            end_line: 2,
+            end_column: 38,
+            fp: 42,
+            snippet: "a community with a shared future".into(),
+        };
+        let state = State {
+            docs: vec![DocEntry {
+                path: "a.txt".into(),
+                line: None,
+                id: "a".into(),
+                date: Some("2020".into()),
+                meta: FileMeta { size: 9, mtime: 7 },
+                file_hash: 1,
+                text_hash: 2,
+                text_len: 9,
+                words: 12,
+                boilerplate: vec![span.clone()],
+            }],
+            pairs: vec![Pair {
+                a: 0,
+                b: 0,
+                shared: 4,
+                passages: vec![Passage {
+                    kind: Kind::Condensed,
+                    score: 0.5,
+                    aligned_a: 8,
+                    aligned_b: 8,
+                    boilerplate: true,
+                    a: span.clone(),
+                    b: span,
+                }],
+            }],
+            empty_pairs: vec![(1, 2)],
+            bmd: 5,
+        };
+        let posts: Vec<u64> = vec![fold(u64::MAX), fold(1 << 50)];
+        let mut sorted = posts.clone();
+        sorted.sort_unstable();
+        write_postings(dir.path(), &sorted, 77).unwrap();
+        write_state(dir.path(), &state, &[], 9, 77).unwrap();
+        let back = load(dir.path(), 9).unwrap().unwrap();
+        assert_eq!(back.state, state);
+        assert_eq!(back.base.all().unwrap(), sorted);
+        assert!(load(dir.path(), 10).is_err(), "other settings");
+        // One flipped byte anywhere in state.bin is caught.
+        let sp = state_path(dir.path());
+        let mut bytes = std::fs::read(&sp).unwrap();
+        let last = bytes.len() - 3;
+        bytes[last] ^= 1;
+        std::fs::write(&sp, &bytes).unwrap();
+        assert!(load(dir.path(), 9).is_err());
+    }
+}

@@ -1,0 +1,557 @@
+//! The CI gate: thresholds, findings, content fingerprints and the baseline.
+//!
+//! Takes a [`State`] (what a scan of the corpus finds, cached and updated incrementally by
+//! [`state`] and [`cache`]) and gives [`Finding`]s:
+//! - **reused-share**: a document whose share of words in (non-boilerplate) passages shared with
+//!   *earlier* documents reaches `reused_share`. The later document is the one that reuses, so adding a
+//!   document that copies from an old one flags the new document, not the old one.
+//! - **duplicate**: two documents with identical text, or whose shared passages (boilerplate included)
+//!   cover at least `duplicate` of each (near) or of the smaller one (contained).
+//! - **boilerplate**: a text made of n-grams found in many documents (navigation, mastheads).
+//!
+//! Every finding has a content **fingerprint** (xxh3-64): of the normalised, stemmed words of the
+//! document's reused passages, of the pair's passages, of the duplicated text, or of the boilerplate
+//! text; never of a file name or an offset. Renaming or moving a file, or editing a part of a document
+//! that no finding covers, leaves the fingerprints as they were. [`judge`] splits findings into new and
+//! baselined, and lists the baselined fingerprints that are gone.
+
+pub mod cache;
+pub mod junit;
+pub mod sarif;
+pub mod state;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+
+use crate::Error;
+pub use state::State;
+
+/// What makes a finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct Thresholds {
+    /// A document with at least this share of its words reused from earlier documents.
+    pub reused_share: f64,
+    /// Two documents sharing at least this share of their words (of each: near; of the smaller one:
+    /// contained).
+    pub duplicate: f64,
+    /// Boilerplate texts are findings.
+    pub boilerplate: bool,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            reused_share: 0.3,
+            duplicate: 0.8,
+            boilerplate: true,
+        }
+    }
+}
+
+/// The kind of a finding (SARIF `ruleId`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    ReusedShare,
+    Duplicate,
+    Boilerplate,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 3] = [Rule::ReusedShare, Rule::Duplicate, Rule::Boilerplate];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::ReusedShare => "reused-share",
+            Rule::Duplicate => "duplicate",
+            Rule::Boilerplate => "boilerplate",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Rule::ReusedShare => {
+                "A document reuses at least the threshold share of its words from earlier documents."
+            }
+            Rule::Duplicate => {
+                "Two documents are exact or near duplicates, or one contains the other."
+            }
+            Rule::Boilerplate => {
+                "Text recurring in many documents (navigation, mastheads, credits)."
+            }
+        }
+    }
+}
+
+/// Whether a finding is in the baseline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    New,
+    Baselined,
+}
+
+/// A place in a document, with the earlier place it was taken from when there is one.
+#[derive(Clone, Debug, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    /// Column of the character after the last one.
+    pub end_column: u32,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
+}
+
+/// Where a reused passage comes from.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceRef {
+    pub path: String,
+    pub line: u32,
+}
+
+/// One finding of the gate.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub rule: Rule,
+    pub status: Status,
+    pub fingerprint: String,
+    pub message: String,
+    /// Paths of the documents concerned, the one to act on first.
+    pub documents: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// Where: the reused passages, the duplicate's shared passages, the boilerplate's occurrences (at
+    /// most [`MAX_LOCATIONS`]).
+    pub locations: Vec<Location>,
+}
+
+/// Locations listed per finding.
+pub const MAX_LOCATIONS: usize = 50;
+
+fn hex(h: u64) -> String {
+    format!("{h:016x}")
+}
+
+fn fingerprint(tag: &str, parts: impl IntoIterator<Item = u64>) -> String {
+    let mut set: Vec<u64> = parts.into_iter().collect();
+    set.sort_unstable();
+    set.dedup();
+    let mut h = Xxh3::new();
+    h.update(tag.as_bytes());
+    h.update(&[0]);
+    for p in set {
+        h.update(&p.to_le_bytes());
+    }
+    hex(h.digest())
+}
+
+fn loc(path: &str, s: &state::Span, source: Option<SourceRef>) -> Location {
+    Location {
+        path: path.to_owned(),
+        line: s.line,
+        column: s.column,
+        end_line: s.end_line,
+        end_column: s.end_column,
+        text: s.snippet.clone(),
+        source,
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Every finding of a state, in a fixed order (rule, then document order, then fingerprint). All are
+/// `New` until [`judge`] compares them with a baseline.
+pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
+    let order = state.order();
+    let mut rank = vec![0usize; state.docs.len()];
+    for (r, &s) in order.iter().enumerate() {
+        rank[s as usize] = r;
+    }
+    let (later, _) = state.shares();
+    let mut out: Vec<(Rule, usize, Finding)> = Vec::new();
+    let path = |s: u32| state.docs[s as usize].path.as_str();
+
+    // Reused share.
+    let mut by_later: BTreeMap<u32, Vec<(&state::Pair, &state::Passage)>> = BTreeMap::new();
+    for p in &state.pairs {
+        for x in p.passages.iter().filter(|x| !x.boilerplate) {
+            by_later.entry(p.b).or_default().push((p, x));
+        }
+    }
+    for (&d, list) in &by_later {
+        let share = later[d as usize];
+        if share <= 0.0 || share < t.reused_share {
+            continue;
+        }
+        let mut locations: Vec<Location> = list
+            .iter()
+            .map(|(p, x)| {
+                loc(
+                    path(d),
+                    &x.b,
+                    Some(SourceRef {
+                        path: path(p.a).to_owned(),
+                        line: x.a.line,
+                    }),
+                )
+            })
+            .collect();
+        locations.sort_by(|a, b| {
+            (a.line, a.column, &a.source.as_ref().map(|s| &s.path)).cmp(&(
+                b.line,
+                b.column,
+                &b.source.as_ref().map(|s| &s.path),
+            ))
+        });
+        let n = locations.len();
+        locations.truncate(MAX_LOCATIONS);
+        let mut sources: Vec<&str> = list.iter().map(|(p, _)| path(p.a)).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        let mut documents = vec![path(d).to_owned()];
+        documents.extend(sources.iter().map(|s| (*s).to_owned()));
+        out.push((
+            Rule::ReusedShare,
+            rank[d as usize],
+            Finding {
+                rule: Rule::ReusedShare,
+                status: Status::New,
+                fingerprint: fingerprint("reused-share", list.iter().map(|(_, x)| x.b.fp)),
+                message: format!(
+                    "{} reuses {} of its words from {} earlier document{} in {n} passage{} (threshold {})",
+                    path(d),
+                    pct(share),
+                    sources.len(),
+                    if sources.len() == 1 { "" } else { "s" },
+                    if n == 1 { "" } else { "s" },
+                    pct(t.reused_share)
+                ),
+                documents,
+                share: Some(share),
+                locations,
+            },
+        ));
+    }
+
+    // Duplicates: identical texts, then near and contained pairs.
+    let mut exact: BTreeSet<(u32, u32)> = BTreeSet::new();
+    let mut by_text: BTreeMap<(u64, u64), Vec<u32>> = BTreeMap::new();
+    for &s in &order {
+        let d = &state.docs[s as usize];
+        by_text
+            .entry((d.text_hash, d.text_len))
+            .or_default()
+            .push(s);
+    }
+    let whole = |s: u32| Location {
+        path: path(s).to_owned(),
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        text: String::new(),
+        source: None,
+    };
+    for ((h, _), group) in &by_text {
+        for &b in &group[1..] {
+            let a = group[0];
+            exact.insert((a.min(b), a.max(b)));
+            out.push((
+                Rule::Duplicate,
+                rank[b as usize],
+                Finding {
+                    rule: Rule::Duplicate,
+                    status: Status::New,
+                    fingerprint: fingerprint("duplicate-exact", [*h]),
+                    message: format!("{} has the same text as {}", path(b), path(a)),
+                    documents: vec![path(b).to_owned(), path(a).to_owned()],
+                    share: Some(1.0),
+                    locations: vec![whole(b)],
+                },
+            ));
+        }
+    }
+    for p in &state.pairs {
+        if exact.contains(&(p.a.min(p.b), p.a.max(p.b))) {
+            continue;
+        }
+        let (sa, sb) = state.pair_shares(p);
+        let (da, db) = (&state.docs[p.a as usize], &state.docs[p.b as usize]);
+        let kind = if sa >= t.duplicate && sb >= t.duplicate {
+            "a near duplicate of"
+        } else {
+            let s = if da.text_len <= db.text_len { sa } else { sb };
+            if s < t.duplicate {
+                continue;
+            }
+            if da.text_len <= db.text_len {
+                "contains"
+            } else {
+                "is contained in"
+            }
+        };
+        let mut locations: Vec<Location> = p
+            .passages
+            .iter()
+            .map(|x| {
+                loc(
+                    path(p.b),
+                    &x.b,
+                    Some(SourceRef {
+                        path: path(p.a).to_owned(),
+                        line: x.a.line,
+                    }),
+                )
+            })
+            .collect();
+        locations.sort_by_key(|l| (l.line, l.column));
+        locations.truncate(MAX_LOCATIONS);
+        let verb = if kind == "contains" {
+            format!("{} is contained in {}", path(p.a), path(p.b))
+        } else {
+            format!("{} is {kind} {}", path(p.b), path(p.a))
+        }
+        .replace("is is ", "is ");
+        out.push((
+            Rule::Duplicate,
+            rank[p.b as usize],
+            Finding {
+                rule: Rule::Duplicate,
+                status: Status::New,
+                fingerprint: fingerprint(
+                    "duplicate",
+                    p.passages.iter().flat_map(|x| [x.a.fp, x.b.fp]),
+                ),
+                message: format!(
+                    "{verb} ({} and {} of their words shared; threshold {})",
+                    pct(sa),
+                    pct(sb),
+                    pct(t.duplicate)
+                ),
+                documents: vec![path(p.b).to_owned(), path(p.a).to_owned()],
+                share: Some(sa.max(sb)),
+                locations,
+            },
+        ));
+    }
+
+    // Boilerplate texts, grouped by their normalised words.
+    if t.boilerplate {
+        let mut groups: BTreeMap<u64, Vec<(usize, u32, &state::Span)>> = BTreeMap::new();
+        for &s in &order {
+            for r in &state.docs[s as usize].boilerplate {
+                groups
+                    .entry(r.fp)
+                    .or_default()
+                    .push((rank[s as usize], s, r));
+            }
+        }
+        for (fp, occ) in groups {
+            let mut docs: Vec<u32> = occ.iter().map(|o| o.1).collect();
+            docs.dedup();
+            let first = occ[0].0;
+            let text = occ[0].2.snippet.clone();
+            out.push((
+                Rule::Boilerplate,
+                first,
+                Finding {
+                    rule: Rule::Boilerplate,
+                    status: Status::New,
+                    fingerprint: fingerprint("boilerplate", [fp]),
+                    message: format!(
+                        "boilerplate in {} document{}: \"{text}\"",
+                        docs.len(),
+                        if docs.len() == 1 { "" } else { "s" }
+                    ),
+                    documents: docs.iter().map(|&s| path(s).to_owned()).collect(),
+                    share: None,
+                    locations: occ
+                        .iter()
+                        .take(MAX_LOCATIONS)
+                        .map(|(_, s, r)| loc(path(*s), r, None))
+                        .collect(),
+                },
+            ));
+        }
+    }
+    out.sort_by(|x, y| (x.0, x.1, &x.2.fingerprint).cmp(&(y.0, y.1, &y.2.fingerprint)));
+    out.into_iter().map(|(_, _, f)| f).collect()
+}
+
+/// A recorded finding of the baseline.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BaselineEntry {
+    pub fingerprint: String,
+    pub rule: Rule,
+    /// For people reading the file: the documents and message when it was recorded.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// The accepted findings: `cyberdiff check --update-baseline` writes it, `check` compares with it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Baseline {
+    pub schema_version: u32,
+    pub tool: String,
+    pub version: String,
+    pub findings: Vec<BaselineEntry>,
+}
+
+impl Baseline {
+    /// A baseline of every current finding, sorted by fingerprint.
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut v: Vec<BaselineEntry> = findings
+            .iter()
+            .map(|f| BaselineEntry {
+                fingerprint: f.fingerprint.clone(),
+                rule: f.rule,
+                documents: f.documents.clone(),
+                message: f.message.clone(),
+            })
+            .collect();
+        v.sort_by(|a, b| (&a.fingerprint, a.rule).cmp(&(&b.fingerprint, b.rule)));
+        v.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.rule == b.rule);
+        Baseline {
+            schema_version: 1,
+            tool: "cyberdiff".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            findings: v,
+        }
+    }
+
+    /// Read a baseline; `Ok(None)` when the file does not exist.
+    pub fn load(path: &Path) -> Result<Option<Self>, Error> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(cause) => {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    cause,
+                });
+            }
+        };
+        let b: Baseline = serde_json::from_str(&text).map_err(|e| Error::Parse {
+            path: path.to_path_buf(),
+            line: e.line(),
+            message: format!(
+                "not a cyberdiff baseline ({e}); regenerate it with `cyberdiff check --update-baseline`"
+            ),
+        })?;
+        if b.schema_version != 1 {
+            return Err(Error::Parse {
+                path: path.to_path_buf(),
+                line: 1,
+                message: format!(
+                    "baseline schema version {}, this cyberdiff reads 1",
+                    b.schema_version
+                ),
+            });
+        }
+        Ok(Some(b))
+    }
+
+    /// Write atomically (temporary file, fsync, rename).
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        crate::report::json::write_json_atomic(path, self)
+    }
+}
+
+/// Findings marked new or baselined, and the baselined findings that are gone.
+#[derive(Debug)]
+pub struct Verdict {
+    pub findings: Vec<Finding>,
+    pub gone: Vec<BaselineEntry>,
+    pub new: usize,
+}
+
+/// Compare findings with a baseline.
+pub fn judge(mut findings: Vec<Finding>, baseline: Option<&Baseline>) -> Verdict {
+    let known: BTreeSet<(&str, Rule)> = baseline
+        .map(|b| {
+            b.findings
+                .iter()
+                .map(|e| (e.fingerprint.as_str(), e.rule))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut seen: BTreeSet<(String, Rule)> = BTreeSet::new();
+    let mut new = 0;
+    for f in &mut findings {
+        if known.contains(&(f.fingerprint.as_str(), f.rule)) {
+            f.status = Status::Baselined;
+        } else {
+            new += 1;
+        }
+        seen.insert((f.fingerprint.clone(), f.rule));
+    }
+    let gone = baseline
+        .map(|b| {
+            b.findings
+                .iter()
+                .filter(|e| !seen.contains(&(e.fingerprint.clone(), e.rule)))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    Verdict {
+        findings,
+        gone,
+        new,
+    }
+}
+
+/// A stable hash of a byte string, hex (for manifests).
+pub fn hash_hex(bytes: &[u8]) -> String {
+    hex(xxh3_64(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(fp: &str, rule: Rule) -> Finding {
+        Finding {
+            rule,
+            status: Status::New,
+            fingerprint: fp.into(),
+            message: String::new(),
+            documents: vec![],
+            share: None,
+            locations: vec![],
+        }
+    }
+
+    #[test]
+    fn judge_splits_new_baselined_and_gone() {
+        let base = Baseline::of(&[f("aa", Rule::ReusedShare), f("bb", Rule::Duplicate)]);
+        let v = judge(
+            vec![f("aa", Rule::ReusedShare), f("cc", Rule::ReusedShare)],
+            Some(&base),
+        );
+        assert_eq!(v.new, 1);
+        assert_eq!(v.findings[0].status, Status::Baselined);
+        assert_eq!(v.findings[1].status, Status::New);
+        assert_eq!(v.gone.len(), 1);
+        assert_eq!(v.gone[0].fingerprint, "bb");
+        // Same fingerprint, other rule: not the same finding.
+        let v = judge(vec![f("aa", Rule::Duplicate)], Some(&base));
+        assert_eq!(v.new, 1);
+    }
+
+    #[test]
+    fn fingerprints_ignore_order_and_repeats() {
+        assert_eq!(fingerprint("x", [3, 1, 2]), fingerprint("x", [1, 2, 3, 3]));
+        assert_ne!(fingerprint("x", [1]), fingerprint("y", [1]));
+    }
+}

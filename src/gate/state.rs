@@ -1,0 +1,822 @@
+//! The gate's view of a corpus: what a scan finds, kept in a form that can be cached and updated.
+//!
+//! Takes the documents of a corpus (in report order) and gives a [`State`]: per document its file
+//! identity (size, modification time, xxh3 of its bytes and of its text), its words and boilerplate
+//! runs; the aligned pairs (earlier document as A) with their passages located by byte, line and
+//! column and fingerprinted by their normalised words; and the postings of an inverted n-gram index.
+//!
+//! This is the engine of [`crate::scan`] (same n-grams, candidate rule, boilerplate rule, aligner),
+//! with one difference that makes it incremental: an n-gram's key is the xxh3 of the xxh3s of its
+//! normalised forms, not of vocabulary ids, so keys do not depend on which documents were tokenised
+//! together. [`build`] indexes a whole corpus (reusing the alignment of any pair whose two texts were
+//! aligned before); [`add`] adds new documents to a state through a [`Lookup`] of the old postings and
+//! reads only the new documents and the old ones they must be aligned with. Both give the same state
+//! for the same corpus, which the tests check.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::align::classify::round4;
+use crate::align::{self, Kind, Params, Seq, coverage};
+use crate::corpus::CorpusDoc;
+use crate::index::{self, Tokenized};
+use crate::text::TokenId;
+
+/// Postings hold the document slot in their low bits.
+const DOC_BITS: u32 = 24;
+/// The largest number of documents a state holds.
+pub const MAX_DOCS: usize = 1 << DOC_BITS;
+const DOC_MASK: u64 = (1 << DOC_BITS) - 1;
+
+/// An n-gram key without its document bits.
+pub fn fold(h: u64) -> u64 {
+    h >> DOC_BITS << DOC_BITS
+}
+
+/// The document slot of a posting.
+pub fn slot_of(p: u64) -> u32 {
+    (p & DOC_MASK) as u32
+}
+
+/// What decides the content of a state: two states are comparable only with equal settings.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub params: Params,
+    pub min_shared: usize,
+    pub max_df: usize,
+    /// `None`: 10% of the documents, at least 5, at most `max_df + 1` (as `scan`).
+    pub boilerplate_min_docs: Option<usize>,
+    pub lossy: bool,
+    pub max_bytes: u64,
+}
+
+impl Settings {
+    /// N-grams in at least this many documents make boilerplate runs.
+    pub fn bmd(&self, n_docs: usize) -> usize {
+        self.boilerplate_min_docs
+            .unwrap_or_else(|| n_docs.div_ceil(10).max(5).min(self.max_df + 1))
+    }
+
+    /// A stable hash of every setting (written into the cache header).
+    pub fn hash(&self) -> u64 {
+        xxh3_64(format!("{self:?}").as_bytes())
+    }
+}
+
+/// Where a file was when it was read, to tell unchanged files without reading them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FileMeta {
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch (0 when unknown).
+    pub mtime: u64,
+}
+
+impl FileMeta {
+    pub fn of(path: &std::path::Path) -> Option<FileMeta> {
+        let m = std::fs::metadata(path).ok()?;
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        Some(FileMeta {
+            size: m.len(),
+            mtime,
+        })
+    }
+}
+
+/// A located, fingerprinted stretch of one document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    /// Token range.
+    pub tokens: (u32, u32),
+    /// Byte range into the decoded text.
+    pub start: u32,
+    pub end: u32,
+    /// 1-based line and column (characters) of the first byte, and of the character after the last.
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// xxh3 of the normalised, stemmed words, space-separated.
+    pub fp: u64,
+    /// The start of the text as written, white space collapsed (at most 80 characters).
+    pub snippet: String,
+}
+
+impl Span {
+    pub fn token_range(&self) -> Range<usize> {
+        self.tokens.0 as usize..self.tokens.1 as usize
+    }
+}
+
+/// One document of the state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocEntry {
+    pub path: String,
+    /// The 1-based line of a JSON Lines record.
+    pub line: Option<u32>,
+    pub id: String,
+    pub date: Option<String>,
+    pub meta: FileMeta,
+    /// xxh3 of the file's bytes.
+    pub file_hash: u64,
+    /// xxh3 and length of the decoded text.
+    pub text_hash: u64,
+    pub text_len: u64,
+    pub words: u32,
+    pub boilerplate: Vec<Span>,
+}
+
+impl DocEntry {
+    /// Report order: dated documents by date, then undated; then id, path, line (as `scan`).
+    pub fn order_key(&self) -> (bool, &str, &str, &str, u32) {
+        (
+            self.date.is_none(),
+            self.date.as_deref().unwrap_or(""),
+            &self.id,
+            &self.path,
+            self.line.unwrap_or(0),
+        )
+    }
+}
+
+/// A passage of a pair.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Passage {
+    pub kind: Kind,
+    pub score: f64,
+    pub aligned_a: u32,
+    pub aligned_b: u32,
+    pub boilerplate: bool,
+    pub a: Span,
+    pub b: Span,
+}
+
+impl Passage {
+    fn swap(&mut self) {
+        std::mem::swap(&mut self.a, &mut self.b);
+        std::mem::swap(&mut self.aligned_a, &mut self.aligned_b);
+        self.kind = match self.kind {
+            Kind::Expanded => Kind::Condensed,
+            Kind::Condensed => Kind::Expanded,
+            k => k,
+        };
+    }
+}
+
+/// An aligned pair of document slots with at least one passage; `a` is earlier in report order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pair {
+    pub a: u32,
+    pub b: u32,
+    /// Distinct n-grams the two share (at most `max_df` documents each).
+    pub shared: u32,
+    pub passages: Vec<Passage>,
+}
+
+/// A corpus as the gate sees it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct State {
+    /// Documents by slot (the postings' document numbers).
+    pub docs: Vec<DocEntry>,
+    pub pairs: Vec<Pair>,
+    /// Text-hash pairs that were candidates but gave no passage (so a rebuild need not align them).
+    pub empty_pairs: Vec<(u64, u64)>,
+    /// The boilerplate threshold the state was built with.
+    pub bmd: usize,
+}
+
+/// Alignments of earlier runs by (text hash of A, text hash of B).
+pub type Memo = HashMap<(u64, u64), Vec<Passage>>;
+
+impl State {
+    /// Every pair's passages by the text hashes of its documents, for [`build`] to reuse.
+    pub fn memo(&self) -> Memo {
+        let mut m: Memo = self
+            .pairs
+            .iter()
+            .map(|p| {
+                let (a, b) = (&self.docs[p.a as usize], &self.docs[p.b as usize]);
+                ((a.text_hash, b.text_hash), p.passages.clone())
+            })
+            .collect();
+        for &k in &self.empty_pairs {
+            m.entry(k).or_default();
+        }
+        m
+    }
+
+    /// Slots in report order.
+    pub fn order(&self) -> Vec<u32> {
+        let mut v: Vec<u32> = (0..self.docs.len() as u32).collect();
+        v.sort_by(|&x, &y| {
+            self.docs[x as usize]
+                .order_key()
+                .cmp(&self.docs[y as usize].order_key())
+        });
+        v
+    }
+
+    /// Make every pair's `a` the earlier document (after documents were renamed or redated).
+    pub fn orient(&mut self) {
+        let mut rank = vec![0u32; self.docs.len()];
+        for (r, s) in self.order().into_iter().enumerate() {
+            rank[s as usize] = r as u32;
+        }
+        for p in &mut self.pairs {
+            if rank[p.a as usize] > rank[p.b as usize] {
+                std::mem::swap(&mut p.a, &mut p.b);
+                for x in &mut p.passages {
+                    x.swap();
+                }
+            }
+        }
+        self.pairs
+            .sort_by_key(|p| (rank[p.a as usize], rank[p.b as usize]));
+    }
+
+    /// Label passages whose side is at least half boilerplate (as `scan`).
+    fn flag_boilerplate(&mut self) {
+        let docs = &self.docs;
+        for p in &mut self.pairs {
+            let (ra, rb) = (
+                &docs[p.a as usize].boilerplate,
+                &docs[p.b as usize].boilerplate,
+            );
+            for x in &mut p.passages {
+                let (ta, tb) = (x.a.token_range(), x.b.token_range());
+                x.boilerplate =
+                    in_runs(&ta, ra) * 2 >= ta.len() || in_runs(&tb, rb) * 2 >= tb.len();
+            }
+        }
+    }
+
+    /// Per document (slot): the share of its words in non-boilerplate passages with *earlier*
+    /// documents (what it reuses), and with any document (as `scan`'s `reused_share`).
+    pub fn shares(&self) -> (Vec<f64>, Vec<f64>) {
+        let n = self.docs.len();
+        let mut later: Vec<Vec<Range<usize>>> = vec![Vec::new(); n];
+        let mut all: Vec<Vec<Range<usize>>> = vec![Vec::new(); n];
+        for p in &self.pairs {
+            for x in p.passages.iter().filter(|x| !x.boilerplate) {
+                later[p.b as usize].push(x.b.token_range());
+                all[p.b as usize].push(x.b.token_range());
+                all[p.a as usize].push(x.a.token_range());
+            }
+        }
+        let f = |v: Vec<Vec<Range<usize>>>| -> Vec<f64> {
+            v.into_iter()
+                .enumerate()
+                .map(|(d, rs)| round4(coverage(self.docs[d].words as usize, rs.into_iter())))
+                .collect()
+        };
+        (f(later), f(all))
+    }
+
+    /// Shares of each side's words in any passage of a pair, boilerplate included.
+    pub fn pair_shares(&self, p: &Pair) -> (f64, f64) {
+        let (a, b) = (&self.docs[p.a as usize], &self.docs[p.b as usize]);
+        (
+            round4(coverage(
+                a.words as usize,
+                p.passages.iter().map(|x| x.a.token_range()),
+            )),
+            round4(coverage(
+                b.words as usize,
+                p.passages.iter().map(|x| x.b.token_range()),
+            )),
+        )
+    }
+}
+
+fn overlap(x: &Range<usize>, y: &Range<usize>) -> usize {
+    x.end.min(y.end).saturating_sub(x.start.max(y.start))
+}
+
+fn in_runs(r: &Range<usize>, runs: &[Span]) -> usize {
+    runs.iter().map(|x| overlap(&x.token_range(), r)).sum()
+}
+
+/// Texts tokenised with one vocabulary, with stable n-gram keys.
+struct Work<'a> {
+    t: Tokenized,
+    texts: Vec<&'a str>,
+    form_hash: Vec<u64>,
+}
+
+impl<'a> Work<'a> {
+    fn new(texts: Vec<&'a str>) -> Self {
+        let t = index::tokenize_corpus(&texts);
+        let form_hash = (0..t.vocab.len())
+            .map(|i| xxh3_64(t.vocab.entry(TokenId(i as u32)).form.as_bytes()))
+            .collect();
+        Work {
+            t,
+            texts,
+            form_hash,
+        }
+    }
+
+    /// `f(position, length, key)` for every n-gram the aligner seeds on; the key is stable.
+    fn grams(&self, d: usize, params: &Params, mut f: impl FnMut(usize, usize, u64)) {
+        let ids = &self.t.ids[d];
+        let mut buf: Vec<u8> = Vec::with_capacity(64);
+        self.t.for_each_gram(d, params, |i, k, _| {
+            buf.clear();
+            for &id in &ids[i..i + k] {
+                buf.extend_from_slice(&self.form_hash[id as usize].to_le_bytes());
+            }
+            f(i, k, xxh3_64(&buf));
+        });
+    }
+
+    /// Distinct postings of document `d` under slot `slot`, sorted.
+    fn postings(&self, d: usize, params: &Params, slot: u32) -> Vec<u64> {
+        let mut v = Vec::with_capacity(self.t.ids[d].len());
+        self.grams(d, params, |_, _, h| v.push(fold(h) | u64::from(slot)));
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Runs of at least `min_words` tokens covered by boilerplate n-grams (as `index`).
+    fn runs(&self, d: usize, params: &Params, is_boiler: impl Fn(u64) -> bool) -> Vec<Span> {
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        self.grams(d, params, |i, k, h| {
+            if is_boiler(fold(h)) {
+                match runs.last_mut() {
+                    Some(r) if r.end >= i => r.end = r.end.max(i + k),
+                    _ => runs.push(i..i + k),
+                }
+            }
+        });
+        let min = params.min_words.ceil() as usize;
+        runs.retain(|r| r.len() >= min);
+        if runs.is_empty() {
+            return Vec::new();
+        }
+        let toks = self.t.tokens(d, self.texts[d]);
+        let lines = Lines::new(self.texts[d]);
+        runs.into_iter()
+            .map(|r| self.span(d, &toks, &lines, r))
+            .collect()
+    }
+
+    fn span(&self, d: usize, toks: &[crate::text::Token], lines: &Lines, r: Range<usize>) -> Span {
+        let bytes = crate::byte_span(toks, &r);
+        let mut norm = String::new();
+        for &id in &self.t.ids[d][r.clone()] {
+            if !norm.is_empty() {
+                norm.push(' ');
+            }
+            norm.push_str(&self.t.vocab.entry(TokenId(id)).form);
+        }
+        let text = self.texts[d];
+        let (line, column) = lines.locate(text, bytes.start);
+        let (end_line, end_column) = lines.locate(text, bytes.end);
+        Span {
+            tokens: (r.start as u32, r.end as u32),
+            start: bytes.start as u32,
+            end: bytes.end as u32,
+            line,
+            column,
+            end_line,
+            end_column,
+            fp: xxh3_64(norm.as_bytes()),
+            snippet: snippet(&text[bytes]),
+        }
+    }
+
+    /// Align documents `x` (earlier) and `y`.
+    fn align(&self, x: usize, y: usize, params: &Params) -> Vec<Passage> {
+        let (tx, ty) = (self.texts[x], self.texts[y]);
+        let (kx, ky) = (self.t.tokens(x, tx), self.t.tokens(y, ty));
+        let (sx, sy) = (Seq::new(&kx, &self.t.vocab), Seq::new(&ky, &self.t.vocab));
+        let found = align::align(&sx, tx, &sy, ty, params);
+        if found.is_empty() {
+            return Vec::new();
+        }
+        let (lx, ly) = (Lines::new(tx), Lines::new(ty));
+        found
+            .into_iter()
+            .map(|p| Passage {
+                kind: p.kind,
+                score: p.score,
+                aligned_a: p.aligned_a as u32,
+                aligned_b: p.aligned_b as u32,
+                boilerplate: false,
+                a: self.span(x, &kx, &lx, p.a),
+                b: self.span(y, &ky, &ly, p.b),
+            })
+            .collect()
+    }
+}
+
+/// Line starts of a text, to turn byte offsets into 1-based lines and character columns.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        let mut v = vec![0];
+        v.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines(v)
+    }
+
+    fn locate(&self, text: &str, byte: usize) -> (u32, u32) {
+        let line = self.0.partition_point(|&s| s <= byte);
+        let start = self.0[line - 1];
+        let column = text[start..byte].chars().count() + 1;
+        (line as u32, column as u32)
+    }
+}
+
+fn snippet(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= 80 {
+        return flat;
+    }
+    let mut s: String = flat.chars().take(79).collect();
+    s.push('…');
+    s
+}
+
+fn doc_entry(d: &CorpusDoc, meta: FileMeta, words: usize) -> DocEntry {
+    DocEntry {
+        path: d.doc.path.display().to_string(),
+        line: d.line.map(|l| l as u32),
+        id: d.doc.id.clone(),
+        date: d.doc.date.clone(),
+        meta,
+        file_hash: u64::from_str_radix(&d.doc.hash, 16).unwrap_or(0),
+        text_hash: xxh3_64(d.doc.text.as_bytes()),
+        text_len: d.doc.text.len() as u64,
+        words: words as u32,
+        boilerplate: Vec::new(),
+    }
+}
+
+/// Pairs of documents sharing at least `min_shared` n-grams found in 2 to `max_df` documents, and
+/// the boilerplate keys (n-grams in at least `bmd` documents), from sorted postings.
+fn candidates(postings: &[u64], s: &Settings, bmd: usize) -> (Vec<(u32, u32, u32)>, Vec<u64>) {
+    let parts = (rayon::current_num_threads() * 16).max(1);
+    let mut cuts = vec![0];
+    for p in 1..parts {
+        let mut i = postings.len() * p / parts;
+        while i > 0 && i < postings.len() && fold(postings[i]) == fold(postings[i - 1]) {
+            i += 1;
+        }
+        if i > *cuts.last().expect("cuts start with 0") && i < postings.len() {
+            cuts.push(i);
+        }
+    }
+    cuts.push(postings.len());
+    let results: Vec<(Vec<u64>, Vec<u64>)> = cuts
+        .par_windows(2)
+        .map(|w| {
+            let seg = &postings[w[0]..w[1]];
+            let (mut pairs, mut boiler) = (Vec::new(), Vec::new());
+            let mut i = 0;
+            while i < seg.len() {
+                let h = fold(seg[i]);
+                let j = i + seg[i..].iter().take_while(|&&x| fold(x) == h).count();
+                let df = j - i;
+                if df >= bmd {
+                    boiler.push(h);
+                }
+                if (2..=s.max_df).contains(&df) {
+                    for x in i..j {
+                        let a = seg[x] & DOC_MASK;
+                        for y in &seg[x + 1..j] {
+                            pairs.push(a << 32 | (y & DOC_MASK));
+                        }
+                    }
+                }
+                i = j;
+            }
+            (pairs, boiler)
+        })
+        .collect();
+    let mut pairs: Vec<u64> = Vec::new();
+    let mut boiler: Vec<u64> = Vec::new();
+    for (p, b) in results {
+        pairs.extend_from_slice(&p);
+        boiler.extend_from_slice(&b);
+    }
+    pairs.par_sort_unstable();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < pairs.len() {
+        let j = i + pairs[i..].iter().take_while(|&&x| x == pairs[i]).count();
+        if j - i >= s.min_shared {
+            out.push(((pairs[i] >> 32) as u32, pairs[i] as u32, (j - i) as u32));
+        }
+        i = j;
+    }
+    boiler.sort_unstable();
+    (out, boiler)
+}
+
+/// Index and align a whole corpus (documents in report order, with their file metadata). Pairs whose
+/// two texts are in `memo` are not aligned again. Gives the state and its sorted postings.
+pub fn build(
+    docs: &[CorpusDoc],
+    metas: &[FileMeta],
+    s: &Settings,
+    memo: &Memo,
+) -> (State, Vec<u64>) {
+    assert!(docs.len() <= MAX_DOCS, "checked by the caller");
+    let texts: Vec<&str> = docs.iter().map(|d| d.doc.text.as_str()).collect();
+    let work = Work::new(texts);
+    let per_doc: Vec<Vec<u64>> = (0..docs.len())
+        .into_par_iter()
+        .map(|d| work.postings(d, &s.params, d as u32))
+        .collect();
+    let mut postings: Vec<u64> = Vec::with_capacity(per_doc.iter().map(Vec::len).sum());
+    for v in per_doc {
+        postings.extend_from_slice(&v);
+    }
+    postings.par_sort_unstable();
+    let bmd = s.bmd(docs.len());
+    let (cands, boiler) = candidates(&postings, s, bmd);
+    let mut entries: Vec<DocEntry> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(d, cd)| {
+            let mut e = doc_entry(cd, metas[d], work.t.ids[d].len());
+            if !boiler.is_empty() {
+                e.boilerplate = work.runs(d, &s.params, |k| boiler.binary_search(&k).is_ok());
+            }
+            e
+        })
+        .collect();
+    let aligned: Vec<(Pair, bool)> = cands
+        .par_iter()
+        .map(|&(a, b, shared)| {
+            let (ha, hb) = (entries_hash(docs, a), entries_hash(docs, b));
+            let passages = if let Some(p) = memo.get(&(ha, hb)) {
+                p.clone()
+            } else if let Some(p) = memo.get(&(hb, ha)) {
+                let mut p = p.clone();
+                p.iter_mut().for_each(Passage::swap);
+                p
+            } else {
+                work.align(a as usize, b as usize, &s.params)
+            };
+            let empty = passages.is_empty();
+            (
+                Pair {
+                    a,
+                    b,
+                    shared,
+                    passages,
+                },
+                empty,
+            )
+        })
+        .collect();
+    let mut state = State {
+        docs: Vec::new(),
+        pairs: Vec::new(),
+        empty_pairs: Vec::new(),
+        bmd,
+    };
+    for (p, empty) in aligned {
+        if empty {
+            state
+                .empty_pairs
+                .push((entries_hash(docs, p.a), entries_hash(docs, p.b)));
+        } else {
+            state.pairs.push(p);
+        }
+    }
+    state.empty_pairs.sort_unstable();
+    state.empty_pairs.dedup();
+    state.docs = std::mem::take(&mut entries);
+    state.flag_boilerplate();
+    state.orient();
+    (state, postings)
+}
+
+fn entries_hash(docs: &[CorpusDoc], d: u32) -> u64 {
+    xxh3_64(docs[d as usize].doc.text.as_bytes())
+}
+
+/// The old postings of a state, by n-gram.
+pub trait Lookup {
+    /// The slots of the documents holding each folded key, for keys sorted ascending.
+    fn lookup(&mut self, keys: &[u64]) -> Result<Vec<Vec<u32>>, String>;
+}
+
+/// What [`add`] did.
+#[derive(Debug, Default)]
+pub struct Added {
+    /// The new postings (sorted).
+    pub postings: Vec<u64>,
+    /// Old documents read again (to align with a new one, or whose boilerplate changed).
+    pub reread: usize,
+    pub aligned_pairs: usize,
+}
+
+/// Add new documents (with their metadata) to a state, reading old documents only where needed
+/// (`read_old(slot)` gives an old document's text). `Err` says why the state must be rebuilt instead.
+pub fn add(
+    state: &mut State,
+    old: &mut dyn Lookup,
+    new_docs: &[CorpusDoc],
+    metas: &[FileMeta],
+    s: &Settings,
+    read_old: &(dyn Fn(&DocEntry) -> Result<String, String> + Sync),
+) -> Result<Added, String> {
+    let n_old = state.docs.len();
+    let n = n_old + new_docs.len();
+    if n > MAX_DOCS {
+        return Err(format!("more than {MAX_DOCS} documents"));
+    }
+    if s.bmd(n) != state.bmd {
+        return Err(
+            "the boilerplate threshold depends on the number of documents, which changed it".into(),
+        );
+    }
+    let bmd = state.bmd;
+    // New documents' postings and their keys' holders.
+    let texts: Vec<&str> = new_docs.iter().map(|d| d.doc.text.as_str()).collect();
+    let work = Work::new(texts);
+    let per_new: Vec<Vec<u64>> = (0..new_docs.len())
+        .into_par_iter()
+        .map(|d| work.postings(d, &s.params, (n_old + d) as u32))
+        .collect();
+    let mut new_postings: Vec<u64> = per_new.iter().flatten().copied().collect();
+    new_postings.sort_unstable();
+    let mut new_holders: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
+    for &p in &new_postings {
+        new_holders.entry(fold(p)).or_default().push(slot_of(p));
+    }
+    let keys: Vec<u64> = new_holders.keys().copied().collect();
+    let old_holders = old.lookup(&keys)?;
+
+    let pair_index: HashMap<(u32, u32), usize> = state
+        .pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.a.min(p.b), p.a.max(p.b)), i))
+        .collect();
+    let mut counts: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut lost: Vec<u32> = vec![0; state.pairs.len()];
+    let mut boiler_changed: Vec<u32> = Vec::new();
+    let mut df_new: HashMap<u64, usize> = HashMap::with_capacity(keys.len());
+    for (k, olds) in keys.iter().zip(&old_holders) {
+        let news = &new_holders[k];
+        let (d_old, d_new) = (olds.len(), olds.len() + news.len());
+        df_new.insert(*k, d_new);
+        if (2..=s.max_df).contains(&d_new) {
+            let all: Vec<u32> = olds.iter().chain(news).copied().collect();
+            for (i, &x) in all.iter().enumerate() {
+                for &y in &all[i + 1..] {
+                    if x as usize >= n_old || y as usize >= n_old {
+                        *counts.entry((x.min(y), x.max(y))).or_default() += 1;
+                    }
+                }
+            }
+        }
+        if d_old >= 2 && d_old <= s.max_df && d_new > s.max_df {
+            for (i, &x) in olds.iter().enumerate() {
+                for &y in &olds[i + 1..] {
+                    if let Some(&pi) = pair_index.get(&(x.min(y), x.max(y))) {
+                        lost[pi] += 1;
+                    }
+                }
+            }
+        }
+        if d_old < bmd && d_new >= bmd {
+            boiler_changed.extend_from_slice(olds);
+        }
+    }
+    boiler_changed.sort_unstable();
+    boiler_changed.dedup();
+    // Old pairs that now share too few n-grams are no longer aligned.
+    let mut kept = Vec::with_capacity(state.pairs.len());
+    for (i, mut p) in std::mem::take(&mut state.pairs).into_iter().enumerate() {
+        p.shared -= lost[i];
+        if p.shared as usize >= s.min_shared {
+            kept.push(p);
+        }
+    }
+    state.pairs = kept;
+    let mut cands: Vec<(u32, u32, u32)> = counts
+        .into_iter()
+        .filter(|&(_, c)| c as usize >= s.min_shared)
+        .map(|((x, y), c)| (x, y, c))
+        .collect();
+    cands.sort_unstable();
+
+    // Old documents to read: partners of new ones and those whose boilerplate runs change.
+    let mut need: Vec<u32> = cands
+        .iter()
+        .flat_map(|&(x, y, _)| [x, y])
+        .filter(|&x| (x as usize) < n_old)
+        .chain(boiler_changed.iter().copied())
+        .collect();
+    need.sort_unstable();
+    need.dedup();
+    let old_texts: Vec<String> = need
+        .par_iter()
+        .map(|&x| read_old(&state.docs[x as usize]))
+        .collect::<Result<_, _>>()?;
+    let mut texts: Vec<&str> = new_docs.iter().map(|d| d.doc.text.as_str()).collect();
+    texts.extend(old_texts.iter().map(String::as_str));
+    let all = Work::new(texts);
+    let local = |slot: u32| -> usize {
+        if slot as usize >= n_old {
+            slot as usize - n_old
+        } else {
+            new_docs.len() + need.binary_search(&slot).expect("read above")
+        }
+    };
+    // Boilerplate keys of the documents whose runs are computed: their dfs after the addition.
+    let mut run_docs: Vec<u32> = (n_old as u32..n as u32).collect();
+    run_docs.extend_from_slice(&boiler_changed);
+    let mut extra: Vec<u64> = Vec::new();
+    for &x in &boiler_changed {
+        all.grams(local(x), &s.params, |_, _, h| {
+            if !df_new.contains_key(&fold(h)) {
+                extra.push(fold(h));
+            }
+        });
+    }
+    extra.sort_unstable();
+    extra.dedup();
+    for (k, olds) in extra.iter().zip(old.lookup(&extra)?) {
+        df_new.insert(*k, olds.len());
+    }
+    let runs: Vec<Vec<Span>> = run_docs
+        .par_iter()
+        .map(|&x| {
+            all.runs(local(x), &s.params, |k| {
+                df_new.get(&k).is_some_and(|&df| df >= bmd)
+            })
+        })
+        .collect();
+    for d in new_docs.iter().zip(metas).enumerate() {
+        let (i, (cd, meta)) = d;
+        state.docs.push(doc_entry(cd, *meta, all.t.ids[i].len()));
+    }
+    for (&x, r) in run_docs.iter().zip(runs) {
+        state.docs[x as usize].boilerplate = r;
+    }
+    // Align the new candidate pairs, earlier document first.
+    let rank = {
+        let mut rank = vec![0u32; n];
+        let tmp = State {
+            docs: state.docs.clone(),
+            ..State::default()
+        };
+        for (r, x) in tmp.order().into_iter().enumerate() {
+            rank[x as usize] = r as u32;
+        }
+        rank
+    };
+    let aligned: Vec<Pair> = cands
+        .par_iter()
+        .map(|&(x, y, shared)| {
+            let (a, b) = if rank[x as usize] < rank[y as usize] {
+                (x, y)
+            } else {
+                (y, x)
+            };
+            Pair {
+                a,
+                b,
+                shared,
+                passages: all.align(local(a), local(b), &s.params),
+            }
+        })
+        .collect();
+    let aligned_pairs = aligned.len();
+    for p in aligned {
+        if p.passages.is_empty() {
+            let (a, b) = (&state.docs[p.a as usize], &state.docs[p.b as usize]);
+            state.empty_pairs.push((a.text_hash, b.text_hash));
+        } else {
+            state.pairs.push(p);
+        }
+    }
+    state.empty_pairs.sort_unstable();
+    state.empty_pairs.dedup();
+    state.flag_boilerplate();
+    state.orient();
+    Ok(Added {
+        postings: new_postings,
+        reread: need.len(),
+        aligned_pairs,
+    })
+}
