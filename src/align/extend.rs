@@ -15,6 +15,7 @@ use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffOp, DiffTag};
 
 use super::chain::Region;
@@ -50,6 +51,7 @@ pub fn passages(
 /// match. Measured on the evaluation data: no change in recall.
 pub fn promising(r: &Region, a: &Seq, params: &Params) -> bool {
     r.covered as f64 * a.weight(r.a.start) >= params.min_words * 0.75
+        && r.covered * 5 >= r.a.len().min(r.b.len())
 }
 
 fn align_region(
@@ -103,22 +105,9 @@ pub fn diff(
     ra: Range<usize>,
     rb: Range<usize>,
 ) -> Vec<Op> {
-    let raw = similar::capture_diff_slices_deadline(
-        Algorithm::Patience,
-        &a.ids[ra.clone()],
-        &b.ids[rb.clone()],
-        // Reading the clock inside the diff loop costs more than diffing a small region outright.
-        (ra.len() * rb.len() > 1 << 20).then(|| Instant::now() + DIFF_DEADLINE),
-    );
-    raw.into_iter()
-        .map(|op: DiffOp| {
-            let (tag, oa, ob) = op.as_tag_tuple();
-            let tag = match tag {
-                DiffTag::Equal => OpTag::Equal,
-                DiffTag::Delete => OpTag::Delete,
-                DiffTag::Insert => OpTag::Insert,
-                DiffTag::Replace => OpTag::Replace,
-            };
+    diff_ids(&a.ids[ra.clone()], &b.ids[rb.clone()])
+        .into_iter()
+        .map(|(tag, oa, ob)| {
             let (oa, ob) = (
                 oa.start + ra.start..oa.end + ra.start,
                 ob.start + rb.start..ob.end + rb.start,
@@ -132,6 +121,189 @@ pub fn diff(
             }
         })
         .collect()
+}
+
+/// One diff step over two slices: its tag and the ranges it covers on each side.
+type RawOp = (OpTag, Range<usize>, Range<usize>);
+
+/// Stretches smaller than this many cells (|x| * |y|) are diffed with an LCS table.
+const SMALL_DIFF: usize = 1 << 12;
+
+/// Diff two id slices. Trigrams that occur exactly once on each side and in the same order (the
+/// longest increasing chain of them) anchor the alignment, as words unique to both sides anchor a
+/// patience diff; each anchor is extended to a maximal equal block and only the stretches between
+/// blocks are diffed. Unique trigrams are far more frequent than unique words in long passages, so
+/// the stretches left are a few words long. Measured on two 1 MB texts sharing 30%: 1.14 billion
+/// instructions for the whole comparison with a patience diff of every region, 0.85 billion with
+/// this; the evaluation scores are unchanged but for one PAN pair, where a second occurrence of a
+/// phrase in the source is now aligned too.
+fn diff_ids(x: &[u32], y: &[u32]) -> Vec<RawOp> {
+    if x.len() * y.len() <= SMALL_DIFF {
+        return gap_ops(x, y, 0, 0);
+    }
+    let mut out: Vec<RawOp> = Vec::new();
+    let (mut pi, mut pj) = (0, 0);
+    for (i, j) in unique_anchors(x, y) {
+        if i < pi || j < pj {
+            continue;
+        }
+        let len = x[i..]
+            .iter()
+            .zip(&y[j..])
+            .take_while(|(p, q)| p == q)
+            .count();
+        out.extend(gap_ops(&x[pi..i], &y[pj..j], pi, pj));
+        out.push((OpTag::Equal, i..i + len, j..j + len));
+        (pi, pj) = (i + len, j + len);
+    }
+    out.extend(gap_ops(&x[pi..], &y[pj..], pi, pj));
+    // Stitching can put two equal steps side by side (a gap ending in matching words, then a block).
+    let mut merged: Vec<RawOp> = Vec::with_capacity(out.len());
+    for op in out {
+        match merged.last_mut() {
+            Some(last) if last.0 == OpTag::Equal && op.0 == OpTag::Equal => {
+                last.1.end = op.1.end;
+                last.2.end = op.2.end;
+            }
+            _ => merged.push(op),
+        }
+    }
+    merged
+}
+
+/// The diff of a stretch between anchors (or of a small region), offset by (`oi`, `oj`): an LCS
+/// table when small, `similar`'s patience diff otherwise.
+fn gap_ops(x: &[u32], y: &[u32], oi: usize, oj: usize) -> Vec<RawOp> {
+    match (x.is_empty(), y.is_empty()) {
+        (true, true) => return Vec::new(),
+        (false, true) => return vec![(OpTag::Delete, oi..oi + x.len(), oj..oj)],
+        (true, false) => return vec![(OpTag::Insert, oi..oi, oj..oj + y.len())],
+        _ => {}
+    }
+    if x.len() * y.len() <= SMALL_DIFF {
+        return lcs_ops(x, y, oi, oj);
+    }
+    // Reading the clock inside the diff loop costs more than diffing a small stretch outright.
+    let deadline = (x.len() * y.len() > 1 << 20).then(|| Instant::now() + DIFF_DEADLINE);
+    similar::capture_diff_slices_deadline(Algorithm::Patience, x, y, deadline)
+        .into_iter()
+        .map(|op: DiffOp| {
+            let (tag, ra, rb) = op.as_tag_tuple();
+            let tag = match tag {
+                DiffTag::Equal => OpTag::Equal,
+                DiffTag::Delete => OpTag::Delete,
+                DiffTag::Insert => OpTag::Insert,
+                DiffTag::Replace => OpTag::Replace,
+            };
+            (tag, ra.start + oi..ra.end + oi, rb.start + oj..rb.end + oj)
+        })
+        .collect()
+}
+
+/// A minimal diff by the textbook LCS table, for small stretches: most stretches are the margins of a
+/// region or the words between two anchors, a few words each, and here a table of at most
+/// [`SMALL_DIFF`] cells costs a few thousand instructions where a general diff's set-up costs tens of
+/// thousands. Runs of unmatched words become one replacement (or deletion, or insertion), as
+/// `similar` reports them.
+fn lcs_ops(x: &[u32], y: &[u32], oi: usize, oj: usize) -> Vec<RawOp> {
+    let (n, m) = (x.len(), y.len());
+    let w = m + 1;
+    // len[i * w + j]: LCS length of x[i..] and y[j..]; fits u16 as n * m <= SMALL_DIFF.
+    let mut len = vec![0u16; (n + 1) * w];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            len[i * w + j] = if x[i] == y[j] {
+                len[(i + 1) * w + j + 1] + 1
+            } else {
+                len[(i + 1) * w + j].max(len[i * w + j + 1])
+            };
+        }
+    }
+    let mut out: Vec<RawOp> = Vec::new();
+    let push = |out: &mut Vec<RawOp>, equal: bool, i: usize, j: usize, di: usize, dj: usize| {
+        if let Some(last) = out.last_mut() {
+            let last_equal = last.0 == OpTag::Equal;
+            if last_equal == equal {
+                last.1.end += di;
+                last.2.end += dj;
+                last.0 = if equal {
+                    OpTag::Equal
+                } else {
+                    match (last.1.is_empty(), last.2.is_empty()) {
+                        (false, false) => OpTag::Replace,
+                        (false, true) => OpTag::Delete,
+                        _ => OpTag::Insert,
+                    }
+                };
+                return;
+            }
+        }
+        let tag = match (equal, di > 0) {
+            (true, _) => OpTag::Equal,
+            (false, true) => OpTag::Delete,
+            (false, false) => OpTag::Insert,
+        };
+        out.push((tag, oi + i..oi + i + di, oj + j..oj + j + dj));
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        if i < n && j < m && x[i] == y[j] && len[i * w + j] == len[(i + 1) * w + j + 1] + 1 {
+            push(&mut out, true, i, j, 1, 1);
+            (i, j) = (i + 1, j + 1);
+        } else if j == m || (i < n && len[(i + 1) * w + j] >= len[i * w + j + 1]) {
+            push(&mut out, false, i, j, 1, 0);
+            i += 1;
+        } else {
+            push(&mut out, false, i, j, 0, 1);
+            j += 1;
+        }
+    }
+    out
+}
+
+/// Positions (i, j) of trigrams occurring once in `x` and once in `y`, the longest chain increasing
+/// on both sides (patience sorting), in order.
+fn unique_anchors(x: &[u32], y: &[u32]) -> Vec<(usize, usize)> {
+    // trigram -> (count in x, position in x, count in y, position in y)
+    let mut seen: FxHashMap<[u32; 3], (u32, usize, u32, usize)> = FxHashMap::default();
+    for (i, w) in x.windows(3).enumerate() {
+        let e = seen.entry([w[0], w[1], w[2]]).or_insert((0, i, 0, 0));
+        e.0 += 1;
+    }
+    for (j, w) in y.windows(3).enumerate() {
+        if let Some(e) = seen.get_mut(&[w[0], w[1], w[2]]) {
+            e.2 += 1;
+            e.3 = j;
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = seen
+        .into_values()
+        .filter(|e| e.0 == 1 && e.2 == 1)
+        .map(|e| (e.1, e.3))
+        .collect();
+    pairs.sort_unstable();
+    // Longest increasing subsequence of j (pairs are sorted by i, all i distinct).
+    let mut tails: Vec<usize> = Vec::new(); // index into pairs of the smallest tail of each length
+    let mut prev: Vec<usize> = vec![usize::MAX; pairs.len()];
+    for (k, &(_, j)) in pairs.iter().enumerate() {
+        let pos = tails.partition_point(|&t| pairs[t].1 < j);
+        if pos > 0 {
+            prev[k] = tails[pos - 1];
+        }
+        if pos == tails.len() {
+            tails.push(k);
+        } else {
+            tails[pos] = k;
+        }
+    }
+    let mut chain = Vec::with_capacity(tails.len());
+    let mut k = tails.last().copied().unwrap_or(usize::MAX);
+    while k != usize::MAX {
+        chain.push(pairs[k]);
+        k = prev[k];
+    }
+    chain.reverse();
+    chain
 }
 
 /// True when the words of a short replacement spell nearly the same letters on both sides.
@@ -276,6 +448,50 @@ fn overlap(x: &Range<usize>, y: &Range<usize>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anchored_diff_equals_a_plain_diff_in_what_it_aligns() {
+        // 300 distinct words, with a substitution, an insertion and a deletion.
+        let x: Vec<u32> = (0..300).collect();
+        let mut y: Vec<u32> = x.clone();
+        y[50] = 1000;
+        y.splice(120..120, [1001, 1002, 1003]);
+        y.remove(250);
+        let ops = diff_ids(&x, &y);
+        let equal: usize = ops
+            .iter()
+            .filter(|o| o.0 == OpTag::Equal)
+            .map(|o| o.1.len())
+            .sum();
+        assert_eq!(equal, 298);
+        // The ops tile both slices in order.
+        let (mut i, mut j) = (0, 0);
+        for (_, ra, rb) in &ops {
+            assert_eq!((ra.start, rb.start), (i, j));
+            (i, j) = (ra.end, rb.end);
+        }
+        assert_eq!((i, j), (x.len(), y.len()));
+    }
+
+    #[test]
+    fn lcs_ops_groups_unmatched_runs_like_similar() {
+        let x = [1, 2, 3, 4, 5, 6];
+        let y = [1, 9, 9, 4, 5, 7, 8];
+        let ops = lcs_ops(&x, &y, 10, 20);
+        assert_eq!(
+            ops,
+            [
+                (OpTag::Equal, 10..11, 20..21),
+                (OpTag::Replace, 11..13, 21..23),
+                (OpTag::Equal, 13..15, 23..25),
+                (OpTag::Replace, 15..16, 25..27),
+            ]
+        );
+        assert_eq!(
+            lcs_ops(&[1, 2], &[2], 0, 0),
+            [(OpTag::Delete, 0..1, 0..0), (OpTag::Equal, 1..2, 0..1)]
+        );
+    }
 
     #[test]
     fn kadane_finds_the_best_stretch() {
