@@ -9,24 +9,10 @@
 use serde_json::{Value, json};
 
 use super::{Finding, Location, Rule, Status, Verdict};
+use crate::report::uri;
 
 /// The JSON schema SARIF files name.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-
-/// A path as a relative URI reference: `/` separators, `./` dropped, reserved bytes percent-encoded.
-pub fn uri(path: &str) -> String {
-    let p = path.replace('\\', "/");
-    let p = p.trim_start_matches("./");
-    let mut out = String::with_capacity(p.len());
-    for b in p.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 fn physical(l: &Location) -> Value {
     json!({

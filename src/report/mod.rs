@@ -252,6 +252,23 @@ fn span_info(text: &str, tokens: &[Token], r: &Range<usize>, lines: &LineIndex) 
     }
 }
 
+/// A path as a relative URI reference, for links between report pages and for SARIF: `/`
+/// separators, `./` dropped, every byte but unreserved ones and `/` percent-encoded (so a file named
+/// `my #1.html` stays one path, not a path and a fragment).
+pub fn uri(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    let p = p.trim_start_matches("./");
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Byte offset to 1-based line and column (the column counts characters).
 pub struct LineIndex {
     starts: Vec<usize>,

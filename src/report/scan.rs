@@ -685,7 +685,7 @@ pub fn render_html(r: &ScanReport, pairs_dir: &str, linked: &dyn Fn(usize) -> bo
         if linked(p.id) {
             format!(
                 "<a href=\"{}/{}\">{inner}</a>",
-                esc(pairs_dir),
+                esc(&super::uri(pairs_dir)),
                 pair_page_name(p.id)
             )
         } else {

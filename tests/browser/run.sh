@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The HTML report in a real browser: installs what is missing (Debian's chromium, playwright-core from
-# package-lock.json), builds cyberdiff, and runs report.test.mjs with node's test runner.
+# package-lock.json), builds cyberdiff, and runs report.test.mjs (the compare page) and pages.test.mjs
+# (the track page, the scan page and its pair pages, and the index of `cyberdiff report`) with node's
+# test runner.
 #
 #   bash tests/browser/run.sh
 #
@@ -37,4 +39,4 @@ if [[ -z "${CYBERDIFF_BIN:-}" ]]; then
 fi
 
 cd "$here"
-node --test report.test.mjs
+node --test report.test.mjs pages.test.mjs
