@@ -1,6 +1,6 @@
 """Benchmark of `cyberdiff scan` on generated corpora with planted reuse.
 
-    cargo build --release && python3 bench/scan_bench.py [--docs 1000 10000] [--threads 1 2]
+    cargo build --release && python3 bench/scan_bench.py [--docs 1000 10000] [--threads 1 2] [--non-ascii 0 0.1] [--runs 3]
 
 For each corpus size it writes DOCS documents of ~11.6 KB into a work folder
 (dated file names, one document a day), words drawn at random from the
@@ -11,7 +11,10 @@ passage of an earlier document (verbatim, 10% of words substituted, or 10-20%
 words inserted); every 25th planted passage is also copied into two more
 later documents (a cluster of four). It then runs
 ``target/release/cyberdiff scan DIR --json OUT -q`` under ``/usr/bin/time``
-(wall time and peak RSS) with ``RAYON_NUM_THREADS`` set, and counts the
+(wall time and peak RSS) with ``RAYON_NUM_THREADS`` set and ``CYBERDIFF_TIMINGS=1`` (scan then
+prints its stage times to stderr: read, tokenise, index, align, cluster, report, json); the indexing
+throughput is the corpus size over tokenise + index time, per thread. ``--non-ascii 0 0.1`` adds a
+variant corpus in which 10% of the words are made non-ASCII (accented). It counts the
 planted pairs found: a reported pair (source, copy) with a passage whose copy
 span overlaps the planted span. It prints a Markdown table.
 """
@@ -36,9 +39,23 @@ REPO = Path(__file__).resolve().parent.parent
 DOC_BYTES = 11_600
 
 
-def make_corpus(out: Path, docs: int, seed: int, vocab: list[str]) -> list[tuple[str, str, int, int]]:
-    """Write the corpus; return the planted (source id, copy id, copy start, copy end)."""
+ACCENTS = str.maketrans("aeiouncAEIOU", "áéîöüñçÁÉÎÖÜ")
+
+
+def non_ascii(word: str) -> str:
+    """The word with its vowels (and n, c) accented, or with an "é" added when it has none."""
+    w = word.translate(ACCENTS)
+    return w if w != word else word + "é"
+
+
+def make_corpus(out: Path, docs: int, seed: int, vocab: list[str],
+                non_ascii_share: float = 0.0) -> list[tuple[str, str, int, int]]:
+    """Write the corpus; return the planted (source id, copy id, copy start, copy end).
+
+    With ``non_ascii_share`` > 0 that share of the drawn words is made non-ASCII (``non_ascii``), drawn
+    from a second random stream so that the corpus is otherwise the same."""
     rng = random.Random(seed)
+    acc = random.Random(seed + 7919)
     out.mkdir(parents=True, exist_ok=True)
     texts: list[list[str]] = []
     ids: list[str] = []
@@ -54,8 +71,10 @@ def make_corpus(out: Path, docs: int, seed: int, vocab: list[str]) -> list[tuple
         target = rng.randint(int(DOC_BYTES * 0.6), int(DOC_BYTES * 1.4))
         while size < target:
             w = rng.choice(vocab)
+            if non_ascii_share and acc.random() < non_ascii_share:
+                w = non_ascii(w)
             words.append(w)
-            size += len(w) + 1
+            size += len(w.encode()) + 1
         copies = []
         if i > 0 and rng.random() < 0.3:
             src = rng.randrange(i)
@@ -96,14 +115,21 @@ def make_corpus(out: Path, docs: int, seed: int, vocab: list[str]) -> list[tuple
     return plants
 
 
-def run(bin_: Path, corpus: Path, out: Path, threads: int) -> tuple[float, int]:
-    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
+def run(bin_: Path, corpus: Path, out: Path, threads: int) -> tuple[float, int, dict[str, float]]:
+    """Wall time, peak RSS and the stage times scan prints with CYBERDIFF_TIMINGS=1."""
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads), CYBERDIFF_TIMINGS="1")
     p = subprocess.run(["/usr/bin/time", "-f", "%e %M", str(bin_), "scan", str(corpus), "--json", str(out), "-q"],
                        env=env, capture_output=True, text=True)
     if p.returncode != 0:
         raise SystemExit(f"scan failed: {p.stderr}")
-    wall, rss_kb = p.stderr.strip().splitlines()[-1].split()
-    return float(wall), int(rss_kb) * 1024
+    lines = p.stderr.strip().splitlines()
+    wall, rss_kb = lines[-1].split()
+    stages = {}
+    for line in lines:
+        m = re.fullmatch(r"cyberdiff: time: (\S+) ([0-9.]+) s", line)
+        if m:
+            stages[m.group(1)] = float(m.group(2))
+    return float(wall), int(rss_kb) * 1024, stages
 
 
 def recall(report: Path, plants) -> float:
@@ -128,25 +154,35 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--bin", type=Path, default=REPO / "target/release/cyberdiff")
     ap.add_argument("--workdir", type=Path)
+    ap.add_argument("--non-ascii", type=float, nargs="+", default=[0.0],
+                    help="shares of non-ASCII words, one corpus each (e.g. 0 0.1)")
+    ap.add_argument("--runs", type=int, default=1, help="runs per setting; the median is reported")
     args = ap.parse_args()
     sentences = gen_corpus.load_sentences(gen_corpus.DEFAULT_TEXT_DIRS)
     vocab = sorted({w for s in sentences for w in s.split() if re.fullmatch(r"[A-Za-z]+[,.]?", w)})
     work = args.workdir or Path(tempfile.mkdtemp(prefix="scan_bench_"))
     print(f"vocabulary: {len(vocab)} words; work folder {work}", file=sys.stderr)
-    print("| documents | MB | threads | wall s | MB/s | peak RSS MiB | RSS bytes per input byte | planted pairs | found |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| documents | non-ASCII words | MB | threads | wall s | MB/s | peak RSS MiB | RSS bytes per input byte "
+          "| tokenise s | index s | indexing MB/s per core | align s | planted pairs | found |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in args.docs:
-        corpus = work / f"c{n}"
-        if corpus.exists():
-            shutil.rmtree(corpus)
-        plants = make_corpus(corpus, n, args.seed, vocab)
-        size = sum(f.stat().st_size for f in corpus.iterdir())
-        for t in args.threads:
-            out = work / f"c{n}-t{t}.json"
-            wall, rss = run(args.bin, corpus, out, t)
-            rec = recall(out, plants)
-            print(f"| {n} | {size / 1e6:.1f} | {t} | {wall:.2f} | {size / 1e6 / wall:.1f} | {rss / 2**20:.0f} | "
-                  f"{rss / size:.2f} | {len(plants)} | {rec:.3f} |", flush=True)
+        for na in args.non_ascii:
+            corpus = work / f"c{n}-na{na:g}"
+            if corpus.exists():
+                shutil.rmtree(corpus)
+            plants = make_corpus(corpus, n, args.seed, vocab, na)
+            size = sum(f.stat().st_size for f in corpus.iterdir())
+            for t in args.threads:
+                out = work / f"c{n}-na{na:g}-t{t}.json"
+                runs = sorted((run(args.bin, corpus, out, t) for _ in range(args.runs)), key=lambda r: r[0])
+                wall, rss, st = runs[len(runs) // 2]
+                rec = recall(out, plants)
+                # Indexing: tokenising (one vocabulary) and building the n-gram index, per core used.
+                ix = st.get("tokenise", 0.0) + st.get("index", 0.0)
+                per_core = size / 1e6 / ix / t if ix else 0.0
+                print(f"| {n} | {na:.0%} | {size / 1e6:.1f} | {t} | {wall:.2f} | {size / 1e6 / wall:.1f} | "
+                      f"{rss / 2**20:.0f} | {rss / size:.2f} | {st.get('tokenise', 0):.2f} | {st.get('index', 0):.2f} | "
+                      f"{per_core:.0f} | {st.get('align', 0):.2f} | {len(plants)} | {rec:.3f} |", flush=True)
 
 
 if __name__ == "__main__":

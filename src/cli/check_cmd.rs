@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{ReadArgs, emit, print_stdout, resolve};
@@ -372,7 +373,10 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for s in &skipped {
         eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
     }
-    files.sort();
+    // Each walk gives its files sorted and without repeats: sort only what several walks gave.
+    if !files.is_sorted() {
+        files.sort();
+    }
     files.dedup();
     Ok(files)
 }
@@ -456,9 +460,10 @@ fn plan(state: &mut State, files: &[PathBuf], r: &Resolved) -> Result<Plan> {
     }
     let mut seen = vec![false; state.docs.len()];
     let mut changed: Vec<PathBuf> = Vec::new();
-    for f in files {
+    // One `statx` a file, the bulk of an unchanged rerun: spread over the threads.
+    let metas: Vec<Option<FileMeta>> = files.par_iter().map(|f| FileMeta::of(f)).collect();
+    for (f, meta) in files.iter().zip(metas) {
         let key = f.display().to_string();
-        let meta = FileMeta::of(f);
         match by_path.get(key.as_str()) {
             Some(slots) => {
                 for &s in slots {

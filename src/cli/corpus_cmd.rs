@@ -67,9 +67,10 @@ fn load(args: &CorpusArgs, read: &ReadOptions, exclude: Vec<PathBuf>) -> Result<
     }
     // One input entry per file: a JSON Lines file is hashed as a whole.
     let mut inputs: Vec<InputInfo> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for d in &docs {
         let path = d.doc.path.display().to_string();
-        if inputs.iter().rev().any(|x| x.path == path) {
+        if !seen.insert(path.clone()) {
             continue;
         }
         if d.line.is_some() {
@@ -177,7 +178,9 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
         .into_iter()
         .flatten()
         .collect();
+    let mut timings = crate::scan::Timings::new();
     let loaded = load(&args.corpus, &read, exclude)?;
+    timings.lap("read");
     let sp = scan_params(
         &args.corpus,
         &params,
@@ -186,6 +189,7 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
     )?;
     let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
     let result = crate::scan::scan(&loaded.docs, &params, &sp, &progress);
+    let mut timings = crate::scan::Timings::new();
     let report = ScanReport::new(
         &loaded.docs,
         &result,
@@ -194,8 +198,10 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
         loaded.inputs,
         loaded.skipped.clone(),
     );
+    timings.lap("report");
     if let Some(path) = &args.json {
         emit_json(path, &report)?;
+        timings.lap("json");
     }
     if let Some(path) = &args.html {
         write_html(path, &report, &loaded.docs, args.html_pairs)?;

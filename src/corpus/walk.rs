@@ -58,7 +58,11 @@ pub fn discover(
     paths: &[PathBuf],
     opts: &WalkOptions,
 ) -> Result<(Vec<PathBuf>, Vec<Skipped>), Error> {
-    let mut files: Vec<PathBuf> = Vec::new();
+    // Each file with the key that identifies it: its canonical path. Only the roots are canonicalised
+    // (a few system calls each); a walked file's key is its root's canonical path joined with its path
+    // below the root, which is its canonical path because the walk follows no symbolic link (a linked
+    // file is not a regular file to the walker, a linked folder is not entered).
+    let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut skipped = Vec::new();
     let excluded: BTreeSet<PathBuf> = opts
         .exclude
@@ -78,7 +82,8 @@ pub fn discover(
         };
         if !meta.is_dir() {
             if has_doc_extension(root) {
-                files.push(root.clone());
+                let key = root.canonicalize().unwrap_or_else(|_| root.clone());
+                files.push((root.clone(), key));
             } else {
                 skipped.push(Skipped {
                     path: root.display().to_string(),
@@ -106,11 +111,17 @@ pub fn discover(
             .add_custom_ignore_filename(".cyberdiffignore")
             .overrides(overrides)
             .build();
+        let canon_root = root.canonicalize().ok();
         for entry in walker {
             match entry {
                 Ok(e) => {
                     if e.file_type().is_some_and(|t| t.is_file()) && has_doc_extension(e.path()) {
-                        files.push(e.into_path());
+                        let path = e.into_path();
+                        let key = match (&canon_root, path.strip_prefix(root)) {
+                            (Some(c), Ok(rel)) => c.join(rel),
+                            _ => path.canonicalize().unwrap_or_else(|_| path.clone()),
+                        };
+                        files.push((path, key));
                     }
                 }
                 Err(err) => skipped.push(Skipped {
@@ -121,10 +132,9 @@ pub fn discover(
         }
     }
     // The same file named twice (a folder and a file in it) is read once.
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for f in files {
-        let key = f.canonicalize().unwrap_or_else(|_| f.clone());
+    let mut seen = std::collections::HashSet::with_capacity(files.len());
+    let mut out = Vec::with_capacity(files.len());
+    for (f, key) in files {
         if excluded.contains(&key) {
             continue;
         }
@@ -132,9 +142,51 @@ pub fn discover(
             out.push(f);
         }
     }
-    out.sort();
+    sort_paths(&mut out);
     skipped.sort();
     Ok((out, skipped))
+}
+
+/// Sort paths in `Path` order (component by component), comparing plain paths as bytes: for a path
+/// whose components are joined by single slashes, with no `.` or `..` component and no trailing slash,
+/// comparing the bytes with `/` below every other byte gives the order of its components, without
+/// parsing them on every comparison (which is most of the cost of sorting 10,000 paths).
+fn sort_paths(paths: &mut [PathBuf]) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        fn plain(b: &[u8]) -> bool {
+            let body = b.strip_prefix(b"/").unwrap_or(b);
+            !body.is_empty()
+                && body
+                    .split(|&c| c == b'/')
+                    .all(|c| !c.is_empty() && c != b"." && c != b"..")
+        }
+        fn key(c: u8) -> u16 {
+            if c == b'/' { 0 } else { u16::from(c) + 1 }
+        }
+        let mut keyed: Vec<(bool, PathBuf)> = paths
+            .iter_mut()
+            .map(|p| (plain(p.as_os_str().as_bytes()), std::mem::take(p)))
+            .collect();
+        keyed.sort_by(|(px, x), (py, y)| {
+            if *px && *py {
+                let (a, b) = (x.as_os_str().as_bytes(), y.as_os_str().as_bytes());
+                let n = a.iter().zip(b).take_while(|(c, d)| c == d).count();
+                match (a.get(n), b.get(n)) {
+                    (Some(&c), Some(&d)) => key(c).cmp(&key(d)),
+                    _ => a.len().cmp(&b.len()),
+                }
+            } else {
+                x.cmp(y)
+            }
+        });
+        for (slot, (_, p)) in paths.iter_mut().zip(keyed) {
+            *slot = p;
+        }
+    }
+    #[cfg(not(unix))]
+    paths.sort();
 }
 
 fn is_jsonl(p: &Path) -> bool {
@@ -241,5 +293,24 @@ fn unique_ids(docs: &mut [CorpusDoc]) {
                 None => d.doc.path.with_extension("").display().to_string(),
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_paths_is_path_order() {
+        let names = [
+            "a", "a/b", "a-b", "a.b", "a/b/c", "a/bc", "ab", "a/-", "/a", "/a/b", "./a", "./a/b",
+            "-x", "../a", "a/./b", "a//c", "a/", "b/a", "a/b-c", "a/b/", "A", "é/x", "a b/c",
+            "a\\b",
+        ];
+        let mut got: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        let mut want = got.clone();
+        want.sort();
+        sort_paths(&mut got);
+        assert_eq!(got, want);
     }
 }

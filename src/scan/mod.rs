@@ -32,7 +32,7 @@ use crate::align::{Kind, OpTag, Params, Seq, align, coverage};
 use crate::corpus::CorpusDoc;
 use crate::index::{self, Candidate, Index, IndexParams, Tokenized};
 
-pub use progress::Progress;
+pub use progress::{Progress, Timings};
 
 /// Tuning of a scan beyond the aligner's parameters.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -148,13 +148,16 @@ pub struct Scan {
 
 /// Scan a corpus whose documents are in report order.
 pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Progress) -> Scan {
+    let mut timings = Timings::new();
     let texts: Vec<&str> = docs.iter().map(|d| d.doc.text.as_str()).collect();
     progress.stage("tokenise", docs.len());
     let tokenized = index::tokenize_corpus(&texts);
     progress.inc(docs.len());
+    timings.lap("tokenise");
     progress.stage("index", docs.len());
     let idx = index::build(&tokenized, params, &sp.index);
     progress.inc(docs.len());
+    timings.lap("index");
     let words: Vec<usize> = tokenized.ids.iter().map(Vec::len).collect();
 
     progress.stage("align", idx.candidates.len());
@@ -168,26 +171,23 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
         })
         .filter(|p| !p.passages.is_empty())
         .collect();
+    timings.lap("align");
 
     progress.stage("cluster", pairs.len());
-    let reused_share = (0..docs.len())
-        .map(|d| {
-            let ranges = pairs.iter().flat_map(|p| {
-                p.passages
-                    .iter()
-                    .filter(|x| !x.boilerplate)
-                    .filter_map(move |x| {
-                        if p.a == d {
-                            Some(x.a_tokens.clone())
-                        } else if p.b == d {
-                            Some(x.b_tokens.clone())
-                        } else {
-                            None
-                        }
-                    })
-            });
-            round4(coverage(words[d], ranges))
-        })
+    // Each document's non-boilerplate passage spans, gathered in one pass over the pairs.
+    let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(); docs.len()];
+    for p in &pairs {
+        for x in p.passages.iter().filter(|x| !x.boilerplate) {
+            spans[p.a].push(x.a_tokens.clone());
+            if p.b != p.a {
+                spans[p.b].push(x.b_tokens.clone());
+            }
+        }
+    }
+    let reused_share = spans
+        .into_iter()
+        .enumerate()
+        .map(|(d, ranges)| round4(coverage(words[d], ranges.into_iter())))
         .collect::<Vec<_>>();
     let boilerplate_share = (0..docs.len())
         .map(|d| round4(coverage(words[d], idx.boilerplate[d].iter().cloned())))
@@ -196,6 +196,7 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
     let duplicates = duplicates(docs, &pairs, sp.duplicate_threshold);
     let boilerplate = boilerplate_texts(docs, &tokenized, &idx);
     progress.finish();
+    timings.lap("cluster");
     Scan {
         tokenized,
         index: idx,

@@ -105,3 +105,39 @@ impl Progress {
         }
     }
 }
+
+/// Stage times on standard error, for benchmarks: on when the environment variable
+/// `CYBERDIFF_TIMINGS` is set to anything but empty or `0`. Each [`Timings::lap`] prints the time since
+/// the previous one (or since [`Timings::new`]) as `cyberdiff: time: STAGE SECONDS s`. Nothing else
+/// reads these times: every output is the same with or without them.
+#[derive(Debug)]
+pub struct Timings {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Timings {
+    pub fn new() -> Self {
+        Timings {
+            on: std::env::var_os("CYBERDIFF_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0"),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    pub fn lap(&mut self, stage: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "cyberdiff: time: {stage} {:.4} s",
+                (now - self.last).as_secs_f64()
+            );
+            self.last = now;
+        }
+    }
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Self::new()
+    }
+}
