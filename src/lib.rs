@@ -76,19 +76,28 @@ pub fn byte_span(tokens: &[Token], r: &Range<usize>) -> Range<usize> {
 
 /// Align two texts: tokenise both with one vocabulary and find the passages they share.
 pub fn compare_texts(a: &str, b: &str, params: &Params) -> Comparison {
-    // The two texts are tokenised in parallel, each with its own vocabulary; B's is then merged into
-    // A's and B's ids remapped, which gives exactly the ids of one shared vocabulary.
-    let tokenize = |text: &str| {
-        let mut v = Vocabulary::new();
-        let t = v.tokenize(text);
-        (v, t)
+    // The two texts are cut into words in parallel, each numbering its own spellings; B's spellings
+    // are then merged into A's and every distinct spelling of the two is normalised and stemmed once
+    // (in parallel), which gives exactly the ids of one shared vocabulary.
+    let mut timings = scan::Timings::new();
+    let cut = |text| {
+        let mut sp = text::Spellings::new();
+        let t = sp.tokenize(text);
+        (sp, t)
     };
-    let ((mut vocab, a_tokens), (vocab_b, mut b_tokens)) =
-        rayon::join(|| tokenize(a), || tokenize(b));
-    let map = vocab.merge(&vocab_b);
-    for t in &mut b_tokens {
-        t.id = map[t.id.0 as usize];
+    let ((mut spellings, mut a_tokens), (spellings_b, mut b_tokens)) =
+        rayon::join(|| cut(a), || cut(b));
+    let map = spellings.merge(&spellings_b);
+    drop(spellings_b);
+    let mut vocab = Vocabulary::new();
+    let ids = vocab.intern_spellings(spellings.list());
+    for t in &mut a_tokens {
+        t.id = ids[t.id.0 as usize];
     }
+    for t in &mut b_tokens {
+        t.id = ids[map[t.id.0 as usize] as usize];
+    }
+    timings.lap("tokenise");
     let passages = {
         let (sa, sb) = (Seq::new(&a_tokens, &vocab), Seq::new(&b_tokens, &vocab));
         align::align(&sa, a, &sb, b, params)

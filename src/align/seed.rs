@@ -30,20 +30,61 @@ pub fn grams(seq: &Seq, params: &Params) -> Vec<(u64, u32, u32)> {
         } else {
             params.word_ngram
         };
-        if i + k > n {
+        if i + k > n || seq.stop[i..i + k].iter().all(|&s| s) {
             continue;
         }
-        if seq.stop[i..i + k].iter().all(|&s| s) {
-            continue;
-        }
-        buf.clear();
-        for id in &seq.ids[i..i + k] {
-            buf.extend_from_slice(&id.to_le_bytes());
-        }
-        out.push((xxh3_64(&buf), i as u32, k as u32));
+        out.push((gram_hash(&seq.ids[i..i + k], &mut buf), i as u32, k as u32));
     }
-    out.sort_unstable_by_key(|g| g.0);
+    sort_by_hash(&mut out);
     out
+}
+
+/// Sort n-grams by hash. The hashes are uniform, so bucketing them on their top bits (one counting
+/// pass, one scatter) leaves buckets of a few dozen to sort: about a third of the instructions of a
+/// comparison sort of the whole list.
+fn sort_by_hash(v: &mut Vec<(u64, u32, u32)>) {
+    let n = v.len();
+    if n < 1 << 12 {
+        v.sort_unstable_by_key(|g| g.0);
+        return;
+    }
+    let bits = (n / 32).ilog2().min(16);
+    let shift = 64 - bits;
+    let mut at = vec![0u32; (1 << bits) + 1];
+    for g in v.iter() {
+        at[(g.0 >> shift) as usize + 1] += 1;
+    }
+    for k in 1..at.len() {
+        at[k] += at[k - 1];
+    }
+    let bounds = at.clone();
+    let mut out = vec![(0, 0, 0); n];
+    for g in v.iter() {
+        let slot = &mut at[(g.0 >> shift) as usize];
+        out[*slot as usize] = *g;
+        *slot += 1;
+    }
+    for w in bounds.windows(2) {
+        out[w[0] as usize..w[1] as usize].sort_unstable_by_key(|g| g.0);
+    }
+    *v = out;
+}
+
+/// The stable hash of an n-gram of token ids: xxh3-64 of the ids as little-endian bytes (the index
+/// hashes the same way, so its n-grams are the aligner's seeds). `buf` is scratch space.
+pub fn gram_hash(ids: &[u32], buf: &mut Vec<u8>) -> u64 {
+    let mut fixed = [0u8; 32];
+    if ids.len() <= 8 {
+        for (chunk, id) in fixed.chunks_exact_mut(4).zip(ids) {
+            chunk.copy_from_slice(&id.to_le_bytes());
+        }
+        return xxh3_64(&fixed[..4 * ids.len()]);
+    }
+    buf.clear();
+    for id in ids {
+        buf.extend_from_slice(&id.to_le_bytes());
+    }
+    xxh3_64(buf)
 }
 
 /// All seeds shared by A and B, in no particular order.

@@ -242,13 +242,21 @@ fn compare(args: CompareArgs) -> Result<i32> {
     }
     let params = resolve::params(&args.align)?;
     let opts = resolve::read_options(&args.read);
-    let a = read_document(&args.a, &opts)?;
-    let b = read_document(&args.b, &opts)?;
+    let mut timings = crate::scan::Timings::new();
+    let (a, b) = rayon::join(
+        || read_document(&args.a, &opts),
+        || read_document(&args.b, &opts),
+    );
+    let (a, b) = (a?, b?);
+    timings.lap("read");
     let cmp = crate::compare_texts(&a.text, &b.text, &params);
+    let mut timings = crate::scan::Timings::new();
     let report = CompareReport::new(&a, &b, &cmp, &params);
+    timings.lap("report");
     let to_stdout = is_stdout(&args.json) || is_stdout(&args.html);
     if let Some(path) = &args.json {
         emit_json(path, &report)?;
+        timings.lap("json");
     }
     if let Some(path) = &args.html {
         emit(

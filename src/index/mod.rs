@@ -18,7 +18,6 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::align::Params;
 use crate::text::{Token, TokenId, Vocabulary, for_each_word};
@@ -138,11 +137,11 @@ impl Tokenized {
             if ids[i..i + k].iter().all(|&id| self.stop[id as usize]) {
                 continue;
             }
-            buf.clear();
-            for id in &ids[i..i + k] {
-                buf.extend_from_slice(&id.to_le_bytes());
-            }
-            f(i, k, xxh3_64(&buf));
+            f(
+                i,
+                k,
+                crate::align::seed::gram_hash(&ids[i..i + k], &mut buf),
+            );
         }
     }
 }
