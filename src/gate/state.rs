@@ -418,10 +418,10 @@ impl<'a> Work<'a> {
 }
 
 /// Line starts of a text, to turn byte offsets into 1-based lines and character columns.
-struct Lines(Vec<usize>);
+pub(crate) struct Lines(Vec<usize>);
 
 impl Lines {
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut v = vec![0];
         v.extend(
             text.bytes()
@@ -432,7 +432,7 @@ impl Lines {
         Lines(v)
     }
 
-    fn locate(&self, text: &str, byte: usize) -> (u32, u32) {
+    pub(crate) fn locate(&self, text: &str, byte: usize) -> (u32, u32) {
         let line = self.0.partition_point(|&s| s <= byte);
         let start = self.0[line - 1];
         let column = text[start..byte].chars().count() + 1;
@@ -440,7 +440,8 @@ impl Lines {
     }
 }
 
-fn snippet(text: &str) -> String {
+/// The start of a text, white space collapsed (at most 80 characters).
+pub(crate) fn snippet(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= 80 {
         return flat;
