@@ -2290,3 +2290,39 @@ fn check_gates_tracked_statements_baseline_reworded_rename_and_corrupt_cache() {
         .code(2)
         .stderr(predicate::str::contains("bad.toml:"));
 }
+
+#[test]
+fn check_sees_an_edit_that_keeps_the_size_and_the_modification_time() {
+    let (env, docs) = gate_env();
+    env.cmd()
+        .args(["check", "--update-baseline"])
+        .assert()
+        .code(0);
+    // d5 now starts with 7 lines of d0, at the same size, and its modification time is set back.
+    let path = env.path("corpus/2020-01-06_d5.txt");
+    let old = std::fs::read_to_string(&path).unwrap();
+    let from = gate_text(&docs[0]);
+    let k = from.match_indices('\n').nth(6).unwrap().0 + 1;
+    let edited = format!("{}{}", &from[..k], &old[k..]);
+    assert_eq!(edited.len(), old.len());
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, &edited).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), mtime);
+    let (code, v, _) = check_json(&env, &[]);
+    assert_eq!(code, 1, "{:#}", v["findings"]);
+    assert_eq!(v["cache"]["status"], "rebuilt");
+    let fresh: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "new")
+        .collect();
+    assert_eq!(fresh[0]["documents"][0], "corpus/2020-01-06_d5.txt");
+    assert_same_as_full_run(&env, &v);
+}

@@ -443,13 +443,25 @@ fn load_docs(
     read: &ReadOptions,
 ) -> Result<(Vec<CorpusDoc>, Vec<FileMeta>)> {
     let m = CorpusManifest::load(manifest, files)?;
+    // Stat before reading: a file changed between the two then has newer times than those recorded
+    // with its (older) content, and is read again on the next run. Stat after reading would record
+    // the new times with the old content, and miss the change.
+    let before: HashMap<&Path, FileMeta> = files
+        .par_iter()
+        .filter_map(|f| Some((f.as_path(), FileMeta::of(f)?)))
+        .collect();
     let (docs, skipped) = walk::load(files, &m, read);
     for s in &skipped {
         eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
     }
     let metas = docs
         .iter()
-        .map(|d| FileMeta::of(&d.doc.path).unwrap_or_default())
+        .map(|d| {
+            before
+                .get(d.doc.path.as_path())
+                .copied()
+                .unwrap_or_default()
+        })
         .collect();
     Ok((docs, metas))
 }
@@ -472,7 +484,7 @@ enum Plan {
     Rebuild(String),
 }
 
-fn plan(state: &mut State, files: &[PathBuf], r: &Resolved) -> Result<Plan> {
+fn plan(state: &mut State, written: u64, files: &[PathBuf], r: &Resolved) -> Result<Plan> {
     let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, d) in state.docs.iter().enumerate() {
         by_path.entry(d.path.as_str()).or_default().push(i);
@@ -488,7 +500,9 @@ fn plan(state: &mut State, files: &[PathBuf], r: &Resolved) -> Result<Plan> {
                 for &s in slots {
                     seen[s] = true;
                 }
-                if meta.is_none_or(|m| slots.iter().any(|&s| state.docs[s].meta != m)) {
+                if meta.is_none_or(|m| {
+                    m.is_racy(written) || slots.iter().any(|&s| state.docs[s].meta != m)
+                }) {
                     changed.push(f.clone());
                 }
             }
@@ -660,7 +674,7 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
     };
     let rebuild =
         |why: String, old: &State| -> Result<Indexed> { full(&old.memo(), "rebuilt", Some(why)) };
-    match plan(&mut l.state, files, r)? {
+    match plan(&mut l.state, l.written, files, r)? {
         Plan::Rebuild(why) => rebuild(why, &l.state),
         Plan::Update {
             new,
@@ -684,16 +698,18 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
                     texts: None,
                 });
             }
-            let mut st = l.state.clone();
+            // Updated in place, not cloned: when `add` fails it has only dropped pairs, so the
+            // alignments left are still right for their two texts and the rebuild reuses them.
+            let mut st = l.state;
             let reader = read_old(r.read);
             let mut lookup = cache::Postings {
                 base: &l.base,
                 delta: &l.delta,
             };
             match state::add(&mut st, &mut lookup, &new, &new_metas, &r.settings, &reader) {
-                Err(why) => rebuild(why, &l.state),
+                Err(why) => rebuild(why, &st),
                 Ok(added) => {
-                    let mut delta = l.delta.clone();
+                    let mut delta = l.delta;
                     delta.extend_from_slice(&added.postings);
                     delta.sort_unstable();
                     if delta.len() as u64 > l.base.count / 16 + 4096 {
@@ -1028,7 +1044,11 @@ pub fn check(args: CheckArgs) -> Result<i32> {
             &r.baseline,
         ))?;
     }
-    Ok(if verdict.new > 0 { 1 } else { 0 })
+    let code = if verdict.new > 0 { 1 } else { 0 };
+    // The process ends here: freeing the state's ~10 allocations per document one by one is about 5%
+    // of an incremental run on a 10,000-document corpus, and the system frees it all at once.
+    std::mem::forget((state, verdict, files));
+    Ok(code)
 }
 
 fn report<'a>(

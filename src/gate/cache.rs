@@ -30,7 +30,7 @@ use super::state::{DocEntry, FileMeta, Lookup, Pair, Passage, Span, State, fold,
 use crate::align::Kind;
 
 /// Bumped whenever the layout or the meaning of the cache changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const STATE_MAGIC: &[u8; 8] = b"CYDFGATE";
 const POSTINGS_MAGIC: &[u8; 8] = b"CYDFPOST";
 const TRACK_MAGIC: &[u8; 8] = b"CYDFTRAK";
@@ -58,6 +58,8 @@ pub struct Invalid(pub String);
 
 /// A cache as read: the state, its delta postings and a reader of its base postings.
 pub struct Loaded {
+    /// When `state.bin` was written: its modification time (ns), for [`FileMeta::is_racy`].
+    pub written: u64,
     pub state: State,
     pub delta: Vec<u64>,
     pub base: Base,
@@ -225,6 +227,7 @@ pub fn load(dir: &Path, settings_hash: u64) -> Result<Option<Loaded>, Invalid> {
     let Some(bytes) = read_cache_file(&sp)? else {
         return Ok(None);
     };
+    let written = std::fs::metadata(&sp).map_or(0, |m| FileMeta::from(&m).mtime);
     let bad = |why: String| Invalid(format!("{}: {why}", sp.display()));
     let (head, payload) = unframe(&bytes, STATE_MAGIC).map_err(&bad)?;
     let [settings, inputs, base_id] = head;
@@ -250,7 +253,12 @@ pub fn load(dir: &Path, settings_hash: u64) -> Result<Option<Loaded>, Invalid> {
     {
         return Err(bad("delta postings out of order or range".into()));
     }
-    Ok(Some(Loaded { state, delta, base }))
+    Ok(Some(Loaded {
+        written,
+        state,
+        delta,
+        base,
+    }))
 }
 
 /// Write the base postings file; gives its id.
@@ -557,6 +565,8 @@ fn write_payload(w: &mut Writer, s: &State, delta: &[u64]) {
         w.opt_str(d.date.as_deref());
         w.u64(d.meta.size);
         w.u64(d.meta.mtime);
+        w.u64(d.meta.ctime);
+        w.u64(d.meta.ino);
         w.u64(d.file_hash);
         w.u64(d.text_hash);
         w.u64(d.text_len);
@@ -594,7 +604,7 @@ fn write_payload(w: &mut Writer, s: &State, delta: &[u64]) {
 
 fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {
     let bmd = r.u64()? as usize;
-    let n = r.len(48)?;
+    let n = r.len(64)?;
     let mut docs = Vec::with_capacity(n);
     for _ in 0..n {
         let path = r.str()?;
@@ -604,6 +614,8 @@ fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {
         let meta = FileMeta {
             size: r.u64()?,
             mtime: r.u64()?,
+            ctime: r.u64()?,
+            ino: r.u64()?,
         };
         let (file_hash, text_hash, text_len) = (r.u64()?, r.u64()?, r.u64()?);
         let words = r.u32()?;
@@ -701,7 +713,12 @@ mod tests {
                 line: None,
                 id: "a".into(),
                 date: Some("2020".into()),
-                meta: FileMeta { size: 9, mtime: 7 },
+                meta: FileMeta {
+                    size: 9,
+                    mtime: 7,
+                    ctime: 8,
+                    ino: 3,
+                },
                 file_hash: 1,
                 text_hash: 2,
                 text_len: 9,
