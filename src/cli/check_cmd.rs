@@ -485,17 +485,24 @@ enum Plan {
 }
 
 fn plan(state: &mut State, written: u64, files: &[PathBuf], r: &Resolved) -> Result<Plan> {
-    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Fx hashing and borrowed keys: this map is built and probed once per file on every run.
+    let mut by_path: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
+    by_path.reserve(state.docs.len());
     for (i, d) in state.docs.iter().enumerate() {
         by_path.entry(d.path.as_str()).or_default().push(i);
     }
     let mut seen = vec![false; state.docs.len()];
     let mut changed: Vec<PathBuf> = Vec::new();
+    // The changed files that are in the state, with their (first) slot.
+    let mut known: HashMap<String, usize> = HashMap::new();
     // One `statx` a file, the bulk of an unchanged rerun: spread over the threads.
     let metas: Vec<Option<FileMeta>> = files.par_iter().map(|f| FileMeta::of(f)).collect();
     for (f, meta) in files.iter().zip(metas) {
-        let key = f.display().to_string();
-        match by_path.get(key.as_str()) {
+        // Paths are recorded as displayed; a UTF-8 path displays as itself.
+        let key: std::borrow::Cow<str> = f
+            .to_str()
+            .map_or_else(|| f.display().to_string().into(), Into::into);
+        match by_path.get(key.as_ref()) {
             Some(slots) => {
                 for &s in slots {
                     seen[s] = true;
@@ -504,15 +511,13 @@ fn plan(state: &mut State, written: u64, files: &[PathBuf], r: &Resolved) -> Res
                     m.is_racy(written) || slots.iter().any(|&s| state.docs[s].meta != m)
                 }) {
                     changed.push(f.clone());
+                    known.insert(key.into_owned(), slots[0]);
                 }
             }
             None => changed.push(f.clone()),
         }
     }
-    let by_path_owned: HashMap<String, Vec<usize>> = by_path
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+    drop(by_path);
     if changed.is_empty() {
         if let Some(s) = seen.iter().position(|x| !x) {
             return Ok(Plan::Rebuild(format!("{} was removed", state.docs[s].path)));
@@ -543,8 +548,7 @@ fn plan(state: &mut State, written: u64, files: &[PathBuf], r: &Resolved) -> Res
     for (d, m) in docs.into_iter().zip(metas) {
         let key = d.doc.path.display().to_string();
         let hash = u64::from_str_radix(&d.doc.hash, 16).unwrap_or(0);
-        if let Some(slots) = by_path_owned.get(&key) {
-            let s = slots[0];
+        if let Some(&s) = known.get(&key) {
             if state.docs[s].file_hash != hash {
                 return Ok(Plan::Rebuild(format!("{key} changed")));
             }
