@@ -1,13 +1,14 @@
 """Benchmark of `cyberdiff check` (the CI gate) on a growing corpus.
 
-    cargo build --release && python3 bench/check_bench.py [--docs 10000] [--trials 20]
+    cargo build --release && python3 bench/check_bench.py [--docs 10000] [--trials 20] [--bin PATH]
 
 Writes a corpus of DOCS documents of ~11.6 KB with planted reuse (``scan_bench.make_corpus``), then
 runs ``target/release/cyberdiff check DIR`` once to build the index cache (timed: the full
 rebuild), once more with nothing changed, and then TRIALS times: add one new ~10 KB document (random
 words, with an 80-word passage copied from a random old document) and run ``check`` again in a new
 process (cold process; the files are in the page cache, as on a CI runner that restored its cache).
-It prints the full build time, the incremental times (median, p95, max), their ratio, what
+It prints the full build time, the incremental times (median, p95, max) and their CPU time (user +
+system, which a busy machine inflates less than wall time), the ratio, what
 ``check`` read, and the index size on disk against the corpus size.
 """
 
@@ -18,6 +19,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,11 +39,22 @@ def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+CPU: list[float] = []
+
+
+def cpu_of_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run(bin_: Path, cwd: Path, *args: str) -> tuple[float, dict]:
+    """Wall time of one `check` (and its CPU time, user + system, appended to CPU)."""
+    c = cpu_of_children()
     t = time.perf_counter()
     p = subprocess.run([str(bin_), "check", "corpus", "--format", "json", "--baseline", "none.json", *args],
                        cwd=cwd, capture_output=True, text=True)
     dt = time.perf_counter() - t
+    CPU.append(cpu_of_children() - c)
     if p.returncode not in (0, 1):
         raise SystemExit(f"check failed ({p.returncode}): {p.stderr}")
     return dt, json.loads(p.stdout)
@@ -53,8 +66,10 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", help="work folder to keep (default: a temporary one)")
+    ap.add_argument("--bin", help="the cyberdiff binary (default: target/release/cyberdiff), to run an "
+                    "older build side by side")
     args = ap.parse_args()
-    bin_ = REPO / "target/release/cyberdiff"
+    bin_ = Path(args.bin).resolve() if args.bin else REPO / "target/release/cyberdiff"
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="check-bench-"))
     corpus = work / "corpus"
     if corpus.exists():
@@ -71,6 +86,7 @@ def main() -> None:
     rng = random.Random(args.seed + 1)
     olds = sorted(corpus.glob("*.txt"))
     times, reads = [], []
+    del CPU[:]
     for i in range(args.trials):
         words = [rng.choice(vocab) for _ in range(1600)]
         src = rng.choice(olds).read_text().split()
@@ -91,6 +107,9 @@ def main() -> None:
     print(f"| rerun, nothing changed | {nochange * 1000:.0f} ms |")
     print(f"| add one ~10 KB document: median / p95 / max ({args.trials} cold runs) | "
           f"{statistics.median(times) * 1000:.0f} / {p95 * 1000:.0f} / {times[-1] * 1000:.0f} ms |")
+    cpu = sorted(CPU)
+    print(f"| CPU time (user + system) of those runs: median / p95 | "
+          f"{statistics.median(cpu) * 1000:.0f} / {cpu[min(len(cpu) - 1, int(round(0.95 * (len(cpu) - 1))))] * 1000:.0f} ms |")
     print(f"| full build / p95 incremental | {full / p95:.0f}x |")
     print(f"| documents read per incremental run (median) | {statistics.median(reads):.0f} |")
     print(f"| index cache on disk | {cache_bytes / 1e6:.1f} MB ({cache_bytes / corpus_bytes:.2f}x the corpus) |")

@@ -2126,3 +2126,203 @@ fn init_writes_a_config_check_reads_and_refuses_to_overwrite() {
         .code(2)
         .stderr(predicate::str::contains("no corpus to check"));
 }
+
+/// The bundled corpus and statements in a temporary folder, gated with `statements` set.
+fn statements_env() -> TestEnv {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("corpus")).unwrap();
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    for e in std::fs::read_dir(&inputs).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".txt") {
+            std::fs::copy(e.path(), env.path(&format!("corpus/{name}"))).unwrap();
+        }
+    }
+    std::fs::copy(inputs.join("statements.toml"), env.path("statements.toml")).unwrap();
+    env.write(
+        "cyberdiff.toml",
+        "paths = [\"corpus/\"]\nstatements = \"statements.toml\"\n",
+    );
+    env
+}
+
+/// A 2023 document that repeats the 2022 wording of the four principles and rewords proposal r2
+/// ("Building an online platform for cultural exchange and mutual learning"), absent in 2022.
+const REWORDS_R2: &str = "Closing remarks at the 2023 forum on digital cooperation
+
+The forum closed on Monday after two days of talks among delegates from more than sixty countries. \
+Officials from the host city described the new data centres, the training schemes for engineers and \
+the rules on cross-border payments that were discussed in the side meetings.
+
+In doing so, basic principles including respecting cyber sovereignty, safeguarding peace and security, \
+promoting openness and cooperation, and maintaining good order should be adhered to, speakers said.
+
+Delegates agreed on setting up an internet platform for exchanges between cultures and for learning \
+from one another, and said the next meeting would be held in the autumn.
+";
+
+#[test]
+fn check_gates_tracked_statements_baseline_reworded_rename_and_corrupt_cache() {
+    let env = statements_env();
+    // 1. Baseline: every status change along the bundled corpus is accepted; an unchanged rerun
+    //    passes and reuses the tracking.
+    env.cmd()
+        .args(["check", "--update-baseline"])
+        .assert()
+        .code(0);
+    let (code, v, stderr) = check_json(&env, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(v["cache"]["statements"], "unchanged");
+    let tracked = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "statement-status")
+        .count();
+    assert!(tracked > 10, "{:#}", v["findings"]);
+    assert_eq!(
+        v["manifest"]["check"]["statements"]["path"],
+        "statements.toml"
+    );
+
+    // 2. A new document rewords r2: exit 1, naming the statement, the document and the line.
+    env.write("corpus/2023-05-01_forum-remarks.txt", REWORDS_R2);
+    let (code, v, _) = check_json(&env, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["cache"]["statements"], "tracked");
+    let fresh: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "new")
+        .collect();
+    assert_eq!(fresh.len(), 1, "{:#?}", fresh);
+    let f = fresh[0];
+    assert_eq!(f["rule"], "statement-status");
+    assert!(
+        f["message"].as_str().unwrap().starts_with("statement r2 "),
+        "{}",
+        f["message"]
+    );
+    assert!(f["message"].as_str().unwrap().contains("reworded"));
+    assert_eq!(f["documents"][0], "corpus/2023-05-01_forum-remarks.txt");
+    assert_eq!(f["locations"][0]["line"], 7);
+    assert_same_as_full_run(&env, &v);
+    env.cmd()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("NEW statement-status"))
+        .stdout(predicate::str::contains(
+            "corpus/2023-05-01_forum-remarks.txt:7:",
+        ));
+    // SARIF names the rule and the passage.
+    let out = env
+        .cmd()
+        .args(["check", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r: Vec<&Value> = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["baselineState"] == "new")
+        .collect();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0]["ruleId"], "statement-status");
+    assert_eq!(
+        r[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+
+    // 3. Accept it: the gate passes.
+    env.cmd()
+        .args(["check", "--update-baseline"])
+        .assert()
+        .code(0);
+    env.cmd().arg("check").assert().code(0);
+
+    // 4. Rename and move files (same dates): no new finding, and the same findings as a full run.
+    std::fs::create_dir(env.path("corpus/2023")).unwrap();
+    std::fs::rename(
+        env.path("corpus/2023-05-01_forum-remarks.txt"),
+        env.path("corpus/2023/2023-05-01_closing.txt"),
+    )
+    .unwrap();
+    std::fs::rename(
+        env.path("corpus/2019-10_chinadaily_community-shared-future-concept.txt"),
+        env.path("corpus/2019-10_concept.txt"),
+    )
+    .unwrap();
+    let (code, v, _) = check_json(&env, &[]);
+    assert_eq!(code, 0, "{:#}", v["findings"]);
+    assert_eq!(v["summary"]["gone"], 0);
+    assert_same_as_full_run(&env, &v);
+
+    // 5. Garbage in the statement cache: a warning, tracked again, the same result.
+    let before = check_json(&env, &[]).1;
+    env.write(".cyberdiff/track.bin", b"garbage, not a cache".repeat(10));
+    let (code, v, stderr) = check_json(&env, &[]);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("warning: statement cache not used and rebuilt"),
+        "{stderr}"
+    );
+    assert_eq!(v["cache"]["statements"], "tracked");
+    assert_eq!(v["findings"], before["findings"]);
+
+    // 6. Drops can be left out of the gate; a bad statements file is an error naming its line.
+    let (_, v, _) = check_json(&env, &["--statement-dropped", "false"]);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| !f["message"].as_str().unwrap().contains(" is absent from ")),
+        "{:#}",
+        v["findings"]
+    );
+    env.write("bad.toml", "[[statement]]\nid = \"a\"\n");
+    env.cmd()
+        .args(["check", "--statements", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml:"));
+}
+
+#[test]
+fn check_sees_an_edit_that_keeps_the_size_and_the_modification_time() {
+    let (env, docs) = gate_env();
+    env.cmd()
+        .args(["check", "--update-baseline"])
+        .assert()
+        .code(0);
+    // d5 now starts with 7 lines of d0, at the same size, and its modification time is set back.
+    let path = env.path("corpus/2020-01-06_d5.txt");
+    let old = std::fs::read_to_string(&path).unwrap();
+    let from = gate_text(&docs[0]);
+    let k = from.match_indices('\n').nth(6).unwrap().0 + 1;
+    let edited = format!("{}{}", &from[..k], &old[k..]);
+    assert_eq!(edited.len(), old.len());
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, &edited).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), mtime);
+    let (code, v, _) = check_json(&env, &[]);
+    assert_eq!(code, 1, "{:#}", v["findings"]);
+    assert_eq!(v["cache"]["status"], "rebuilt");
+    let fresh: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "new")
+        .collect();
+    assert_eq!(fresh[0]["documents"][0], "corpus/2020-01-06_d5.txt");
+    assert_same_as_full_run(&env, &v);
+}

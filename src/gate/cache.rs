@@ -10,6 +10,11 @@
 //!   xxh3 per bucket, itself checksummed. A lookup reads only the buckets of the keys asked for and
 //!   verifies each one, so a rerun that adds one document reads a few megabytes, not the whole index.
 //!
+//! - `track.bin`, when statements are tracked: the `statement-status` findings of the last run and a
+//!   key (hash of the statements file, the matcher's settings and every document's path, date and
+//!   text hash) they were computed from. Tracking weighs words by their frequency over the whole
+//!   corpus, so any change of the corpus recomputes it; an unchanged rerun reuses it.
+//!
 //! Nothing read is trusted unverified: a wrong magic, format, tool version or settings hash, a
 //! mismatched pair of files, or any checksum that fails gives an [`Invalid`] reason, and the caller
 //! warns and rebuilds. The files are written to a temporary name and renamed, without `fsync`: a torn
@@ -25,9 +30,10 @@ use super::state::{DocEntry, FileMeta, Lookup, Pair, Passage, Span, State, fold,
 use crate::align::Kind;
 
 /// Bumped whenever the layout or the meaning of the cache changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const STATE_MAGIC: &[u8; 8] = b"CYDFGATE";
 const POSTINGS_MAGIC: &[u8; 8] = b"CYDFPOST";
+const TRACK_MAGIC: &[u8; 8] = b"CYDFTRAK";
 /// Most buckets of postings.bin (by the top 16 bits of the key); small indexes use fewer.
 const MAX_BUCKET_BITS: u32 = 16;
 
@@ -52,6 +58,8 @@ pub struct Invalid(pub String);
 
 /// A cache as read: the state, its delta postings and a reader of its base postings.
 pub struct Loaded {
+    /// When `state.bin` was written: its modification time (ns), for [`FileMeta::is_racy`].
+    pub written: u64,
     pub state: State,
     pub delta: Vec<u64>,
     pub base: Base,
@@ -216,40 +224,15 @@ pub fn inputs_hash(state: &State) -> u64 {
 /// Read a cache folder. `Ok(None)` when there is no cache yet.
 pub fn load(dir: &Path, settings_hash: u64) -> Result<Option<Loaded>, Invalid> {
     let sp = state_path(dir);
-    let bytes = match std::fs::read(&sp) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Invalid(format!("{}: cannot read it ({e})", sp.display()))),
+    let Some(bytes) = read_cache_file(&sp)? else {
+        return Ok(None);
     };
+    let written = std::fs::metadata(&sp).map_or(0, |m| FileMeta::from(&m).mtime);
     let bad = |why: String| Invalid(format!("{}: {why}", sp.display()));
-    let mut r = Reader { b: &bytes, at: 0 };
-    let magic = r.take(8).map_err(&bad)?;
-    if magic != STATE_MAGIC {
-        return Err(bad("not a cyberdiff cache (wrong magic)".into()));
-    }
-    let version = r.u32().map_err(&bad)?;
-    if version != FORMAT_VERSION {
-        return Err(bad(format!(
-            "format version {version}, this cyberdiff reads {FORMAT_VERSION}"
-        )));
-    }
-    let tool = r.str().map_err(&bad)?;
-    if tool != env!("CARGO_PKG_VERSION") {
-        return Err(bad(format!(
-            "written by cyberdiff {tool}, this is {}",
-            env!("CARGO_PKG_VERSION")
-        )));
-    }
-    if r.u64().map_err(&bad)? != settings_hash {
+    let (head, payload) = unframe(&bytes, STATE_MAGIC).map_err(&bad)?;
+    let [settings, inputs, base_id] = head;
+    if settings != settings_hash {
         return Err(bad("built with other settings".into()));
-    }
-    let inputs = r.u64().map_err(&bad)?;
-    let base_id = r.u64().map_err(&bad)?;
-    let len = r.u64().map_err(&bad)? as usize;
-    let sum = r.u64().map_err(&bad)?;
-    let payload = r.take(len).map_err(&bad)?;
-    if r.at != bytes.len() || xxh3_64(payload) != sum {
-        return Err(bad("checksum mismatch (truncated or corrupt)".into()));
     }
     let mut p = Reader { b: payload, at: 0 };
     let (state, delta) = read_payload(&mut p).map_err(&bad)?;
@@ -270,7 +253,12 @@ pub fn load(dir: &Path, settings_hash: u64) -> Result<Option<Loaded>, Invalid> {
     {
         return Err(bad("delta postings out of order or range".into()));
     }
-    Ok(Some(Loaded { state, delta, base }))
+    Ok(Some(Loaded {
+        written,
+        state,
+        delta,
+        base,
+    }))
 }
 
 /// Write the base postings file; gives its id.
@@ -339,23 +327,112 @@ pub fn write_state(
 ) -> Result<(), crate::Error> {
     let mut p = Writer(Vec::new());
     write_payload(&mut p, state, delta);
-    let mut w = Writer(Vec::with_capacity(p.0.len() + 64));
-    w.0.extend_from_slice(STATE_MAGIC);
+    let bytes = frame(
+        STATE_MAGIC,
+        [settings_hash, inputs_hash(state), base_id],
+        &p.0,
+    );
+    replace_file(&state_path(dir), &bytes)
+}
+
+/// A cache file: magic, format version, tool version, the header words, the payload's length and
+/// xxh3, and the payload.
+fn frame(magic: &[u8; 8], head: [u64; 3], payload: &[u8]) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(payload.len() + 64));
+    w.0.extend_from_slice(magic);
     w.u32(FORMAT_VERSION);
     w.str(env!("CARGO_PKG_VERSION"));
-    w.u64(settings_hash);
-    w.u64(inputs_hash(state));
-    w.u64(base_id);
-    w.u64(p.0.len() as u64);
-    w.u64(xxh3_64(&p.0));
-    w.0.extend_from_slice(&p.0);
-    let path = state_path(dir);
-    let tmp = dir.join(format!(".state.bin.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, &w.0).and_then(|()| std::fs::rename(&tmp, &path));
+    for x in head {
+        w.u64(x);
+    }
+    w.u64(payload.len() as u64);
+    w.u64(xxh3_64(payload));
+    w.0.extend_from_slice(payload);
+    w.0
+}
+
+/// The header words and the verified payload of a cache file.
+fn unframe<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Result<([u64; 3], &'a [u8]), String> {
+    let mut r = Reader { b: bytes, at: 0 };
+    if r.take(8)? != magic {
+        return Err("not a cyberdiff cache (wrong magic)".into());
+    }
+    let version = r.u32()?;
+    if version != FORMAT_VERSION {
+        return Err(format!(
+            "format version {version}, this cyberdiff reads {FORMAT_VERSION}"
+        ));
+    }
+    let tool = r.str()?;
+    if tool != env!("CARGO_PKG_VERSION") {
+        return Err(format!(
+            "written by cyberdiff {tool}, this is {}",
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    let head = [r.u64()?, r.u64()?, r.u64()?];
+    let len = r.u64()? as usize;
+    let sum = r.u64()?;
+    let payload = r.take(len)?;
+    if r.at != bytes.len() || xxh3_64(payload) != sum {
+        return Err("checksum mismatch (truncated or corrupt)".into());
+    }
+    Ok((head, payload))
+}
+
+/// The bytes of a cache file; `None` when there is none.
+fn read_cache_file(path: &Path) -> Result<Option<Vec<u8>>, Invalid> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Invalid(format!("{}: cannot read it ({e})", path.display()))),
+    }
+}
+
+/// Write a file through a temporary name and a rename.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), crate::Error> {
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.map_err(|cause| crate::Error::Write { path, cause })
+    result.map_err(|cause| crate::Error::Write {
+        path: path.to_path_buf(),
+        cause,
+    })
+}
+
+pub fn track_path(dir: &Path) -> PathBuf {
+    dir.join("track.bin")
+}
+
+/// Read `track.bin`: `Ok(None)` when there is none or it was computed from other inputs (`key`).
+pub fn load_tracked(dir: &Path, key: u64) -> Result<Option<Vec<super::Finding>>, Invalid> {
+    let tp = track_path(dir);
+    let Some(bytes) = read_cache_file(&tp)? else {
+        return Ok(None);
+    };
+    let bad = |why: String| Invalid(format!("{}: {why}", tp.display()));
+    let ([stored, _, _], payload) = unframe(&bytes, TRACK_MAGIC).map_err(&bad)?;
+    if stored != key {
+        return Ok(None);
+    }
+    serde_json::from_slice(payload)
+        .map(Some)
+        .map_err(|e| bad(format!("unreadable findings ({e})")))
+}
+
+/// Write `track.bin` (temporary file and rename).
+pub fn write_tracked(
+    dir: &Path,
+    key: u64,
+    findings: &[super::Finding],
+) -> Result<(), crate::Error> {
+    let payload = serde_json::to_vec(findings).expect("findings serialise");
+    replace_file(&track_path(dir), &frame(TRACK_MAGIC, [key, 0, 0], &payload))
 }
 
 struct Writer(Vec<u8>);
@@ -488,6 +565,8 @@ fn write_payload(w: &mut Writer, s: &State, delta: &[u64]) {
         w.opt_str(d.date.as_deref());
         w.u64(d.meta.size);
         w.u64(d.meta.mtime);
+        w.u64(d.meta.ctime);
+        w.u64(d.meta.ino);
         w.u64(d.file_hash);
         w.u64(d.text_hash);
         w.u64(d.text_len);
@@ -525,7 +604,7 @@ fn write_payload(w: &mut Writer, s: &State, delta: &[u64]) {
 
 fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {
     let bmd = r.u64()? as usize;
-    let n = r.len(48)?;
+    let n = r.len(64)?;
     let mut docs = Vec::with_capacity(n);
     for _ in 0..n {
         let path = r.str()?;
@@ -535,6 +614,8 @@ fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {
         let meta = FileMeta {
             size: r.u64()?,
             mtime: r.u64()?,
+            ctime: r.u64()?,
+            ino: r.u64()?,
         };
         let (file_hash, text_hash, text_len) = (r.u64()?, r.u64()?, r.u64()?);
         let words = r.u32()?;
@@ -632,7 +713,12 @@ mod tests {
                 line: None,
                 id: "a".into(),
                 date: Some("2020".into()),
-                meta: FileMeta { size: 9, mtime: 7 },
+                meta: FileMeta {
+                    size: 9,
+                    mtime: 7,
+                    ctime: 8,
+                    ino: 3,
+                },
                 file_hash: 1,
                 text_hash: 2,
                 text_len: 9,

@@ -8,17 +8,22 @@
 //! - **duplicate**: two documents with identical text, or whose shared passages (boilerplate included)
 //!   cover at least `duplicate` of each (near) or of the smaller one (contained).
 //! - **boilerplate**: a text made of n-grams found in many documents (navigation, mastheads).
+//! - **statement-status**: when a statements file is configured, a tracked statement whose status or
+//!   wording in a document differs from the previous document in date order ([`statements`]).
 //!
 //! Every finding has a content **fingerprint** (xxh3-64): of the normalised, stemmed words of the
 //! document's reused passages, of the pair's passages, of the duplicated text, or of the boilerplate
 //! text; never of a file name or an offset. Renaming or moving a file, or editing a part of a document
-//! that no finding covers, leaves the fingerprints as they were. [`judge`] splits findings into new and
+//! that no finding covers, leaves the fingerprints as they were. Findings with equal content are
+//! counted, not merged: the second gets a fingerprint of its own ([`distinct`]), so a third copy of a
+//! duplicated file is new even though the second was baselined. [`judge`] splits findings into new and
 //! baselined, and lists the baselined fingerprints that are gone.
 
 pub mod cache;
 pub mod junit;
 pub mod sarif;
 pub mod state;
+pub mod statements;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -39,6 +44,9 @@ pub struct Thresholds {
     pub duplicate: f64,
     /// Boilerplate texts are findings.
     pub boilerplate: bool,
+    /// A tracked statement absent from a document after being present in the previous one is a
+    /// finding (when statements are tracked).
+    pub statement_dropped: bool,
 }
 
 impl Default for Thresholds {
@@ -47,6 +55,7 @@ impl Default for Thresholds {
             reused_share: 0.3,
             duplicate: 0.8,
             boilerplate: true,
+            statement_dropped: true,
         }
     }
 }
@@ -58,16 +67,23 @@ pub enum Rule {
     ReusedShare,
     Duplicate,
     Boilerplate,
+    StatementStatus,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 3] = [Rule::ReusedShare, Rule::Duplicate, Rule::Boilerplate];
+    pub const ALL: [Rule; 4] = [
+        Rule::ReusedShare,
+        Rule::Duplicate,
+        Rule::Boilerplate,
+        Rule::StatementStatus,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             Rule::ReusedShare => "reused-share",
             Rule::Duplicate => "duplicate",
             Rule::Boilerplate => "boilerplate",
+            Rule::StatementStatus => "statement-status",
         }
     }
 
@@ -82,12 +98,15 @@ impl Rule {
             Rule::Boilerplate => {
                 "Text recurring in many documents (navigation, mastheads, credits)."
             }
+            Rule::StatementStatus => {
+                "A tracked statement appears, changes status or wording, or is dropped, against the previous document in date order."
+            }
         }
     }
 }
 
 /// Whether a finding is in the baseline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     New,
@@ -95,7 +114,7 @@ pub enum Status {
 }
 
 /// A place in a document, with the earlier place it was taken from when there is one.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Location {
     pub path: String,
     pub line: u32,
@@ -104,19 +123,19 @@ pub struct Location {
     /// Column of the character after the last one.
     pub end_column: u32,
     pub text: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceRef>,
 }
 
-/// Where a reused passage comes from.
-#[derive(Clone, Debug, Serialize)]
+/// Where a reused passage comes from (for a statement: its passage in the previous document).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceRef {
     pub path: String,
     pub line: u32,
 }
 
 /// One finding of the gate.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: Rule,
     pub status: Status,
@@ -124,7 +143,7 @@ pub struct Finding {
     pub message: String,
     /// Paths of the documents concerned, the one to act on first.
     pub documents: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
     /// Where: the reused passages, the duplicate's shared passages, the boilerplate's occurrences (at
     /// most [`MAX_LOCATIONS`]).
@@ -149,6 +168,33 @@ fn fingerprint(tag: &str, parts: impl IntoIterator<Item = u64>) -> String {
         h.update(&p.to_le_bytes());
     }
     hex(h.digest())
+}
+
+/// Give the second and later findings of one rule with one fingerprint fingerprints of their own
+/// (the fingerprint and the ordinal), so that equal findings are counted: a baseline holding one of
+/// them does not cover a second.
+pub fn distinct(findings: &mut [Finding]) {
+    let mut count: BTreeMap<(Rule, String), u32> = BTreeMap::new();
+    for f in findings {
+        let k = count.entry((f.rule, f.fingerprint.clone())).or_default();
+        if *k > 0 {
+            f.fingerprint = hex(xxh3_64(format!("{}#{k}", f.fingerprint).as_bytes()));
+        }
+        *k += 1;
+    }
+}
+
+/// A whole document (its first line), for findings about a document rather than a passage.
+fn whole(path: &str) -> Location {
+    Location {
+        path: path.to_owned(),
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        text: String::new(),
+        source: None,
+    }
 }
 
 fn loc(path: &str, s: &state::Span, source: Option<SourceRef>) -> Location {
@@ -251,15 +297,6 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
             .or_default()
             .push(s);
     }
-    let whole = |s: u32| Location {
-        path: path(s).to_owned(),
-        line: 1,
-        column: 1,
-        end_line: 1,
-        end_column: 1,
-        text: String::new(),
-        source: None,
-    };
     for ((h, _), group) in &by_text {
         for &b in &group[1..] {
             let a = group[0];
@@ -274,7 +311,7 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
                     message: format!("{} has the same text as {}", path(b), path(a)),
                     documents: vec![path(b).to_owned(), path(a).to_owned()],
                     share: Some(1.0),
-                    locations: vec![whole(b)],
+                    locations: vec![whole(path(b))],
                 },
             ));
         }
@@ -383,7 +420,9 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
         }
     }
     out.sort_by(|x, y| (x.0, x.1, &x.2.fingerprint).cmp(&(y.0, y.1, &y.2.fingerprint)));
-    out.into_iter().map(|(_, _, f)| f).collect()
+    let mut v: Vec<Finding> = out.into_iter().map(|(_, _, f)| f).collect();
+    distinct(&mut v);
+    v
 }
 
 /// A recorded finding of the baseline.
@@ -547,6 +586,23 @@ mod tests {
         // Same fingerprint, other rule: not the same finding.
         let v = judge(vec![f("aa", Rule::Duplicate)], Some(&base));
         assert_eq!(v.new, 1);
+    }
+
+    #[test]
+    fn equal_findings_are_counted_not_merged() {
+        let mut v = vec![
+            f("aa", Rule::Duplicate),
+            f("aa", Rule::Duplicate),
+            f("aa", Rule::ReusedShare),
+            f("aa", Rule::Duplicate),
+        ];
+        distinct(&mut v);
+        assert_eq!(v[0].fingerprint, "aa");
+        assert_eq!(v[2].fingerprint, "aa", "another rule counts apart");
+        assert!(v[1].fingerprint != "aa" && v[3].fingerprint != "aa");
+        assert_ne!(v[1].fingerprint, v[3].fingerprint);
+        let base = Baseline::of(&v[..2]);
+        assert_eq!(judge(v, Some(&base)).new, 2);
     }
 
     #[test]

@@ -66,26 +66,59 @@ impl Settings {
     }
 }
 
-/// Where a file was when it was read, to tell unchanged files without reading them.
+/// Where a file was when it was read, to tell unchanged files without reading them: size,
+/// modification and status-change times and inode, as Git's index and ripgrep compare them. The
+/// status-change time cannot be set back by a program (`touch -d`, `cp -p` and `rsync -t` set the
+/// modification time only) and the inode changes when an editor saves by renaming a new file over the
+/// old one, so an edit that keeps the size and the modification time is still seen. An edit within
+/// the clock tick in which the cache was written is caught by [`FileMeta::is_racy`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FileMeta {
     pub size: u64,
     /// Modification time in nanoseconds since the epoch (0 when unknown).
     pub mtime: u64,
+    /// Status-change time in nanoseconds since the epoch (0 when unknown or not Unix).
+    pub ctime: u64,
+    /// Inode number (0 when not Unix).
+    pub ino: u64,
 }
 
 impl FileMeta {
     pub fn of(path: &std::path::Path) -> Option<FileMeta> {
-        let m = std::fs::metadata(path).ok()?;
-        let mtime = m
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as u64);
-        Some(FileMeta {
+        std::fs::metadata(path).ok().map(|m| FileMeta::from(&m))
+    }
+
+    /// Git's "racy clean" rule: a file modified at or after the time the cache was written
+    /// (`written`, the modification time of `state.bin`, on the same clock and with the same
+    /// granularity as the files') may have changed after it was read without its times showing it,
+    /// so it is read and hashed again.
+    pub fn is_racy(&self, written: u64) -> bool {
+        written > 0 && (self.mtime >= written || self.ctime >= written)
+    }
+}
+
+impl From<&std::fs::Metadata> for FileMeta {
+    fn from(m: &std::fs::Metadata) -> Self {
+        let nanos = |t: std::io::Result<std::time::SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64)
+        };
+        #[cfg(unix)]
+        let (ctime, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            let c = u64::try_from(m.ctime()).unwrap_or(0) * 1_000_000_000
+                + u64::try_from(m.ctime_nsec()).unwrap_or(0);
+            (c, m.ino())
+        };
+        #[cfg(not(unix))]
+        let (ctime, ino) = (0, 0);
+        FileMeta {
             size: m.len(),
-            mtime,
-        })
+            mtime: nanos(m.modified()),
+            ctime,
+            ino,
+        }
     }
 }
 
@@ -418,10 +451,10 @@ impl<'a> Work<'a> {
 }
 
 /// Line starts of a text, to turn byte offsets into 1-based lines and character columns.
-struct Lines(Vec<usize>);
+pub(crate) struct Lines(Vec<usize>);
 
 impl Lines {
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut v = vec![0];
         v.extend(
             text.bytes()
@@ -432,7 +465,7 @@ impl Lines {
         Lines(v)
     }
 
-    fn locate(&self, text: &str, byte: usize) -> (u32, u32) {
+    pub(crate) fn locate(&self, text: &str, byte: usize) -> (u32, u32) {
         let line = self.0.partition_point(|&s| s <= byte);
         let start = self.0[line - 1];
         let column = text[start..byte].chars().count() + 1;
@@ -440,7 +473,8 @@ impl Lines {
     }
 }
 
-fn snippet(text: &str) -> String {
+/// The start of a text, white space collapsed (at most 80 characters).
+pub(crate) fn snippet(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= 80 {
         return flat;
@@ -628,7 +662,9 @@ pub struct Added {
 }
 
 /// Add new documents (with their metadata) to a state, reading old documents only where needed
-/// (`read_old(slot)` gives an old document's text). `Err` says why the state must be rebuilt instead.
+/// (`read_old(slot)` gives an old document's text). `Err` says why the state must be rebuilt instead;
+/// the state may then have lost pairs, but every alignment left in it is still right for its two
+/// texts (a rebuild may reuse them).
 pub fn add(
     state: &mut State,
     old: &mut dyn Lookup,
