@@ -79,7 +79,6 @@ pub fn compare_texts(a: &str, b: &str, params: &Params) -> Comparison {
     // The two texts are cut into words in parallel, each numbering its own spellings; B's spellings
     // are then merged into A's and every distinct spelling of the two is normalised and stemmed once
     // (in parallel), which gives exactly the ids of one shared vocabulary.
-    let mut timings = scan::Timings::new();
     let cut = |text| {
         let mut sp = text::Spellings::new();
         let t = sp.tokenize(text);
@@ -97,7 +96,6 @@ pub fn compare_texts(a: &str, b: &str, params: &Params) -> Comparison {
     for t in &mut b_tokens {
         t.id = ids[map[t.id.0 as usize] as usize];
     }
-    timings.lap("tokenise");
     let passages = {
         let (sa, sb) = (Seq::new(&a_tokens, &vocab), Seq::new(&b_tokens, &vocab));
         align::align(&sa, a, &sb, b, params)

@@ -151,13 +151,9 @@ fn orientation_key(s: &Seq) -> (usize, u64) {
 }
 
 fn align_oriented(a: &Seq, text_a: &str, b: &Seq, text_b: &str, params: &Params) -> Vec<Passage> {
-    let mut timings = crate::scan::Timings::new();
     let seeds = seed::seeds(a, b, params);
-    timings.lap("seed");
     let regions = chain::regions(seeds, params, |r| extend::promising(r, a, params));
-    timings.lap("chain");
     let mut passages = extend::passages(a, text_a, b, text_b, &regions, params);
-    timings.lap("extend");
     for p in &mut passages {
         classify::classify(p, a, b, &params.thresholds);
     }

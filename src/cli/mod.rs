@@ -250,7 +250,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
     let (a, b) = (a?, b?);
     timings.lap("read");
     let cmp = crate::compare_texts(&a.text, &b.text, &params);
-    let mut timings = crate::scan::Timings::new();
+    timings.lap("align");
     let report = CompareReport::new(&a, &b, &cmp, &params);
     timings.lap("report");
     let to_stdout = is_stdout(&args.json) || is_stdout(&args.html);

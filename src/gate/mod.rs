@@ -502,7 +502,8 @@ impl Baseline {
 
     /// Write atomically (temporary file, fsync, rename).
     pub fn write(&self, path: &Path) -> Result<(), Error> {
-        crate::report::json::write_json_atomic(path, self)
+        use crate::report::json::{Durability, write_json_with};
+        write_json_with(path, self, Durability::Durable)
     }
 }
 

@@ -20,7 +20,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::align::Params;
-use crate::text::{Token, TokenId, Vocabulary, for_each_word};
+use crate::text::{Spellings, Token, TokenId, Vocabulary, for_each_word};
 
 /// Postings hold the document number in their low bits.
 const DOC_BITS: u32 = 24;
@@ -60,31 +60,34 @@ pub fn tokenize_corpus(texts: &[&str]) -> Tokenized {
     if start < texts.len() {
         chunks.push(start..texts.len());
     }
-    let parts: Vec<(Vocabulary, Vec<Vec<u32>>)> = chunks
+    // Each chunk numbers the spellings of its words as written; the chunks' spellings are merged in
+    // order (first appearance in the corpus), each distinct spelling is normalised and stemmed once,
+    // in parallel, and the documents' numbers are mapped to the vocabulary's ids.
+    let parts: Vec<(Spellings, Vec<Vec<u32>>)> = chunks
         .par_iter()
         .map(|r| {
-            let mut v = Vocabulary::new();
-            let ids = texts[r.clone()]
-                .iter()
-                .map(|t| v.tokenize(t).iter().map(|tok| tok.id.0).collect())
-                .collect();
-            (v, ids)
+            let mut sp = Spellings::new();
+            let ids = texts[r.clone()].iter().map(|t| sp.numbers(t)).collect();
+            (sp, ids)
         })
         .collect();
-    let mut vocab = Vocabulary::new();
+    let mut spellings = Spellings::new();
     let mut maps = Vec::with_capacity(parts.len());
     let mut all_ids = Vec::with_capacity(texts.len());
-    for (v, ids) in parts {
-        maps.push(vocab.merge(&v));
+    for (sp, ids) in parts {
+        maps.push(spellings.merge(&sp));
         all_ids.push(ids);
     }
+    let mut vocab = Vocabulary::new();
+    let forms = vocab.intern_spellings(spellings.list());
+    drop(spellings);
     all_ids
         .par_iter_mut()
         .zip(maps.par_iter())
         .for_each(|(docs, map)| {
             for d in docs {
                 for id in d.iter_mut() {
-                    *id = map[*id as usize].0;
+                    *id = forms[map[*id as usize] as usize].0;
                 }
             }
         });
@@ -183,6 +186,33 @@ fn fold(h: u64) -> u64 {
     h >> DOC_BITS << DOC_BITS
 }
 
+/// Buckets of postings, by the top bits of their hash.
+const BUCKET_BITS: u32 = 8;
+const BUCKETS: usize = 1 << BUCKET_BITS;
+
+fn bucket(posting: u64) -> usize {
+    (posting >> (64 - BUCKET_BITS)) as usize
+}
+
+/// `v` in bucket order (a stable counting sort on the bucket) with the start of each bucket.
+fn bucket_order(v: &[u64]) -> (Vec<u64>, [u32; BUCKETS + 1]) {
+    let mut at = [0u32; BUCKETS + 1];
+    for &p in v {
+        at[bucket(p) + 1] += 1;
+    }
+    for b in 1..=BUCKETS {
+        at[b] += at[b - 1];
+    }
+    let mut next = at;
+    let mut out = vec![0u64; v.len()];
+    for &p in v {
+        let slot = &mut next[bucket(p)];
+        out[*slot as usize] = p;
+        *slot += 1;
+    }
+    (out, at)
+}
+
 /// Build the inverted index of a tokenised corpus and read the candidate pairs and boilerplate off it.
 pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
     let n_docs = t.ids.len();
@@ -190,47 +220,47 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
         n_docs <= MAX_DOCS,
         "at most {MAX_DOCS} documents (checked by the caller)"
     );
-    // Postings: each document's distinct n-grams, packed as (hash, document).
-    let per_doc: Vec<Vec<u64>> = (0..n_docs)
+    // Postings: each document's n-grams, packed as (hash, document), sorted and grouped by n-gram.
+    // The sort is done in buckets of the hash's top bits: each document's postings are put in bucket
+    // order by a counting sort (linear, in cache), each bucket gathers its slices of every document
+    // and is sorted and deduplicated on its own, in parallel. A group of one n-gram never spans two
+    // buckets. Measured against a sort of each document and a parallel sort of all postings: about
+    // half the time of the index stage.
+    let per_doc: Vec<(Vec<u64>, [u32; BUCKETS + 1])> = (0..n_docs)
         .into_par_iter()
         .map(|d| {
             let mut v = Vec::with_capacity(t.ids[d].len());
             t.for_each_gram(d, params, |_, _, h| v.push(fold(h) | d as u64));
-            v.sort_unstable();
-            v.dedup();
-            v
+            bucket_order(&v)
         })
         .collect();
-    let total: usize = per_doc.iter().map(Vec::len).sum();
-    let mut postings: Vec<u64> = Vec::with_capacity(total);
-    for v in per_doc {
-        postings.extend_from_slice(&v);
-    }
-    postings.par_sort_unstable();
+    let buckets: Vec<Vec<u64>> = (0..BUCKETS)
+        .into_par_iter()
+        .map(|b| {
+            let len: usize = per_doc
+                .iter()
+                .map(|(_, at)| (at[b + 1] - at[b]) as usize)
+                .sum();
+            let mut out = Vec::with_capacity(len);
+            for (v, at) in &per_doc {
+                out.extend_from_slice(&v[at[b] as usize..at[b + 1] as usize]);
+            }
+            out.sort_unstable();
+            out.dedup();
+            out
+        })
+        .collect();
+    drop(per_doc);
 
-    // Groups of one n-gram, processed in parallel slices cut at group boundaries.
-    let parts = (rayon::current_num_threads() * 16).max(1);
-    let mut cuts = vec![0];
-    for p in 1..parts {
-        let mut i = postings.len() * p / parts;
-        while i > 0 && i < postings.len() && fold(postings[i]) == fold(postings[i - 1]) {
-            i += 1;
-        }
-        if i > *cuts.last().expect("cuts start with 0") && i < postings.len() {
-            cuts.push(i);
-        }
-    }
-    cuts.push(postings.len());
     struct Part {
         ngrams: usize,
         common: usize,
         pairs: Vec<u64>,
         boiler: Vec<u64>,
     }
-    let results: Vec<Part> = cuts
-        .par_windows(2)
-        .map(|w| {
-            let s = &postings[w[0]..w[1]];
+    let results: Vec<Part> = buckets
+        .par_iter()
+        .map(|s| {
             let mut part = Part {
                 ngrams: 0,
                 common: 0,
@@ -261,8 +291,8 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
             part
         })
         .collect();
-    let postings_len = postings.len();
-    drop(postings);
+    let postings_len = buckets.iter().map(Vec::len).sum();
+    drop(buckets);
     let mut idx = Index {
         postings: postings_len,
         ..Index::default()

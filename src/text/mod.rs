@@ -130,45 +130,62 @@ impl Vocabulary {
             .collect()
     }
 
-    /// The ids of `spellings` (words as written), normalising and stemming each (in parallel when
-    /// there are many) and giving new forms ids in the order of the spellings, so the ids are those
-    /// of interning the spellings one by one.
+    /// The ids of `spellings` (words as written), normalising and stemming each one not seen before
+    /// (in parallel when there are many) and giving new forms ids in the order of the spellings, so
+    /// the ids are those of interning the spellings one by one with [`Self::intern`].
     pub fn intern_spellings(&mut self, spellings: &[&str]) -> Vec<TokenId> {
-        let analyse = |raw: &&str| {
-            let norm = normalize(raw);
-            let form = stem(&norm).into_owned();
-            let stop = stopwords::is_stop(&norm) || stopwords::is_stop(&form);
-            (form, stop)
+        let known: Vec<Option<TokenId>> = spellings
+            .iter()
+            .map(|s| self.by_raw.get(*s).copied())
+            .collect();
+        let analyse = |(raw, known): (&&str, &Option<TokenId>)| {
+            known.is_none().then(|| {
+                let norm = normalize(raw);
+                let form = stem(&norm).into_owned();
+                let stop = stopwords::is_stop(&norm) || stopwords::is_stop(&form);
+                (form, stop)
+            })
         };
         // Stemming is most of the cost of a new spelling; below a few thousand spellings the threads
         // would cost more than they save.
-        let analysed: Vec<(String, bool)> = if spellings.len() >= 4096 {
+        let analysed: Vec<Option<(String, bool)>> = if spellings.len() >= 4096 {
             use rayon::prelude::*;
             spellings
                 .par_iter()
+                .zip(known.par_iter())
                 .with_min_len(1024)
                 .map(analyse)
                 .collect()
         } else {
-            spellings.iter().map(analyse).collect()
+            spellings.iter().zip(&known).map(analyse).collect()
         };
-        analysed
-            .into_iter()
-            .map(|(form, stop)| match self.by_form.get(&form) {
-                Some(&id) => id,
-                None => {
-                    let id = TokenId(
-                        u32::try_from(self.entries.len()).expect("fewer than 4 billion forms"),
-                    );
-                    let cjk = form.chars().count() == 1 && form.chars().all(is_cjk_char);
-                    self.entries.push(Entry {
-                        form: form.clone(),
-                        stop,
-                        cjk,
-                    });
-                    self.by_form.insert(form, id);
-                    id
+        spellings
+            .iter()
+            .zip(known)
+            .zip(analysed)
+            .map(|((raw, known), analysed)| {
+                if let Some(id) = known {
+                    return id;
                 }
+                let (form, stop) = analysed.expect("every unknown spelling is analysed");
+                let id = match self.by_form.get(&form) {
+                    Some(&id) => id,
+                    None => {
+                        let id = TokenId(
+                            u32::try_from(self.entries.len()).expect("fewer than 4 billion forms"),
+                        );
+                        let cjk = form.chars().count() == 1 && form.chars().all(is_cjk_char);
+                        self.entries.push(Entry {
+                            form: form.clone(),
+                            stop,
+                            cjk,
+                        });
+                        self.by_form.insert(form, id);
+                        id
+                    }
+                };
+                self.by_raw.insert((*raw).to_owned(), id);
+                id
             })
             .collect()
     }
@@ -230,6 +247,13 @@ impl<'t> Spellings<'t> {
             });
         });
         tokens
+    }
+
+    /// The numbers of the spellings of `text`'s words, in order (the ids of [`Self::tokenize`]).
+    pub fn numbers(&mut self, text: &'t str) -> Vec<u32> {
+        let mut out = Vec::with_capacity(text.len() / 6);
+        for_each_word(text, |_, word| out.push(self.number(word)));
+        out
     }
 
     /// Add the spellings of `other` and return, for each number of `other`, its number here.
