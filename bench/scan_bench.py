@@ -126,7 +126,7 @@ def run(bin_: Path, corpus: Path, out: Path, threads: int) -> tuple[float, int, 
     wall, rss_kb = lines[-1].split()
     stages = {}
     for line in lines:
-        m = re.fullmatch(r"cyberdiff: time: (\S+) ([0-9.]+) s", line)
+        m = re.match(r"cyberdiff: time: (\S+) ([0-9.]+) s", line)
         if m:
             stages[m.group(1)] = float(m.group(2))
     return float(wall), int(rss_kb) * 1024, stages

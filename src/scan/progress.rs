@@ -127,8 +127,17 @@ impl Timings {
     pub fn lap(&mut self, stage: &str) {
         if self.on {
             let now = std::time::Instant::now();
+            // The peak memory so far, where the system tells it (Linux: VmHWM).
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_owned()))
+                })
+                .map(|v| format!(" (peak {v})"))
+                .unwrap_or_default();
             eprintln!(
-                "cyberdiff: time: {stage} {:.4} s",
+                "cyberdiff: time: {stage} {:.4} s{peak}",
                 (now - self.last).as_secs_f64()
             );
             self.last = now;
