@@ -251,4 +251,80 @@ mod tests {
         assert_eq!(regs[0].b, 0..27);
         assert_eq!(regs[1].b, 400..403);
     }
+
+    /// The reference: runs by a comparison sort, every pair of runs compared, components by a plain
+    /// union-find (no bands, no counting sorts). Fewer runs than MAX_NEIGHBOURS, so the bound on
+    /// neighbours does not apply.
+    fn reference(seeds: &[Seed], gap: u32) -> Vec<Region> {
+        let mut s = seeds.to_vec();
+        s.sort_by_key(|x| (i64::from(x.b) - i64::from(x.a), x.a, x.b));
+        s.dedup();
+        let mut runs: Vec<Run> = Vec::new();
+        for x in s {
+            let d = i64::from(x.b) - i64::from(x.a);
+            match runs.last_mut() {
+                Some(r) if r.diag == d && x.a <= r.a_end + gap => {
+                    r.covered += (x.a + x.len).saturating_sub(r.a_end.max(x.a));
+                    r.a_end = r.a_end.max(x.a + x.len);
+                    r.b_end = r.b_end.max(x.b + x.len);
+                    r.seeds += 1;
+                }
+                _ => runs.push(Run {
+                    a_start: x.a,
+                    a_end: x.a + x.len,
+                    b_start: x.b,
+                    b_end: x.b + x.len,
+                    diag: d,
+                    seeds: 1,
+                    covered: x.len,
+                }),
+            }
+        }
+        runs.sort_by_key(|r| (r.a_start, r.b_start));
+        let mut uf = UnionFind::new(runs.len());
+        for j in 0..runs.len() {
+            for i in 0..j {
+                if close(&runs[i], &runs[j], gap) {
+                    uf.union(i, j);
+                }
+            }
+        }
+        let mut out: Vec<Region> = Vec::new();
+        for root in 0..runs.len() {
+            let members: Vec<&Run> = (0..runs.len())
+                .filter(|&i| uf.find(i) == root)
+                .map(|i| &runs[i])
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            out.push(Region {
+                a: members.iter().map(|r| r.a_start).min().unwrap() as usize
+                    ..members.iter().map(|r| r.a_end).max().unwrap() as usize,
+                b: members.iter().map(|r| r.b_start).min().unwrap() as usize
+                    ..members.iter().map(|r| r.b_end).max().unwrap() as usize,
+                seeds: members.iter().map(|r| r.seeds as usize).sum(),
+                covered: members.iter().map(|r| r.covered as usize).sum(),
+            });
+        }
+        out.sort_by_key(|r| (r.a.start, r.b.start, r.a.end, r.b.end));
+        out
+    }
+
+    proptest::proptest! {
+        /// Guards the bands and counting sorts of `regions`: the same regions as comparing every
+        /// pair of runs (a band too narrow, or a missing neighbour band, fails here).
+        #[test]
+        fn regions_equal_the_all_pairs_reference(
+            raw in proptest::collection::vec((0u32..300, 0u32..300), 0..120),
+            gap in 0usize..30,
+        ) {
+            let mut seeds: Vec<Seed> = raw.iter().map(|&(a, b)| seed(a, b)).collect();
+            seeds.sort();
+            seeds.dedup();
+            let params = Params { max_gap: gap, ..Params::default() };
+            let got = regions(seeds.clone(), &params, |_| true);
+            proptest::prop_assert_eq!(got, reference(&seeds, gap as u32));
+        }
+    }
 }
