@@ -41,6 +41,16 @@ pub enum Error {
         bytes: u64,
         limit: u64,
     },
+    #[error(
+        "{} is {bytes} bytes, over the limit of {limit} bytes for {what}; is it the right file?",
+        path.display()
+    )]
+    FileTooLarge {
+        path: PathBuf,
+        bytes: u64,
+        limit: u64,
+        what: &'static str,
+    },
     #[error("{}:{line}: {message}", path.display())]
     Parse {
         path: PathBuf,

@@ -38,19 +38,17 @@ pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipp
             }],
         )
     };
-    let bytes = match std::fs::metadata(path) {
-        Ok(m) if m.len() > opts.max_bytes => {
+    let bytes = match super::read_bounded(path, opts.max_bytes) {
+        Ok(b) => b,
+        Err(crate::Error::FileTooLarge { bytes, limit, .. }) => {
             return skip_file(format!(
-                "is {} bytes, over the limit of {} bytes (--max-bytes)",
-                m.len(),
-                opts.max_bytes
+                "is {bytes} bytes, over the limit of {limit} bytes (--max-bytes)"
             ));
         }
-        Ok(_) => match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => return skip_file(format!("cannot read it: {e}")),
-        },
-        Err(e) => return skip_file(format!("cannot read it: {e}")),
+        Err(crate::Error::Io { cause, .. }) => {
+            return skip_file(format!("cannot read it: {cause}"));
+        }
+        Err(e) => return skip_file(e.to_string()),
     };
     let text = match super::decode(path, &bytes, opts.lossy) {
         Ok(t) => t,

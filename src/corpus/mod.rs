@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod walk;
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::Error;
@@ -23,6 +24,12 @@ pub use walk::{CorpusDoc, Skipped, WalkOptions};
 
 /// The largest document accepted by default: offsets are stored as `u32`.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The largest `--max-bytes`: byte offsets into a document are stored as `u32`.
+pub const MAX_MAX_BYTES: u64 = u32::MAX as u64;
+
+/// The largest statements file, manifest, configuration, baseline or gold file read.
+pub const SIDE_FILE_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One document, decoded.
 #[derive(Clone, Debug)]
@@ -61,23 +68,11 @@ impl Default for ReadOptions {
 
 /// Read and decode one document.
 pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error> {
-    let meta = fs::metadata(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        cause: source,
-    })?;
-    if meta.is_dir() {
-        return Err(Error::IsDirectory(path.to_path_buf()));
-    }
-    if meta.len() > opts.max_bytes {
-        return Err(Error::TooLarge {
-            path: path.to_path_buf(),
-            bytes: meta.len(),
-            limit: opts.max_bytes,
-        });
-    }
-    let bytes = fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        cause: source,
+    let bytes = read_bounded(path, opts.max_bytes).map_err(|e| match e {
+        Error::FileTooLarge {
+            path, bytes, limit, ..
+        } => Error::TooLarge { path, bytes, limit },
+        e => e,
     })?;
     let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
     let text = decode(path, &bytes, opts.lossy)?;
@@ -98,6 +93,49 @@ pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error>
         bytes: bytes.len() as u64,
         hash,
     })
+}
+
+/// Read a whole file of at most `limit` bytes. A larger file is refused from its size before anything
+/// is read, and the read itself stops after `limit + 1` bytes, so a file that grows meanwhile, a pipe
+/// or a device (`/dev/zero`) cannot exhaust memory either.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
+    read_bounded_as(path, limit, "a document")
+}
+
+/// [`read_bounded`] for files that are not documents (`what`: "a statements file", ...).
+pub fn read_bounded_as(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, Error> {
+    let io = |cause| Error::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let too_large = |bytes| Error::FileTooLarge {
+        path: path.to_path_buf(),
+        bytes,
+        limit,
+        what,
+    };
+    let meta = fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(Error::IsDirectory(path.to_path_buf()));
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let file = fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// [`read_bounded_as`] of a UTF-8 file (a BOM dropped), within [`SIDE_FILE_MAX_BYTES`].
+pub fn read_side_file(path: &Path, what: &'static str) -> Result<String, Error> {
+    let bytes = read_bounded_as(path, SIDE_FILE_MAX_BYTES, what)?;
+    decode(path, &bytes, false)
 }
 
 /// Decode bytes as UTF-8, dropping a BOM, refusing binary content.

@@ -12,8 +12,9 @@
 //!
 //! Nothing read is trusted unverified: a wrong magic, format, tool version or settings hash, a
 //! mismatched pair of files, or any checksum that fails gives an [`Invalid`] reason, and the caller
-//! warns and rebuilds. The files are written to a temporary name and renamed, without `fsync`: a torn
-//! write after a crash is caught by the checksums and costs a rebuild, never a wrong answer.
+//! warns and rebuilds. Each file is written to a temporary name, flushed to disk and renamed
+//! ([`crate::report::json::write_atomic`]), so a killed run leaves the old file or the new one; a torn
+//! pair (state.bin of one run, postings.bin of another) is caught by the postings id.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -276,10 +277,6 @@ pub fn load(dir: &Path, settings_hash: u64) -> Result<Option<Loaded>, Invalid> {
 /// Write the base postings file; gives its id.
 pub fn write_postings(dir: &Path, postings: &[u64], id: u64) -> Result<(), crate::Error> {
     let path = postings_path(dir);
-    let err = |cause| crate::Error::Write {
-        path: path.clone(),
-        cause,
-    };
     let bits = bucket_bits(postings.len());
     let buckets = 1usize << bits;
     let mut offsets = vec![0u64; buckets + 1];
@@ -312,21 +309,14 @@ pub fn write_postings(dir: &Path, postings: &[u64], id: u64) -> Result<(), crate
     }
     let sum = xxh3_64(&head);
     head.extend_from_slice(&sum.to_le_bytes());
-    let tmp = dir.join(format!(".postings.bin.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+    crate::report::json::write_atomic_with(&path, |f| {
+        let mut w = BufWriter::with_capacity(1 << 20, f);
         w.write_all(&head)?;
         for &p in postings {
             w.write_all(&p.to_le_bytes())?;
         }
-        w.flush()?;
-        drop(w);
-        std::fs::rename(&tmp, &path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(err)
+        w.flush()
+    })
 }
 
 /// Write `state.bin`, paired with the postings file `base_id`.
@@ -349,13 +339,7 @@ pub fn write_state(
     w.u64(p.0.len() as u64);
     w.u64(xxh3_64(&p.0));
     w.0.extend_from_slice(&p.0);
-    let path = state_path(dir);
-    let tmp = dir.join(format!(".state.bin.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, &w.0).and_then(|()| std::fs::rename(&tmp, &path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(|cause| crate::Error::Write { path, cause })
+    crate::report::json::write_atomic(&state_path(dir), &w.0)
 }
 
 struct Writer(Vec<u8>);
@@ -521,6 +505,13 @@ fn write_payload(w: &mut Writer, s: &State, delta: &[u64]) {
     for &p in delta {
         w.u64(p);
     }
+}
+
+/// Parse a `state.bin` payload (the bytes after the checksummed header): the fuzz target's entry
+/// point, which cannot forge checksums of arbitrary bytes and so gives the payload directly.
+#[doc(hidden)]
+pub fn parse_payload(bytes: &[u8]) -> Result<(State, Vec<u64>), String> {
+    read_payload(&mut Reader { b: bytes, at: 0 })
 }
 
 fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {

@@ -33,7 +33,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
 
 /// Write a file atomically with `fill` writing the contents: a temporary file beside the target is
 /// filled, flushed to disk and renamed over it.
-fn write_atomic_with(
+pub(crate) fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> Result<(), Error> {

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{
     CompareReport, DocInfo, InputInfo, KindCounts, LineIndex, Manifest, OpInfo, PassageInfo,
-    SCHEMA_VERSION, SpanInfo, Summary,
+    SCHEMA_VERSION, SpanInfo, Summary, excerpt,
 };
 use crate::align::{Kind, Params};
 use crate::corpus::{CorpusDoc, Skipped};
@@ -468,17 +468,6 @@ fn add_kind(k: &mut KindCounts, kind: Kind) {
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
-}
-
-fn excerpt(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        let mut s: String = flat.chars().take(max - 1).collect();
-        s.push('…');
-        s
-    }
 }
 
 /// The terminal summary of a scan.
