@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 c=fuzz/corpus
-mkdir -p "$c"/{tokenize,align,html,statements,config,cache}
+mkdir -p "$c"/{tokenize,align,html,statements,config,cache,track}
 
 # Pieces of at most 2 KB of the texts (English, Chinese, the Bible, PAN), and some edge cases.
 texts=(inputs/*.txt eval-data/chinalaw/*.txt eval-data/bible/parallels/*.txt)
@@ -26,6 +26,15 @@ for a in inputs/*.txt eval-data/bible/parallels/*_A.txt; do
 done
 { head -c 1200 eval-data/chinalaw/中华人民共和国宪法__1982-12-04.txt; printf '\0'
   head -c 1200 eval-data/chinalaw/中华人民共和国宪法__2018-03-11.txt; } | iconv -c -f UTF-8 -t UTF-8 2>/dev/null >"$c/align/cjk" || true
+
+# Tracking: four of the 2015 statements, NUL, two pieces of a document, NUL between them.
+mapfile -t stmts < <(sed -n 's/^text = "\(.*\)"$/\1/p' inputs/statements.toml)
+i=0
+for f in inputs/*.txt; do
+    { printf '%s\n' "${stmts[@]:$i:4}"; printf '\0'; head -c 1200 "$f"; printf '\0'
+      tail -c +1201 "$f" | head -c 1300; } | iconv -c -f UTF-8 -t UTF-8 2>/dev/null >"$c/track/seed-$i" || true
+    i=$((i + 1))
+done
 
 # HTML: the committed reports (trimmed) and hand-written hostile pages.
 for f in reports/scan-pairs/pair-0000[1-3].html templates/*.html; do

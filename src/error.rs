@@ -12,7 +12,10 @@ pub enum Error {
         path: PathBuf,
         cause: std::io::Error,
     },
-    #[error("cannot write {}: {cause}", path.display())]
+    #[error(
+        "cannot write {}: {cause}; check that its folder exists and can be written to",
+        path.display()
+    )]
     Write {
         path: PathBuf,
         cause: std::io::Error,

@@ -48,6 +48,20 @@ pub struct Document {
     pub hash: String,
 }
 
+impl Document {
+    /// A document that was never a file (tests, fuzzing, text from elsewhere): path `ID.txt`, no date.
+    pub fn from_text(id: &str, text: &str) -> Document {
+        Document {
+            id: id.to_owned(),
+            path: format!("{id}.txt").into(),
+            date: None,
+            text: text.to_owned(),
+            bytes: text.len() as u64,
+            hash: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes())),
+        }
+    }
+}
+
 /// How to read documents.
 #[derive(Clone, Copy, Debug)]
 pub struct ReadOptions {
