@@ -54,6 +54,12 @@ pub enum Error {
         limit: u64,
         what: &'static str,
     },
+    #[error(
+        "{} is {bytes} bytes and there is not enough memory to read it; free memory or lower \
+         --max-bytes to skip such files",
+        path.display()
+    )]
+    OutOfMemory { path: PathBuf, bytes: u64 },
     #[error("{}:{line}: {message}", path.display())]
     Parse {
         path: PathBuf,

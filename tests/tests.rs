@@ -2593,6 +2593,20 @@ fn a_2_gib_file_is_refused_by_every_command_without_being_read() {
         "baseline.json",
         "baseline",
     );
+    // With the limit raised, the memory for it is asked for first: refused, not an abort.
+    let raised = [
+        "compare",
+        good,
+        "corpus/huge.txt",
+        "--max-bytes",
+        "4294967295",
+    ];
+    let out = limited(&env, mem, &raised);
+    assert_exit(
+        &out,
+        2,
+        "huge.txt is 2147483649 bytes and there is not enough memory",
+    );
     // The limit itself is bounded: offsets are 32-bit.
     let out = limited(
         &env,
@@ -2607,16 +2621,34 @@ fn a_device_or_pipe_that_never_ends_is_cut_at_the_limit() {
     let env = TestEnv::new();
     let good = TestEnv::input("2015");
     let good = good.to_str().unwrap();
-    let out = limited(
-        &env,
-        512,
-        &["compare", good, "/dev/zero", "--max-bytes", "1000000"],
-    );
+    // /dev/zero: refused as binary at its first chunk.
+    let out = limited(&env, 512, &["compare", good, "/dev/zero"]);
     assert_exit(
         &out,
         2,
-        "/dev/zero is 1000001 bytes, over the limit of 1000000",
+        "/dev/zero looks binary (NUL byte at byte offset 0)",
     );
+    // A pipe of text that never ends: cut one byte past the limit.
+    let fifo = env.path("endless.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut w = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+        let chunk = "words without end ".repeat(1000);
+        while w.write_all(chunk.as_bytes()).is_ok() {}
+    });
+    let endless = ["compare", good, "endless.txt", "--max-bytes", "1000000"];
+    let out = limited(&env, 512, &endless);
+    assert_exit(
+        &out,
+        2,
+        "endless.txt is 1000001 bytes, over the limit of 1000000",
+    );
+    writer.join().unwrap();
 }
 
 #[test]
@@ -2815,20 +2847,41 @@ fn assert_kills_leave_old_or_new(
             "{t} was not written"
         );
     }
-    let mut mid_write = 0;
+    // The temporary files of the outputs: beside each target, and anywhere in `fresh_dir`.
+    let mut watched: Vec<PathBuf> = targets
+        .iter()
+        .map(|t| env.path(t).parent().unwrap().to_path_buf())
+        .collect();
+    watched.dedup();
+    let temps = || -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = watched
+            .iter()
+            .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().contains(".tmp-"))
+            .collect();
+        if let Some(d) = fresh_dir {
+            out.extend(
+                temp_files(&env.path(d))
+                    .into_iter()
+                    .map(|p| env.path(d).join(p)),
+            );
+        }
+        out
+    };
+    let (mut mid_write, mut tries) = (0, 0);
     let mut outcomes = (0, 0); // (old, new) files seen after kills
-    for delay_ms in [
-        None,
-        Some(0),
-        Some(30),
-        Some(100),
-        Some(300),
-        Some(1000),
-        Some(3000),
-    ] {
+    // Kills as soon as a temporary file appears (tried until one run is caught mid-write: the
+    // window can be short), then after growing delays.
+    let plan = std::iter::repeat_n(None, 12).chain([0, 30, 100, 300, 1000, 3000].map(Some));
+    for delay_ms in plan {
+        if delay_ms.is_none() && mid_write > 0 {
+            continue;
+        }
+        tries += usize::from(delay_ms.is_none());
         reset();
-        for t in temp_files(env.dir.path()) {
-            std::fs::remove_file(env.dir.path().join(t)).unwrap();
+        for t in temps() {
+            let _ = std::fs::remove_file(t);
         }
         let mut child = spawn_quiet(env, args);
         let start = std::time::Instant::now();
@@ -2837,17 +2890,20 @@ fn assert_kills_leave_old_or_new(
                 break;
             }
             let due = match delay_ms {
-                None => !temp_files(env.dir.path()).is_empty(),
+                None => !temps().is_empty(),
                 Some(ms) => start.elapsed() >= std::time::Duration::from_millis(ms),
             };
             if due {
                 if delay_ms.is_none() {
                     mid_write += 1;
+                    eprintln!("{args:?}: killed mid-write after {tries} runs");
                 }
                 break;
             }
             assert!(start.elapsed() < HANG_GUARD, "hang guard");
-            std::thread::sleep(std::time::Duration::from_micros(200));
+            if delay_ms.is_some() {
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
         }
         let _ = child.kill();
         child.wait().unwrap();
@@ -3023,7 +3079,9 @@ fn a_check_killed_while_writing_its_cache_costs_at_most_a_rebuild() {
                 break;
             }
             assert!(start.elapsed() < HANG_GUARD, "hang guard");
-            std::thread::sleep(std::time::Duration::from_micros(200));
+            if round < 2 {
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
         }
         let _ = child.kill();
         child.wait().unwrap();

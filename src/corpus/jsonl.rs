@@ -38,29 +38,11 @@ pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipp
             }],
         )
     };
-    let bytes = match super::read_bounded(path, opts.max_bytes) {
-        Ok(b) => b,
-        Err(crate::Error::FileTooLarge { bytes, limit, .. }) => {
-            return skip_file(format!(
-                "is {bytes} bytes, over the limit of {limit} bytes (--max-bytes)"
-            ));
-        }
-        Err(crate::Error::Io { cause, .. }) => {
-            return skip_file(format!("cannot read it: {cause}"));
-        }
-        Err(e) => return skip_file(e.to_string()),
-    };
-    let text = match super::decode(path, &bytes, opts.lossy) {
+    let text = match super::read_document_bytes(path, opts.max_bytes)
+        .and_then(|bytes| super::decode(path, &bytes, opts.lossy))
+    {
         Ok(t) => t,
-        Err(e) => {
-            let msg = e.to_string();
-            let p = path.display().to_string();
-            return skip_file(
-                msg.strip_prefix(&format!("{p} "))
-                    .unwrap_or(&msg)
-                    .to_owned(),
-            );
-        }
+        Err(e) => return skip_file(super::walk::skip_reason(&e)),
     };
     let mut docs = Vec::new();
     let mut skipped = Vec::new();

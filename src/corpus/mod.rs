@@ -82,12 +82,7 @@ impl Default for ReadOptions {
 
 /// Read and decode one document.
 pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error> {
-    let bytes = read_bounded(path, opts.max_bytes).map_err(|e| match e {
-        Error::FileTooLarge {
-            path, bytes, limit, ..
-        } => Error::TooLarge { path, bytes, limit },
-        e => e,
-    })?;
+    let bytes = read_document_bytes(path, opts.max_bytes)?;
     let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
     let text = decode(path, &bytes, opts.lossy)?;
     let text = if is_html(path) {
@@ -106,6 +101,16 @@ pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error>
         text,
         bytes: bytes.len() as u64,
         hash,
+    })
+}
+
+/// [`read_bounded`] with the document's size error, which points at `--max-bytes`.
+fn read_document_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Error> {
+    read_bounded(path, max_bytes).map_err(|e| match e {
+        Error::FileTooLarge {
+            path, bytes, limit, ..
+        } => Error::TooLarge { path, bytes, limit },
+        e => e,
     })
 }
 
@@ -135,15 +140,51 @@ pub fn read_bounded_as(path: &Path, limit: u64, what: &'static str) -> Result<Ve
     if meta.len() > limit {
         return Err(too_large(meta.len()));
     }
-    let file = fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
+    let out_of_memory = |bytes| Error::OutOfMemory {
+        path: path.to_path_buf(),
+        bytes,
+    };
+    let mut reader = fs::File::open(path)
+        .map_err(io)?
+        .take(limit.saturating_add(1));
+    // Memory is asked for, not assumed: a failed allocation is an error naming the file, not an
+    // abort. Chunks are checked for NUL bytes as they come, so a binary file (a sparse one of
+    // gigabytes, all zeros) is refused after its first megabyte, whatever --max-bytes says.
+    let mut bytes: Vec<u8> = Vec::new();
+    bytes
+        .try_reserve_exact(meta.len() as usize)
+        .map_err(|_| out_of_memory(meta.len()))?;
+    const CHUNK: usize = 1 << 20;
+    loop {
+        let start = bytes.len();
+        if bytes.capacity() == start {
+            bytes
+                .try_reserve(CHUNK)
+                .map_err(|_| out_of_memory(start as u64))?;
+        }
+        let end = bytes.capacity().min(start + CHUNK);
+        bytes.resize(end, 0);
+        let n = loop {
+            match reader.read(&mut bytes[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        };
+        bytes.truncate(start + n);
+        if let Some(i) = memchr_nul(&bytes[start..]) {
+            return Err(Error::Binary {
+                path: path.to_path_buf(),
+                offset: start + i,
+            });
+        }
+        if bytes.len() as u64 > limit {
+            return Err(too_large(bytes.len() as u64));
+        }
+        if n == 0 {
+            return Ok(bytes);
+        }
     }
-    Ok(bytes)
 }
 
 /// [`read_bounded_as`] of a UTF-8 file (a BOM dropped), within [`SIDE_FILE_MAX_BYTES`].
@@ -232,6 +273,31 @@ mod tests {
         assert_eq!(date_from_name("20221_x"), None);
         assert_eq!(date_from_name("report"), None);
         assert_eq!(date_from_name("中华人民共和国宪法__1982-12-04"), None);
+    }
+
+    #[test]
+    fn bounded_reads_are_exact_across_chunks_and_stop_at_a_nul_or_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.txt");
+        let body: Vec<u8> = (0..(3 << 20) + 5).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&p, &body).unwrap();
+        let n = body.len() as u64;
+        assert_eq!(read_bounded(&p, n).unwrap(), body);
+        assert!(matches!(
+            read_bounded(&p, n - 1),
+            Err(Error::FileTooLarge { bytes, .. }) if bytes == n
+        ));
+        let mut nul = body.clone();
+        nul[(2 << 20) + 3] = 0;
+        std::fs::write(&p, &nul).unwrap();
+        assert!(matches!(
+            read_bounded(&p, n),
+            Err(Error::Binary { offset, .. }) if offset == (2 << 20) + 3
+        ));
+        assert!(matches!(
+            read_bounded(dir.path(), n),
+            Err(Error::IsDirectory(_))
+        ));
     }
 
     #[test]
