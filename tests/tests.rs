@@ -2473,6 +2473,27 @@ fn escape_sequences_in_documents_never_reach_the_terminal() {
             "{args:?}"
         );
     }
+    // In file names too: the compare summary, the scan summary, warnings and errors.
+    let (name, bad) = ("evil\u{1b}[2J\u{7}.txt", "bad\u{1b}]0;x\u{7}.txt");
+    std::fs::copy(env.path("a.txt"), env.path(name)).unwrap();
+    env.write(bad, b"\0");
+    for args in [
+        vec!["compare", name, "b.txt", "--color", "never"],
+        vec!["scan", name, "b.txt", bad],
+        vec!["compare", name, bad],
+    ] {
+        let out = limited(&env, 1536, &args);
+        let all = [out.stdout, out.stderr].concat();
+        let shown = String::from_utf8_lossy(&all);
+        assert!(
+            !all.contains(&0x1b) && !all.contains(&0x07),
+            "{args:?}: {shown}"
+        );
+        assert!(
+            shown.contains("\u{FFFD}[2J\u{FFFD}") || shown.contains("bad\u{FFFD}]0;x\u{FFFD}.txt"),
+            "{args:?}: {shown}"
+        );
+    }
 }
 
 #[test]

@@ -406,7 +406,11 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
         skipped.extend(s);
     }
     for s in &skipped {
-        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+        eprintln!(
+            "cyberdiff: warning: {}: {}; skipped",
+            crate::report::printable(&s.path),
+            crate::report::printable(&s.reason)
+        );
     }
     // Each walk gives its files sorted and without repeats: sort only what several walks gave.
     if !files.is_sorted() {
@@ -461,7 +465,11 @@ fn load_docs(
     let m = CorpusManifest::load(manifest, files)?;
     let (docs, skipped) = walk::load(files, &m, read);
     for s in &skipped {
-        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+        eprintln!(
+            "cyberdiff: warning: {}: {}; skipped",
+            crate::report::printable(&s.path),
+            crate::report::printable(&s.reason)
+        );
     }
     let metas = docs
         .iter()

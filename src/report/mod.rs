@@ -273,13 +273,7 @@ pub fn uri(path: &str) -> String {
 /// ellipsis where it was cut, and control and bidirectional-override characters shown as U+FFFD, so a
 /// document cannot send escape sequences to the terminal or reorder what is printed around it.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
-    let flat: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .map(|c| if is_unsafe_to_print(c) { '\u{FFFD}' } else { c })
-        .collect();
+    let flat = printable(&text.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned();
     if flat.chars().count() <= max_chars {
         return flat;
     }
@@ -287,9 +281,21 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
     format!("{cut}…")
 }
 
-/// Control characters (C0, DEL, C1) and the explicit bidirectional embeddings, overrides and isolates.
-fn is_unsafe_to_print(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+/// `s` for a terminal: control characters but line feed and tab, and the explicit bidirectional
+/// embeddings, overrides and isolates, shown as U+FFFD (a file name or a document can hold them).
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_to_print = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if s.chars().any(unsafe_to_print) {
+        s.chars()
+            .map(|c| if unsafe_to_print(c) { '\u{FFFD}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
 }
 
 /// Byte offset to 1-based line and column (the column counts characters).

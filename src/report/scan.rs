@@ -600,7 +600,8 @@ pub fn render_terminal(r: &ScanReport, top: usize, seconds: f64) -> String {
             excerpt(&b.text, 70)
         );
     }
-    s
+    // Document ids are file names, which can hold escape sequences.
+    super::printable(&s).into_owned()
 }
 
 fn esc(s: &str) -> String {

@@ -39,7 +39,9 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
         let _ = writeln!(
             out,
             "{side}  {}  ({date}{} words, {} bytes)",
-            d.path, d.words, d.bytes
+            super::printable(&d.path),
+            d.words,
+            d.bytes
         );
     }
     let s = &r.summary;
