@@ -52,7 +52,7 @@ printf 'paths = ["corpus/**/*.md"]\nbaseline = "b.json"\ncache = ".c"\n[threshol
 # Caches: a real one of the bundled corpus when a built binary is at hand (cyberdiff check), as is
 # (flag byte 0) and as a payload to be re-sealed (flag byte 3: valid state header and postings).
 bin=${CYBERDIFF_BIN:-target/debug/cyberdiff}
-if [ -x "$bin" ]; then
+if [ -x "$bin" ] && command -v python3 >/dev/null; then
     tmp=$(mktemp -d)
     "$bin" check --cache-dir "$tmp/cache" --baseline "$tmp/b.json" -q inputs >/dev/null 2>&1 || true
     if [ -f "$tmp/cache/state.bin" ]; then
