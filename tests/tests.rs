@@ -2274,7 +2274,7 @@ fn single_line_file_of_16_mib() {
 
 /// The full size of issue 7; run with `cargo test -- --ignored` (measured in the README).
 #[test]
-#[ignore = "100 MiB: minutes in a debug build; run with --ignored"]
+#[ignore = "100 MiB on disk, about two minutes in a debug build; run with --ignored"]
 fn single_line_file_of_100_mib() {
     single_line_case(100);
 }
@@ -2336,7 +2336,7 @@ fn scan_of_10_000_tiny_files() {
 
 /// The full size of issue 7; run with `cargo test -- --ignored` (measured in the README).
 #[test]
-#[ignore = "100,000 files: minutes in a debug build; run with --ignored"]
+#[ignore = "100,000 files on disk, about half a minute; run with --ignored"]
 fn scan_of_100_000_tiny_files() {
     many_tiny_files_case(100_000);
 }
