@@ -12,7 +12,10 @@ pub enum Error {
         path: PathBuf,
         cause: std::io::Error,
     },
-    #[error("cannot write {}: {cause}", path.display())]
+    #[error(
+        "cannot write {}: {cause}; check that its folder exists and can be written to",
+        path.display()
+    )]
     Write {
         path: PathBuf,
         cause: std::io::Error,
@@ -41,6 +44,22 @@ pub enum Error {
         bytes: u64,
         limit: u64,
     },
+    #[error(
+        "{} is {bytes} bytes, over the limit of {limit} bytes for {what}; is it the right file?",
+        path.display()
+    )]
+    FileTooLarge {
+        path: PathBuf,
+        bytes: u64,
+        limit: u64,
+        what: &'static str,
+    },
+    #[error(
+        "{} is {bytes} bytes and there is not enough memory to read it; free memory or lower \
+         --max-bytes to skip such files",
+        path.display()
+    )]
+    OutOfMemory { path: PathBuf, bytes: u64 },
     #[error("{}:{line}: {message}", path.display())]
     Parse {
         path: PathBuf,

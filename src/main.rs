@@ -21,7 +21,11 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(2)),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("cyberdiff: error: {e:#}");
+            // File names can hold escape sequences: shown as U+FFFD, never sent to the terminal.
+            eprintln!(
+                "cyberdiff: error: {}",
+                cyberdiff::report::printable(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }

@@ -185,7 +185,29 @@ fn share(name: &str, x: f64) -> Result<f64> {
     Ok(x)
 }
 
+/// Parse the text of a `cyberdiff.toml`; `path` names it in errors, with the line at fault.
+fn parse_config(path: &Path, text: &str) -> Result<Config, crate::Error> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| {
+            text.get(..s.start).unwrap_or(text).matches('\n').count() + 1
+        });
+        crate::Error::Parse {
+            path: path.to_path_buf(),
+            line,
+            message: e.message().to_owned(),
+        }
+    })
+}
+
+/// Whether `text` parses as a `cyberdiff.toml` (the fuzz target's entry point: the parse step of
+/// `check`, before values are validated).
+#[doc(hidden)]
+pub fn check_config_text(path: &Path, text: &str) -> Result<(), crate::Error> {
+    parse_config(path, text).map(drop)
+}
+
 fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
+    let mut config_path: Option<PathBuf> = None;
     let (config, base): (Config, PathBuf) = {
         let path = match &args.config {
             Some(p) => Some(p.clone()),
@@ -193,20 +215,13 @@ fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
         };
         match path {
             Some(p) => {
-                let text = std::fs::read_to_string(&p).with_context(|| {
-                    format!("reading {} (write one with `cyberdiff init`)", p.display())
-                })?;
-                let c: Config = toml::from_str(&text).map_err(|e| {
-                    let line = e
-                        .span()
-                        .map_or(1, |s| text[..s.start].matches('\n').count() + 1);
-                    crate::Error::Parse {
-                        path: p.clone(),
-                        line,
-                        message: e.message().to_owned(),
-                    }
-                })?;
+                let text =
+                    crate::corpus::read_side_file(&p, "a configuration").with_context(|| {
+                        format!("reading {} (write one with `cyberdiff init`)", p.display())
+                    })?;
+                let c = parse_config(&p, &text)?;
                 let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+                config_path = Some(p);
                 (c, dir)
             }
             None => (Config::default(), PathBuf::new()),
@@ -236,36 +251,56 @@ fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
         );
     }
     let t = &config.thresholds;
+    // Where a threshold came from, for its error: the flag, or the key in the configuration file.
+    let origin = |flag: bool, key: &str| match (&config_path, flag) {
+        (Some(p), false) => format!("thresholds.{key} in {}", p.display()),
+        _ => format!("--{}", key.replace('_', "-")),
+    };
     let mut align = Params::default();
     if let Some(x) = args.min_words.or(t.min_words) {
         if !(x >= 1.0 && x.is_finite()) {
-            bail!("min_words must be at least 1, got {x}");
+            bail!(
+                "{} must be at least 1, got {x}",
+                origin(args.min_words.is_some(), "min_words")
+            );
         }
         align.min_words = x;
     }
     if let Some(x) = args.min_score.or(t.min_score) {
-        align.min_score = share("min_score", x)?;
+        align.min_score = share(&origin(args.min_score.is_some(), "min_score"), x)?;
     }
     let min_shared = args.min_shared.or(t.min_shared).unwrap_or(3);
     if min_shared == 0 {
-        bail!("min_shared must be at least 1");
+        bail!(
+            "{} must be at least 1",
+            origin(args.min_shared.is_some(), "min_shared")
+        );
     }
     let max_df = args.max_df.or(t.max_df).unwrap_or(100);
     if max_df < 2 {
-        bail!("max_df must be at least 2, got {max_df}");
+        bail!(
+            "{} must be at least 2, got {max_df}",
+            origin(args.max_df.is_some(), "max_df")
+        );
     }
     let bmd = args.boilerplate_min_docs.or(t.boilerplate_min_docs);
     if bmd.is_some_and(|n| n < 2) {
-        bail!("boilerplate_min_docs must be at least 2");
+        bail!(
+            "{} must be at least 2",
+            origin(args.boilerplate_min_docs.is_some(), "boilerplate_min_docs")
+        );
     }
     let read = resolve::read_options(&args.read);
     let thresholds = Thresholds {
         reused_share: share(
-            "reused_share",
+            &origin(args.reused_share.is_some(), "reused_share"),
             args.reused_share.or(t.reused_share).unwrap_or(0.3),
         )?,
         duplicate: share(
-            "duplicate threshold",
+            &match (&config_path, args.duplicate_threshold.is_some()) {
+                (Some(p), false) => format!("thresholds.duplicate in {}", p.display()),
+                _ => "--duplicate-threshold".to_owned(),
+            },
             args.duplicate_threshold.or(t.duplicate).unwrap_or(0.8),
         )?,
         boilerplate: args.boilerplate.or(t.boilerplate).unwrap_or(true),
@@ -386,7 +421,11 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
         skipped.extend(s);
     }
     for s in &skipped {
-        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+        eprintln!(
+            "cyberdiff: warning: {}: {}; skipped",
+            crate::report::printable(&s.path),
+            crate::report::printable(&s.reason)
+        );
     }
     // Each walk gives its files sorted and without repeats: sort only what several walks gave.
     if !files.is_sorted() {
@@ -452,7 +491,11 @@ fn load_docs(
         .collect();
     let (docs, skipped) = walk::load(files, &m, read);
     for s in &skipped {
-        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+        eprintln!(
+            "cyberdiff: warning: {}: {}; skipped",
+            crate::report::printable(&s.path),
+            crate::report::printable(&s.reason)
+        );
     }
     let metas = docs
         .iter()

@@ -28,7 +28,11 @@ struct Loaded {
 
 fn warn_skipped(skipped: &[Skipped]) {
     for s in skipped {
-        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+        eprintln!(
+            "cyberdiff: warning: {}: {}; skipped",
+            crate::report::printable(&s.path),
+            crate::report::printable(&s.reason)
+        );
     }
 }
 

@@ -5,6 +5,9 @@ mod corpus_cmd;
 mod resolve;
 mod track_cmd;
 
+#[doc(hidden)]
+pub use check_cmd::check_config_text;
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -93,8 +96,13 @@ pub struct ReadArgs {
     /// Replace invalid UTF-8 with U+FFFD instead of refusing the file.
     #[arg(long)]
     pub lossy: bool,
-    /// Refuse documents larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::corpus::DEFAULT_MAX_BYTES)]
+    /// Refuse documents larger than this many bytes (at most 4294967295: offsets are 32-bit).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = crate::corpus::DEFAULT_MAX_BYTES,
+        value_parser = clap::value_parser!(u64).range(1..=crate::corpus::MAX_MAX_BYTES)
+    )]
     pub max_bytes: u64,
 }
 

@@ -114,7 +114,11 @@ pub fn load_documents(
     skipped.extend(read_skipped);
     skipped.sort();
     for s in &skipped {
-        eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
+        eprintln!(
+            "cyberdiff: warning: {}: {}; skipped",
+            crate::report::printable(&s.path),
+            crate::report::printable(&s.reason)
+        );
     }
     if docs.is_empty() {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();

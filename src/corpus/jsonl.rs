@@ -38,31 +38,11 @@ pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipp
             }],
         )
     };
-    let bytes = match std::fs::metadata(path) {
-        Ok(m) if m.len() > opts.max_bytes => {
-            return skip_file(format!(
-                "is {} bytes, over the limit of {} bytes (--max-bytes)",
-                m.len(),
-                opts.max_bytes
-            ));
-        }
-        Ok(_) => match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => return skip_file(format!("cannot read it: {e}")),
-        },
-        Err(e) => return skip_file(format!("cannot read it: {e}")),
-    };
-    let text = match super::decode(path, &bytes, opts.lossy) {
+    let text = match super::read_document_bytes(path, opts.max_bytes)
+        .and_then(|bytes| super::decode(path, &bytes, opts.lossy))
+    {
         Ok(t) => t,
-        Err(e) => {
-            let msg = e.to_string();
-            let p = path.display().to_string();
-            return skip_file(
-                msg.strip_prefix(&format!("{p} "))
-                    .unwrap_or(&msg)
-                    .to_owned(),
-            );
-        }
+        Err(e) => return skip_file(super::walk::skip_reason(&e)),
     };
     let mut docs = Vec::new();
     let mut skipped = Vec::new();

@@ -94,10 +94,7 @@ impl CorpusManifest {
     }
 
     fn read(&mut self, path: &Path) -> Result<(), Error> {
-        let text = std::fs::read_to_string(path).map_err(|cause| Error::Io {
-            path: path.to_path_buf(),
-            cause,
-        })?;
+        let text = super::read_side_file(path, "a corpus manifest")?;
         let parsed: ManifestFile = toml::from_str(&text).map_err(|e| Error::Parse {
             path: path.to_path_buf(),
             line: e.span().map_or(1, |s| line_of(&text, s.start)),

@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod walk;
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::Error;
@@ -23,6 +24,12 @@ pub use walk::{CorpusDoc, Skipped, WalkOptions};
 
 /// The largest document accepted by default: offsets are stored as `u32`.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The largest `--max-bytes`: byte offsets into a document are stored as `u32`.
+pub const MAX_MAX_BYTES: u64 = u32::MAX as u64;
+
+/// The largest statements file, manifest, configuration, baseline or gold file read.
+pub const SIDE_FILE_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One document, decoded.
 #[derive(Clone, Debug)]
@@ -39,6 +46,20 @@ pub struct Document {
     pub bytes: u64,
     /// xxh3-64 of the file's bytes as read, in hex.
     pub hash: String,
+}
+
+impl Document {
+    /// A document that was never a file (tests, fuzzing, text from elsewhere): path `ID.txt`, no date.
+    pub fn from_text(id: &str, text: &str) -> Document {
+        Document {
+            id: id.to_owned(),
+            path: format!("{id}.txt").into(),
+            date: None,
+            text: text.to_owned(),
+            bytes: text.len() as u64,
+            hash: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes())),
+        }
+    }
 }
 
 /// How to read documents.
@@ -61,24 +82,7 @@ impl Default for ReadOptions {
 
 /// Read and decode one document.
 pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error> {
-    let meta = fs::metadata(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        cause: source,
-    })?;
-    if meta.is_dir() {
-        return Err(Error::IsDirectory(path.to_path_buf()));
-    }
-    if meta.len() > opts.max_bytes {
-        return Err(Error::TooLarge {
-            path: path.to_path_buf(),
-            bytes: meta.len(),
-            limit: opts.max_bytes,
-        });
-    }
-    let bytes = fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        cause: source,
-    })?;
+    let bytes = read_document_bytes(path, opts.max_bytes)?;
     let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
     let text = decode(path, &bytes, opts.lossy)?;
     let text = if is_html(path) {
@@ -98,6 +102,95 @@ pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error>
         bytes: bytes.len() as u64,
         hash,
     })
+}
+
+/// [`read_bounded`] with the document's size error, which points at `--max-bytes`.
+fn read_document_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Error> {
+    read_bounded(path, max_bytes).map_err(|e| match e {
+        Error::FileTooLarge {
+            path, bytes, limit, ..
+        } => Error::TooLarge { path, bytes, limit },
+        e => e,
+    })
+}
+
+/// Read a whole file of at most `limit` bytes. A larger file is refused from its size before anything
+/// is read, and the read itself stops after `limit + 1` bytes, so a file that grows meanwhile, a pipe
+/// or a device (`/dev/zero`) cannot exhaust memory either.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
+    read_bounded_as(path, limit, "a document")
+}
+
+/// [`read_bounded`] for files that are not documents (`what`: "a statements file", ...).
+pub fn read_bounded_as(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, Error> {
+    let io = |cause| Error::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let too_large = |bytes| Error::FileTooLarge {
+        path: path.to_path_buf(),
+        bytes,
+        limit,
+        what,
+    };
+    let meta = fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(Error::IsDirectory(path.to_path_buf()));
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let out_of_memory = |bytes| Error::OutOfMemory {
+        path: path.to_path_buf(),
+        bytes,
+    };
+    let mut reader = fs::File::open(path)
+        .map_err(io)?
+        .take(limit.saturating_add(1));
+    // Memory is asked for, not assumed: a failed allocation is an error naming the file, not an
+    // abort. Chunks are checked for NUL bytes as they come, so a binary file (a sparse one of
+    // gigabytes, all zeros) is refused after its first megabyte, whatever --max-bytes says.
+    let mut bytes: Vec<u8> = Vec::new();
+    bytes
+        .try_reserve_exact(meta.len() as usize)
+        .map_err(|_| out_of_memory(meta.len()))?;
+    const CHUNK: usize = 1 << 20;
+    loop {
+        let start = bytes.len();
+        if bytes.capacity() == start {
+            bytes
+                .try_reserve(CHUNK)
+                .map_err(|_| out_of_memory(start as u64))?;
+        }
+        let end = bytes.capacity().min(start + CHUNK);
+        bytes.resize(end, 0);
+        let n = loop {
+            match reader.read(&mut bytes[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        };
+        bytes.truncate(start + n);
+        if let Some(i) = memchr_nul(&bytes[start..]) {
+            return Err(Error::Binary {
+                path: path.to_path_buf(),
+                offset: start + i,
+            });
+        }
+        if bytes.len() as u64 > limit {
+            return Err(too_large(bytes.len() as u64));
+        }
+        if n == 0 {
+            return Ok(bytes);
+        }
+    }
+}
+
+/// [`read_bounded_as`] of a UTF-8 file (a BOM dropped), within [`SIDE_FILE_MAX_BYTES`].
+pub fn read_side_file(path: &Path, what: &'static str) -> Result<String, Error> {
+    let bytes = read_bounded_as(path, SIDE_FILE_MAX_BYTES, what)?;
+    decode(path, &bytes, false)
 }
 
 /// Decode bytes as UTF-8, dropping a BOM, refusing binary content.
@@ -180,6 +273,31 @@ mod tests {
         assert_eq!(date_from_name("20221_x"), None);
         assert_eq!(date_from_name("report"), None);
         assert_eq!(date_from_name("中华人民共和国宪法__1982-12-04"), None);
+    }
+
+    #[test]
+    fn bounded_reads_are_exact_across_chunks_and_stop_at_a_nul_or_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.txt");
+        let body: Vec<u8> = (0..(3 << 20) + 5).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&p, &body).unwrap();
+        let n = body.len() as u64;
+        assert_eq!(read_bounded(&p, n).unwrap(), body);
+        assert!(matches!(
+            read_bounded(&p, n - 1),
+            Err(Error::FileTooLarge { bytes, .. }) if bytes == n
+        ));
+        let mut nul = body.clone();
+        nul[(2 << 20) + 3] = 0;
+        std::fs::write(&p, &nul).unwrap();
+        assert!(matches!(
+            read_bounded(&p, n),
+            Err(Error::Binary { offset, .. }) if offset == (2 << 20) + 3
+        ));
+        assert!(matches!(
+            read_bounded(dir.path(), n),
+            Err(Error::IsDirectory(_))
+        ));
     }
 
     #[test]

@@ -249,7 +249,7 @@ pub fn load(
 }
 
 /// The message of a read error without the path, which [`Skipped`] carries.
-fn skip_reason(e: &Error) -> String {
+pub(crate) fn skip_reason(e: &Error) -> String {
     let msg = e.to_string();
     match e {
         Error::Io { path, .. }
@@ -257,6 +257,7 @@ fn skip_reason(e: &Error) -> String {
         | Error::Empty(path)
         | Error::Binary { path, .. }
         | Error::InvalidUtf8 { path, .. }
+        | Error::OutOfMemory { path, .. }
         | Error::TooLarge { path, .. } => {
             let p = path.display().to_string();
             msg.strip_prefix(&format!("cannot read {p}: "))

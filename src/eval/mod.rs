@@ -105,10 +105,7 @@ impl EvalReport {
 /// Read a gold file: the cases, and every pair of documents it names (including pairs whose records
 /// are not cases).
 pub fn read_gold(path: &Path) -> Result<(Vec<Case>, Vec<DocPair>), Error> {
-    let text = fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        cause: source,
-    })?;
+    let text = crate::corpus::read_side_file(path, "a gold file")?;
     let mut cases = Vec::new();
     let mut pairs = Vec::new();
     for (i, line) in text.lines().enumerate() {

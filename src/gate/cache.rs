@@ -17,8 +17,11 @@
 //!
 //! Nothing read is trusted unverified: a wrong magic, format, tool version or settings hash, a
 //! mismatched pair of files, or any checksum that fails gives an [`Invalid`] reason, and the caller
-//! warns and rebuilds. The files are written to a temporary name and renamed, without `fsync`: a torn
-//! write after a crash is caught by the checksums and costs a rebuild, never a wrong answer.
+//! warns and rebuilds. Each file is written to a temporary name and renamed
+//! ([`crate::report::json::write_atomic`]), so a killed run leaves the old file or the new one (it is
+//! not flushed to disk: after a power cut, a cache that did not reach the disk fails its checksums
+//! and is rebuilt); a torn
+//! pair (state.bin of one run, postings.bin of another) is caught by the postings id.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -264,10 +267,6 @@ pub fn load(dir: &Path, settings_hash: u64) -> Result<Option<Loaded>, Invalid> {
 /// Write the base postings file; gives its id.
 pub fn write_postings(dir: &Path, postings: &[u64], id: u64) -> Result<(), crate::Error> {
     let path = postings_path(dir);
-    let err = |cause| crate::Error::Write {
-        path: path.clone(),
-        cause,
-    };
     let bits = bucket_bits(postings.len());
     let buckets = 1usize << bits;
     let mut offsets = vec![0u64; buckets + 1];
@@ -300,21 +299,14 @@ pub fn write_postings(dir: &Path, postings: &[u64], id: u64) -> Result<(), crate
     }
     let sum = xxh3_64(&head);
     head.extend_from_slice(&sum.to_le_bytes());
-    let tmp = dir.join(format!(".postings.bin.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+    crate::report::json::write_atomic_with(&path, crate::report::json::Durability::Report, |f| {
+        let mut w = BufWriter::with_capacity(1 << 20, f);
         w.write_all(&head)?;
         for &p in postings {
             w.write_all(&p.to_le_bytes())?;
         }
-        w.flush()?;
-        drop(w);
-        std::fs::rename(&tmp, &path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(err)
+        w.flush()
+    })
 }
 
 /// Write `state.bin`, paired with the postings file `base_id`.
@@ -389,20 +381,9 @@ fn read_cache_file(path: &Path) -> Result<Option<Vec<u8>>, Invalid> {
     }
 }
 
-/// Write a file through a temporary name and a rename.
+/// Write a file through a temporary name and a rename (the helper every output goes through).
 fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), crate::Error> {
-    let name = path
-        .file_name()
-        .map_or_else(Default::default, |n| n.to_string_lossy());
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(|cause| crate::Error::Write {
-        path: path.to_path_buf(),
-        cause,
-    })
+    crate::report::json::write_atomic(path, bytes)
 }
 
 pub fn track_path(dir: &Path) -> PathBuf {
@@ -600,6 +581,13 @@ fn write_payload(w: &mut Writer, s: &State, delta: &[u64]) {
     for &p in delta {
         w.u64(p);
     }
+}
+
+/// Parse a `state.bin` payload (the bytes after the checksummed header): the fuzz target's entry
+/// point, which cannot forge checksums of arbitrary bytes and so gives the payload directly.
+#[doc(hidden)]
+pub fn parse_payload(bytes: &[u8]) -> Result<(State, Vec<u64>), String> {
+    read_payload(&mut Reader { b: bytes, at: 0 })
 }
 
 fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {

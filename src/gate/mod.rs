@@ -470,15 +470,12 @@ impl Baseline {
 
     /// Read a baseline; `Ok(None)` when the file does not exist.
     pub fn load(path: &Path) -> Result<Option<Self>, Error> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::corpus::read_side_file(path, "a baseline") {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(cause) => {
-                return Err(Error::Io {
-                    path: path.to_path_buf(),
-                    cause,
-                });
+            Err(Error::Io { cause, .. }) if cause.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(None);
             }
+            Err(e) => return Err(e),
         };
         let b: Baseline = serde_json::from_str(&text).map_err(|e| Error::Parse {
             path: path.to_path_buf(),

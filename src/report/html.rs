@@ -588,14 +588,7 @@ mod tests {
     use crate::corpus::Document;
 
     fn doc(id: &str, text: &str) -> Document {
-        Document {
-            id: id.to_owned(),
-            path: format!("{id}.txt").into(),
-            date: None,
-            text: text.to_owned(),
-            bytes: text.len() as u64,
-            hash: String::new(),
-        }
+        Document::from_text(id, text)
     }
 
     fn render(a: &str, b: &str) -> (CompareReport, String) {

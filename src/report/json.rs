@@ -56,7 +56,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
 
 /// Write a file atomically with `fill` writing the contents: a temporary file beside the target is
 /// filled, flushed to disk if `durability` asks for it, and renamed over it.
-fn write_atomic_with(
+pub(crate) fn write_atomic_with(
     path: &Path,
     durability: Durability,
     fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,

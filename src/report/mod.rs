@@ -269,30 +269,120 @@ pub fn uri(path: &str) -> String {
     out
 }
 
+/// At most `max_chars` characters of `text` on one line, for a summary: white space folded, an
+/// ellipsis where it was cut, and control and bidirectional-override characters shown as U+FFFD, so a
+/// document cannot send escape sequences to the terminal or reorder what is printed around it.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let flat = printable(&text.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned();
+    if flat.chars().count() <= max_chars {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max_chars.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+/// `s` for a terminal: control characters but line feed and tab, and the explicit bidirectional
+/// embeddings, overrides and isolates, shown as U+FFFD (a file name or a document can hold them).
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_to_print = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if s.chars().any(unsafe_to_print) {
+        s.chars()
+            .map(|c| if unsafe_to_print(c) { '\u{FFFD}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
 /// Byte offset to 1-based line and column (the column counts characters).
+///
+/// A column is counted from the line's start, or on lines longer than [`LineIndex::STEP`] bytes from
+/// the last checkpoint before the offset, so one lookup reads at most `STEP` bytes however long the
+/// line (a 100 MB single-line file with many passages stays linear).
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// (byte offset, characters from its line's start to it), every `STEP` bytes of long lines.
+    marks: Vec<(usize, usize)>,
 }
 
 impl LineIndex {
+    const STEP: usize = 1 << 16;
+
     /// Index the line starts of `text`.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { starts }
+        let mut marks = Vec::new();
+        for (k, &start) in starts.iter().enumerate() {
+            let end = starts.get(k + 1).map_or(text.len(), |&s| s - 1);
+            let (mut at, mut col) = (start, 0);
+            while end - at > Self::STEP {
+                let mut next = at + Self::STEP;
+                while !text.is_char_boundary(next) {
+                    next -= 1;
+                }
+                col += text[at..next].chars().count();
+                marks.push((next, col));
+                at = next;
+            }
+        }
+        Self { starts, marks }
     }
 
     /// The 1-based line and column of byte `offset` of `text`.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        (line, text[start..offset].chars().count() + 1)
+        let (from, col) = match self.marks.partition_point(|&(b, _)| b <= offset) {
+            0 => (start, 0),
+            i if self.marks[i - 1].0 < start => (start, 0),
+            i => self.marks[i - 1],
+        };
+        (line, col + text[from..offset].chars().count() + 1)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_fold_space_cut_and_neutralise_escapes() {
+        assert_eq!(excerpt("a  b\n\tc", 10), "a b c");
+        assert_eq!(excerpt("abcdef", 4), "abc…");
+        assert_eq!(excerpt("abcd", 4), "abcd");
+        assert_eq!(
+            excerpt("x\u{1b}[2Jy\u{202E}z\u{7}\u{9b}", 20),
+            "x\u{FFFD}[2Jy\u{FFFD}z\u{FFFD}\u{FFFD}"
+        );
+    }
+
+    #[test]
+    fn columns_on_a_long_line_count_characters_from_its_start() {
+        let line = "é".repeat(100_000) + "x" + &"a".repeat(200_000);
+        let text = format!("first\n{line}\nlast");
+        let idx = LineIndex::new(&text);
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.line_col(&text, x), (2, 100_001));
+        let last = text.rfind("last").unwrap();
+        assert_eq!(idx.line_col(&text, last), (3, 1));
+        assert_eq!(idx.line_col(&text, 3), (1, 4));
+        for off in (0..text.len())
+            .step_by(9_973)
+            .filter(|&o| text.is_char_boundary(o))
+        {
+            let start = text[..off].rfind('\n').map_or(0, |i| i + 1);
+            let want = (
+                text[..off].matches('\n').count() + 1,
+                text[start..off].chars().count() + 1,
+            );
+            assert_eq!(idx.line_col(&text, off), want, "offset {off}");
+        }
+    }
 
     #[test]
     fn lines_and_columns_count_characters() {

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{
     CompareReport, DocInfo, InputInfo, KindCounts, LineIndex, Manifest, OpInfo, PassageInfo,
-    SCHEMA_VERSION, SpanInfo, Summary,
+    SCHEMA_VERSION, SpanInfo, Summary, excerpt,
 };
 use crate::align::{Kind, Params};
 use crate::corpus::{CorpusDoc, Skipped};
@@ -470,17 +470,6 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-fn excerpt(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        let mut s: String = flat.chars().take(max - 1).collect();
-        s.push('…');
-        s
-    }
-}
-
 /// The terminal summary of a scan.
 pub fn render_terminal(r: &ScanReport, top: usize, seconds: f64) -> String {
     let mut s = String::new();
@@ -611,7 +600,8 @@ pub fn render_terminal(r: &ScanReport, top: usize, seconds: f64) -> String {
             excerpt(&b.text, 70)
         );
     }
-    s
+    // Document ids are file names, which can hold escape sequences.
+    super::printable(&s).into_owned()
 }
 
 fn esc(s: &str) -> String {

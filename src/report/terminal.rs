@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{CompareReport, PassageInfo};
+use super::{CompareReport, PassageInfo, excerpt};
 use crate::align::Kind;
 
 /// How many passages the summary lists before pointing to the JSON.
@@ -20,15 +20,6 @@ fn paint(s: &str, kind: Kind, color: bool) -> String {
         Kind::Condensed => "36",
     };
     format!("\x1b[{code}m{s}\x1b[0m")
-}
-
-fn excerpt(text: &str, max_chars: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max_chars {
-        return flat;
-    }
-    let cut: String = flat.chars().take(max_chars - 1).collect();
-    format!("{cut}…")
 }
 
 fn percent(x: f64) -> String {
@@ -48,7 +39,9 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
         let _ = writeln!(
             out,
             "{side}  {}  ({date}{} words, {} bytes)",
-            d.path, d.words, d.bytes
+            super::printable(&d.path),
+            d.words,
+            d.bytes
         );
     }
     let s = &r.summary;

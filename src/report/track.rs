@@ -18,7 +18,7 @@ use askama::Template;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{InputInfo, LineIndex, SCHEMA_VERSION};
+use super::{InputInfo, LineIndex, SCHEMA_VERSION, excerpt};
 use crate::align::OpTag;
 use crate::corpus::Document;
 use crate::track::{Found, MatchParams, Relation, Status, Tracking, Word};
@@ -296,15 +296,6 @@ fn paint(s: &str, status: Status, color: bool) -> String {
         Status::Absent => "2",
     };
     format!("\x1b[{code}m{s}\x1b[0m")
-}
-
-fn excerpt(text: &str, max_chars: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max_chars {
-        return flat;
-    }
-    let cut: String = flat.chars().take(max_chars - 1).collect();
-    format!("{cut}…")
 }
 
 /// The column label of a document: its date, or its id when it has none.

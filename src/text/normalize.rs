@@ -23,7 +23,15 @@ pub fn normalize(word: &str) -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or(&folded);
     let out: String = stripped.chars().filter(|&c| c != '\'').collect();
-    if out.is_empty() { folded } else { out }
+    if out.is_empty() {
+        folded
+    } else if out.len() != stripped.len() && !out.is_ascii() {
+        // Removing an apostrophe can join a letter and a combining mark ("n'\u{301}"), which NFKC
+        // composes: compose them now, or normalising twice would change the word (found by fuzzing).
+        out.nfkc().collect()
+    } else {
+        out
+    }
 }
 
 /// Map the typographic variants of apostrophes and dashes to their ASCII form.
@@ -73,6 +81,14 @@ mod tests {
         assert_eq!(normalize("ﬁnance"), "finance");
         assert_eq!(normalize("ÉCOLE"), "école");
         assert_eq!(normalize("İstanbul"), normalize(&normalize("İstanbul")));
+    }
+
+    /// Regression (fuzz/tokenize): an apostrophe between a letter and a combining mark.
+    #[test]
+    fn idempotent_when_a_removed_apostrophe_joins_a_letter_and_a_mark() {
+        let once = normalize("n'\u{301}");
+        assert_eq!(once, "\u{144}");
+        assert_eq!(normalize(&once), once);
     }
 
     #[test]

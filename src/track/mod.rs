@@ -63,11 +63,7 @@ struct RawStatement {
 
 /// Read a statements file.
 pub fn read_statements(path: &Path) -> Result<Vec<Statement>, Error> {
-    let bytes = std::fs::read(path).map_err(|cause| Error::Io {
-        path: path.to_path_buf(),
-        cause,
-    })?;
-    let text = crate::corpus::decode(path, &bytes, false)?;
+    let text = crate::corpus::read_side_file(path, "a statements file")?;
     parse_statements(path, &text)
 }
 

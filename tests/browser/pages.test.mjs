@@ -97,9 +97,10 @@ async function open(file) {
   return { ...r, allowed, url };
 }
 
-/** Nothing left the page, nothing failed, no dialog opened. */
+/** Nothing left the page, nothing failed, no dialog opened, no document content ran. */
 async function assertQuiet(page, seen) {
   await page.waitForTimeout(150); // a late onerror or timer would have fired by now
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'document content ran in the page');
   assert.deepEqual(seen.dialogs, [], 'a dialog fired');
   assert.deepEqual(seen.requests, [], 'the page made network requests');
   assert.deepEqual(seen.errors, [], 'errors in the page');
@@ -107,10 +108,29 @@ async function assertQuiet(page, seen) {
 
 const HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>'];
 
+/**
+ * More hostile markup for the documents' text (no single quotes: the tests put texts in TOML literal
+ * strings): breaking out of the embedded JSON, links and refreshes to javascript:, frames, a base URL,
+ * styles, comments and template syntax, and U+2028/U+2029, which end a line inside a script. Anything
+ * that runs sets `window.__pwned`, which `assertQuiet` checks, or opens a dialog.
+ */
+const HOSTILE_MORE = [
+  '</script><script>window.__pwned=1</script>',
+  '<a href="javascript:window.__pwned=2" id="jslink">click me</a>',
+  '<iframe srcdoc="<script>parent.__pwned=3</script>"></iframe>',
+  '<svg onload=window.__pwned=4>',
+  '<meta http-equiv="refresh" content="0;url=javascript:window.__pwned=5">',
+  '<base href="https://evil.example/">',
+  '<style>body{display:none}</style>',
+  '<!-- ]]> {{ x }} ${window.__pwned=6} -->',
+  '<textarea><plaintext><xmp>',
+  '\u2028line\u2029para',
+];
+
 /** Elements that a document or statement could have injected, on a page whose own elements are known. */
 async function injected(page) {
   return page.evaluate(() => ({
-    media: document.querySelectorAll('img, svg, iframe, object, embed, video, audio').length,
+    media: document.querySelectorAll('img, svg, iframe, object, embed, video, audio, base, textarea, plaintext, xmp, meta[http-equiv="refresh"], a[href^="javascript:" i]').length,
     handlers: [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`)),
     scripts: [...document.querySelectorAll('script')].map((s) => s.type || 'classic'),
   }));
@@ -308,8 +328,8 @@ test('track page: hostile statements and documents show as text, nothing runs, d
   // titles carry markup.
   const files = [
     ['a-late.txt', '2021-05-01', `Late ${s2} title`, `Later on. ${stmtA} ${s1} and again. Then ${stmtB} ${s2} too.\n`],
-    ['b-early.txt', '2015-02-01', `Early ${s1} title`, `First. ${s1} We call for ${stmtA} ${s1} ${s2}.\n\nOther words.\n`],
-    ['c-middle.txt', '2018-07-09', 'Middle', `Nothing of the statements here, only ${s1} and ${s2} as text.\n`],
+    ['b-early.txt', '2015-02-01', `Early ${s1} title`, `First. ${s1} We call for ${stmtA} ${HOSTILE_MORE.join(' ')} ${s1} ${s2}.\n\nOther words.\n`],
+    ['c-middle.txt', '2018-07-09', 'Middle', `Nothing of the statements here, only ${s1} and ${s2} as text. ${HOSTILE_MORE.join(' ')}\n`],
   ];
   for (const [f, , , text] of files) fs.writeFileSync(path.join(docs, f), text);
   fs.writeFileSync(path.join(docs, 'corpus.toml'), files.map(([f, date, title]) => `[[document]]\nfile = "${f}"\ndate = "${date}"\ntitle = '${title}'\n`).join('\n'));
@@ -512,7 +532,7 @@ test('scan page: hostile documents show as text; boilerplate listed; pairs past 
     const name = `201${i}-0${i + 1}-15_doc${i}${i === 1 ? ` ${s2}` : ''}.txt`.replace(/\//g, '_');
     names.push(name);
     const body = [filler(i + 1, 80), i < 3 ? reused : filler(100 + i, 40), filler(50 + i, 60), boiler].join('\n\n');
-    fs.writeFileSync(path.join(docs, name), `${s1} ${s2} heading\n\n${body}\n`);
+    fs.writeFileSync(path.join(docs, name), `${s1} ${s2} heading\n\n${body}\n\n${HOSTILE_MORE.join(' ')}\n`);
   }
   const out = path.join(dir, 'scan.html');
   cyberdiff(['scan', docs, '--html', out, '--html-pairs', '2', '--quiet']);
@@ -552,6 +572,7 @@ test('scan page: hostile documents show as text; boilerplate listed; pairs past 
     await followPair(r, pairLinks[0].url, pairsDir);
     const text = await page.locator('#text-a').innerText() + await page.locator('#text-b').innerText();
     for (const s of HOSTILE) assert.ok(text.includes(s), `${s} not shown as text on the pair page`);
+    for (const s of HOSTILE_MORE.slice(0, -1)) assert.ok(text.includes(s), `${s} not shown as text on the pair page`);
     const inj2 = await injected(page);
     assert.equal(inj2.media, 0, 'an element came from a document on the pair page');
     assert.deepEqual(inj2.handlers, []);

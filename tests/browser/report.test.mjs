@@ -210,7 +210,11 @@ test('hostile documents: markup shows as text and nothing runs', async () => {
   const shared = 'We should speed up the building of an online platform for cultural exchanges and '
     + 'mutual learning among all the countries of the world, and share the best of our cultures.';
   const hostile = '<script>alert(1)</script> then </script><script>alert(2)</script> then '
-    + '<img src=x onerror=alert(3)> then <svg onload=alert(4)> then <!-- and --> &amp; "quotes"';
+    + '<img src=x onerror=alert(3)> then <svg onload=alert(4)> then <!-- and --> &amp; "quotes" then '
+    + '</script><script>window.__pwned=1</script> <a href="javascript:window.__pwned=2">click</a> '
+    + '<iframe srcdoc="<script>parent.__pwned=3</script>"></iframe> <base href="https://evil.example/"> '
+    + '<meta http-equiv="refresh" content="0;url=javascript:window.__pwned=4"> <style>body{display:none}</style> '
+    + '${window.__pwned=5} {{ x }} \u2028 \u2029 <textarea><plaintext>';
   const a = path.join(tmp, 'a<img src=x onerror=alert(6)>.txt');
   const b = path.join(tmp, 'b"onmouseover=alert(5).txt');
   fs.writeFileSync(a, `${hostile}\n\n${shared} ${hostile}\n`);
@@ -222,13 +226,15 @@ test('hostile documents: markup shows as text and nothing runs', async () => {
     assert.ok(textA.includes('<script>alert(1)</script>'), 'hostile text not shown as text');
     assert.ok(textA.includes('<img src=x onerror=alert(3)>'));
     assert.equal(await page.locator('script').count(), 2, 'a script element came from a document');
-    assert.equal(await page.locator('img, svg, iframe').count(), 0);
+    assert.equal(await page.locator('img, svg, iframe, base, textarea, plaintext, meta[http-equiv="refresh"], a[href^="javascript:" i]').count(), 0);
+    assert.ok(textA.includes('<a href="javascript:window.__pwned=2">click</a>'));
     // Open the passage: its diff shows the hostile words as text too.
     await page.locator('#text-a mark.h').first().click();
     await page.locator('#text-a mark.h').first().hover();
     assert.ok((await page.locator('#diff').innerText()).length > 0);
     await page.keyboard.press('j');
     await page.waitForTimeout(100);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'document content ran in the page');
     assert.deepEqual(seen.dialogs, [], 'a dialog fired');
     assert.deepEqual(seen.requests, [], 'the page made network requests');
     assert.deepEqual(seen.errors, [], 'errors in the page');
