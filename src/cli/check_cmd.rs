@@ -343,6 +343,7 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut plain: Vec<PathBuf> = Vec::new();
+    let mut walks = 0;
     for p in &r.paths {
         if !has_glob(p) {
             plain.push(PathBuf::from(p));
@@ -365,6 +366,7 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 exclude: exclude.to_vec(),
             },
         )?;
+        walks += 1;
         files.extend(f.into_iter().map(|f| {
             if cut == 0 {
                 f.strip_prefix(".").map(Path::to_path_buf).unwrap_or(f)
@@ -382,6 +384,7 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 exclude: exclude.to_vec(),
             },
         )?;
+        walks += 1;
         files.extend(f);
         skipped.extend(s);
     }
@@ -389,10 +392,12 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
         eprintln!("cyberdiff: warning: {}: {}; skipped", s.path, s.reason);
     }
     // Each walk gives its files sorted and without repeats: sort only what several walks gave.
-    if !files.is_sorted() {
-        files.sort();
+    if walks > 1 {
+        if !files.is_sorted() {
+            files.sort();
+        }
+        files.dedup();
     }
-    files.dedup();
     Ok(files)
 }
 
@@ -484,34 +489,46 @@ enum Plan {
     Rebuild(String),
 }
 
-fn plan(state: &mut State, written: u64, files: &[PathBuf], r: &Resolved) -> Result<Plan> {
-    // Fx hashing and borrowed keys: this map is built and probed once per file on every run.
-    let mut by_path: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
+fn plan(
+    state: &mut State,
+    written: u64,
+    files: &[PathBuf],
+    metas: &[Option<FileMeta>],
+    r: &Resolved,
+) -> Result<Plan> {
+    // Fx hashing and borrowed keys: this map is built and probed once per file on every run. It
+    // maps a path to its first slot; `next` chains the further slots of a path (the records of a
+    // JSON Lines file), so that a plain file costs no allocation of its own.
+    const END: usize = usize::MAX;
+    let mut by_path: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     by_path.reserve(state.docs.len());
-    for (i, d) in state.docs.iter().enumerate() {
-        by_path.entry(d.path.as_str()).or_default().push(i);
+    let mut next = vec![END; state.docs.len()];
+    for (i, d) in state.docs.iter().enumerate().rev() {
+        if let Some(later) = by_path.insert(d.path.as_str(), i) {
+            next[i] = later;
+        }
     }
+    let slots_of =
+        |first: usize| std::iter::successors(Some(first), |&s| Some(next[s]).filter(|&n| n != END));
     let mut seen = vec![false; state.docs.len()];
     let mut changed: Vec<PathBuf> = Vec::new();
     // The changed files that are in the state, with their (first) slot.
     let mut known: HashMap<String, usize> = HashMap::new();
-    // One `statx` a file, the bulk of an unchanged rerun: spread over the threads.
-    let metas: Vec<Option<FileMeta>> = files.par_iter().map(|f| FileMeta::of(f)).collect();
-    for (f, meta) in files.iter().zip(metas) {
+    for (f, &meta) in files.iter().zip(metas) {
         // Paths are recorded as displayed; a UTF-8 path displays as itself.
         let key: std::borrow::Cow<str> = f
             .to_str()
             .map_or_else(|| f.display().to_string().into(), Into::into);
         match by_path.get(key.as_ref()) {
-            Some(slots) => {
-                for &s in slots {
+            Some(&first) => {
+                for s in slots_of(first) {
                     seen[s] = true;
                 }
                 if meta.is_none_or(|m| {
-                    m.is_racy(written) || slots.iter().any(|&s| state.docs[s].meta != m)
+                    m.is_racy(written) || slots_of(first).any(|s| state.docs[s].meta != m)
                 }) {
                     changed.push(f.clone());
-                    known.insert(key.into_owned(), slots[0]);
+                    known.insert(key.into_owned(), first);
                 }
             }
             None => changed.push(f.clone()),
@@ -628,7 +645,16 @@ struct Indexed {
 }
 
 /// Bring the state up to date; gives it and how.
-fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
+/// `metas` are the files' metadata (taken before anything is read) and `cached` the cache as read
+/// beside the walk, when there is a cache folder.
+fn index(
+    r: &Resolved,
+    files: &[PathBuf],
+    metas: &[Option<FileMeta>],
+    cached: Option<Result<Option<cache::Unchecked>, cache::Invalid>>,
+    keep_texts: bool,
+    timings: &mut crate::scan::Timings,
+) -> Result<Indexed> {
     let settings_hash = {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(&r.settings.hash().to_le_bytes());
@@ -662,10 +688,11 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
                 texts: keep_texts.then(|| docs.into_iter().map(|d| d.doc.text).collect()),
             })
         };
-    let Some(dir) = &r.cache else {
+    let (Some(dir), Some(cached)) = (&r.cache, cached) else {
         return full(&state::Memo::new(), "off", None);
     };
-    let loaded = match cache::load(dir, settings_hash) {
+    timings.lap("settings and manifests");
+    let loaded = match cached.and_then(|c| c.map(|u| u.check(settings_hash)).transpose()) {
         Ok(Some(l)) => Some(l),
         Ok(None) => None,
         Err(cache::Invalid(why)) => {
@@ -678,7 +705,10 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
     };
     let rebuild =
         |why: String, old: &State| -> Result<Indexed> { full(&old.memo(), "rebuilt", Some(why)) };
-    match plan(&mut l.state, l.written, files, r)? {
+    timings.lap("load cache");
+    let planned = plan(&mut l.state, l.written, files, metas, r)?;
+    timings.lap("plan (stat)");
+    match planned {
         Plan::Rebuild(why) => rebuild(why, &l.state),
         Plan::Update {
             new,
@@ -710,7 +740,9 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
                 base: &l.base,
                 delta: &l.delta,
             };
-            match state::add(&mut st, &mut lookup, &new, &new_metas, &r.settings, &reader) {
+            let added = state::add(&mut st, &mut lookup, &new, &new_metas, &r.settings, &reader);
+            timings.lap("add");
+            match added {
                 Err(why) => rebuild(why, &st),
                 Ok(added) => {
                     let mut delta = l.delta;
@@ -727,6 +759,7 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
                     } else {
                         cache::write_state(dir, &st, &delta, settings_hash, l.base.id)?;
                     }
+                    timings.lap("write cache");
                     let n = st.docs.len();
                     Ok(Indexed {
                         state: st,
@@ -979,12 +1012,30 @@ fn render_terminal(v: &Verdict, docs: usize, cache: &CacheInfo, baseline: &Path)
 }
 
 pub fn check(args: CheckArgs) -> Result<i32> {
+    let mut timings = crate::scan::Timings::new();
     let r = resolve_args(&args)?;
     let statements = r.statements.as_deref().map(load_statements).transpose()?;
     let mut exclude: Vec<PathBuf> = vec![r.baseline.clone()];
     exclude.extend(r.outputs.iter().filter_map(|(_, p)| p.clone()));
     exclude.extend(r.statements.clone());
-    let files = discover(&r, &exclude)?;
+    // The walk and the stat of every file run beside the read of the cache (neither needs the
+    // other; the cache's settings are checked once the walk has found the manifests).
+    let (found, cached) = rayon::join(
+        || -> Result<(Vec<PathBuf>, Vec<Option<FileMeta>>)> {
+            let files = discover(&r, &exclude)?;
+            // One `statx` a file, the bulk of an unchanged rerun: spread over the threads. Only a
+            // cache needs them (to tell unchanged files).
+            let metas = if r.cache.is_some() {
+                files.par_iter().map(|f| FileMeta::of(f)).collect()
+            } else {
+                Vec::new()
+            };
+            Ok((files, metas))
+        },
+        || r.cache.as_deref().map(cache::load_any),
+    );
+    let (files, metas) = found?;
+    timings.lap("discover, stat and read the cache");
     if files.is_empty() {
         bail!(
             "no document found in {}: give .txt, .md, .html, .htm or .jsonl files, folders or globs",
@@ -995,8 +1046,16 @@ pub fn check(args: CheckArgs) -> Result<i32> {
         state,
         info: mut cache_info,
         texts,
-    } = index(&r, &files, statements.is_some())?;
+    } = index(
+        &r,
+        &files,
+        &metas,
+        cached,
+        statements.is_some(),
+        &mut timings,
+    )?;
     let mut findings = gate::findings(&state, &r.thresholds);
+    timings.lap("findings");
     if let Some(st) = &statements {
         // The rule sorts last: appending keeps the findings in order.
         findings.extend(statement_findings(&r, st, &state, texts, &mut cache_info)?);
@@ -1048,6 +1107,7 @@ pub fn check(args: CheckArgs) -> Result<i32> {
             &r.baseline,
         ))?;
     }
+    timings.lap("outputs");
     let code = if verdict.new > 0 { 1 } else { 0 };
     // The process ends here: freeing the state's ~10 allocations per document one by one is about 5%
     // of an incremental run on a 10,000-document corpus, and the system frees it all at once.

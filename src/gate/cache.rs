@@ -223,6 +223,34 @@ pub fn inputs_hash(state: &State) -> u64 {
 
 /// Read a cache folder. `Ok(None)` when there is no cache yet.
 pub fn load(dir: &Path, settings_hash: u64) -> Result<Option<Loaded>, Invalid> {
+    load_any(dir)?.map(|u| u.check(settings_hash)).transpose()
+}
+
+/// A cache folder read before the settings it must have are known (the settings hash covers the
+/// corpus manifests, found by the walk that this read runs beside): the settings hash it was built
+/// with, and the rest of it or why it is unusable.
+pub struct Unchecked {
+    settings: u64,
+    sp: PathBuf,
+    rest: Result<Loaded, Invalid>,
+}
+
+impl Unchecked {
+    /// The cache if it was built with these settings. The reasons come in the order [`load`] has
+    /// always checked them: the frame, then the settings, then the rest.
+    pub fn check(self, settings_hash: u64) -> Result<Loaded, Invalid> {
+        if self.settings != settings_hash {
+            return Err(Invalid(format!(
+                "{}: built with other settings",
+                self.sp.display()
+            )));
+        }
+        self.rest
+    }
+}
+
+/// Read a cache folder whatever its settings (see [`Unchecked`]). `Ok(None)` when there is none.
+pub fn load_any(dir: &Path) -> Result<Option<Unchecked>, Invalid> {
     let sp = state_path(dir);
     let Some(bytes) = read_cache_file(&sp)? else {
         return Ok(None);
@@ -231,34 +259,34 @@ pub fn load(dir: &Path, settings_hash: u64) -> Result<Option<Loaded>, Invalid> {
     let bad = |why: String| Invalid(format!("{}: {why}", sp.display()));
     let (head, payload) = unframe(&bytes, STATE_MAGIC).map_err(&bad)?;
     let [settings, inputs, base_id] = head;
-    if settings != settings_hash {
-        return Err(bad("built with other settings".into()));
-    }
-    let mut p = Reader { b: payload, at: 0 };
-    let (state, delta) = read_payload(&mut p).map_err(&bad)?;
-    if inputs_hash(&state) != inputs {
-        return Err(bad("input hash mismatch".into()));
-    }
-    let base = Base::open(&postings_path(dir))?;
-    if base.id != base_id {
-        return Err(bad(format!(
-            "does not belong with {} (a copy from another run?)",
-            postings_path(dir).display()
-        )));
-    }
-    if delta.windows(2).any(|w| w[0] > w[1])
-        || delta
-            .iter()
-            .any(|&p| slot_of(p) as usize >= state.docs.len())
-    {
-        return Err(bad("delta postings out of order or range".into()));
-    }
-    Ok(Some(Loaded {
-        written,
-        state,
-        delta,
-        base,
-    }))
+    let rest = (|| {
+        let mut p = Reader { b: payload, at: 0 };
+        let (state, delta) = read_payload(&mut p).map_err(&bad)?;
+        if inputs_hash(&state) != inputs {
+            return Err(bad("input hash mismatch".into()));
+        }
+        let base = Base::open(&postings_path(dir))?;
+        if base.id != base_id {
+            return Err(bad(format!(
+                "does not belong with {} (a copy from another run?)",
+                postings_path(dir).display()
+            )));
+        }
+        if delta.windows(2).any(|w| w[0] > w[1])
+            || delta
+                .iter()
+                .any(|&p| slot_of(p) as usize >= state.docs.len())
+        {
+            return Err(bad("delta postings out of order or range".into()));
+        }
+        Ok(Loaded {
+            written,
+            state,
+            delta,
+            base,
+        })
+    })();
+    Ok(Some(Unchecked { settings, sp, rest }))
 }
 
 /// Write the base postings file; gives its id.
@@ -325,29 +353,51 @@ pub fn write_state(
     settings_hash: u64,
     base_id: u64,
 ) -> Result<(), crate::Error> {
-    let mut p = Writer(Vec::new());
-    write_payload(&mut p, state, delta);
-    let bytes = frame(
+    // The payload is written after a header whose length and checksum are filled in afterwards:
+    // one buffer, sized from the last file, instead of a payload copied into a framed one.
+    let guess =
+        std::fs::metadata(state_path(dir)).map_or(1 << 16, |m| m.len() as usize + (1 << 16));
+    let mut w = Writer(Vec::with_capacity(guess));
+    let at = open_frame(
+        &mut w,
         STATE_MAGIC,
         [settings_hash, inputs_hash(state), base_id],
-        &p.0,
     );
-    replace_file(&state_path(dir), &bytes)
+    write_payload(&mut w, state, delta);
+    close_frame(&mut w, at);
+    replace_file(&state_path(dir), &w.0)
 }
 
-/// A cache file: magic, format version, tool version, the header words, the payload's length and
-/// xxh3, and the payload.
-fn frame(magic: &[u8; 8], head: [u64; 3], payload: &[u8]) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(payload.len() + 64));
+/// Start a frame (as [`frame`] writes it) whose payload follows; gives where its length goes.
+fn open_frame(w: &mut Writer, magic: &[u8; 8], head: [u64; 3]) -> usize {
     w.0.extend_from_slice(magic);
     w.u32(FORMAT_VERSION);
     w.str(env!("CARGO_PKG_VERSION"));
     for x in head {
         w.u64(x);
     }
-    w.u64(payload.len() as u64);
-    w.u64(xxh3_64(payload));
+    let at = w.0.len();
+    w.u64(0);
+    w.u64(0);
+    at
+}
+
+/// Fill in the length and checksum of the payload written since [`open_frame`].
+fn close_frame(w: &mut Writer, at: usize) {
+    let start = at + 16;
+    let len = (w.0.len() - start) as u64;
+    let sum = xxh3_64(&w.0[start..]);
+    w.0[at..at + 8].copy_from_slice(&len.to_le_bytes());
+    w.0[at + 8..start].copy_from_slice(&sum.to_le_bytes());
+}
+
+/// A cache file: magic, format version, tool version, the header words, the payload's length and
+/// xxh3, and the payload.
+fn frame(magic: &[u8; 8], head: [u64; 3], payload: &[u8]) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(payload.len() + 64));
+    let at = open_frame(&mut w, magic, head);
     w.0.extend_from_slice(payload);
+    close_frame(&mut w, at);
     w.0
 }
 

@@ -812,11 +812,7 @@ pub fn add(
     // Align the new candidate pairs, earlier document first.
     let rank = {
         let mut rank = vec![0u32; n];
-        let tmp = State {
-            docs: state.docs.clone(),
-            ..State::default()
-        };
-        for (r, x) in tmp.order().into_iter().enumerate() {
+        for (r, x) in state.order().into_iter().enumerate() {
             rank[x as usize] = r as u32;
         }
         rank
