@@ -1026,7 +1026,7 @@ pub fn check(args: CheckArgs) -> Result<i32> {
             // One `statx` a file, the bulk of an unchanged rerun: spread over the threads. Only a
             // cache needs them (to tell unchanged files).
             let metas = if r.cache.is_some() {
-                files.par_iter().map(|f| FileMeta::of(f)).collect()
+                FileMeta::of_all(&files)
             } else {
                 Vec::new()
             };
