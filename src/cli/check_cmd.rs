@@ -642,6 +642,29 @@ struct Indexed {
     state: State,
     info: CacheInfo,
     texts: Option<Vec<String>>,
+    /// `state.bin` still to be written for this state (after an incremental update), which the
+    /// caller does beside computing the findings.
+    pending: Option<PendingState>,
+}
+
+/// A `state.bin` to write: the state's folder, its delta postings, settings hash and base id.
+struct PendingState {
+    dir: PathBuf,
+    delta: Vec<u64>,
+    settings_hash: u64,
+    base_id: u64,
+}
+
+impl PendingState {
+    fn write(&self, state: &State) -> Result<(), crate::Error> {
+        cache::write_state(
+            &self.dir,
+            state,
+            &self.delta,
+            self.settings_hash,
+            self.base_id,
+        )
+    }
 }
 
 /// Bring the state up to date; gives it and how.
@@ -686,6 +709,7 @@ fn index(
                     statements: None,
                 },
                 texts: keep_texts.then(|| docs.into_iter().map(|d| d.doc.text).collect()),
+                pending: None,
             })
         };
     let (Some(dir), Some(cached)) = (&r.cache, cached) else {
@@ -716,9 +740,12 @@ fn index(
             touched,
         } => {
             if new.is_empty() {
-                if touched {
-                    cache::write_state(dir, &l.state, &l.delta, settings_hash, l.base.id)?;
-                }
+                let pending = touched.then(|| PendingState {
+                    dir: dir.clone(),
+                    delta: l.delta,
+                    settings_hash,
+                    base_id: l.base.id,
+                });
                 let n = l.state.docs.len();
                 return Ok(Indexed {
                     state: l.state,
@@ -730,6 +757,7 @@ fn index(
                         statements: None,
                     },
                     texts: None,
+                    pending,
                 });
             }
             // Updated in place, not cloned: when `add` fails it has only dropped pairs, so the
@@ -748,7 +776,7 @@ fn index(
                     let mut delta = l.delta;
                     delta.extend_from_slice(&added.postings);
                     delta.sort_unstable();
-                    if delta.len() as u64 > l.base.count / 16 + 4096 {
+                    let pending = if delta.len() as u64 > l.base.count / 16 + 4096 {
                         // Fold the delta into a new base file.
                         let mut all = l.base.all().map_err(anyhow::Error::msg)?;
                         all.extend_from_slice(&delta);
@@ -756,10 +784,16 @@ fn index(
                         let id = new_base_id();
                         cache::write_postings(dir, &all, id)?;
                         cache::write_state(dir, &st, &[], settings_hash, id)?;
+                        timings.lap("write cache");
+                        None
                     } else {
-                        cache::write_state(dir, &st, &delta, settings_hash, l.base.id)?;
-                    }
-                    timings.lap("write cache");
+                        Some(PendingState {
+                            dir: dir.clone(),
+                            delta,
+                            settings_hash,
+                            base_id: l.base.id,
+                        })
+                    };
                     let n = st.docs.len();
                     Ok(Indexed {
                         state: st,
@@ -771,6 +805,7 @@ fn index(
                             statements: None,
                         },
                         texts: None,
+                        pending,
                     })
                 }
             }
@@ -1046,6 +1081,7 @@ pub fn check(args: CheckArgs) -> Result<i32> {
         state,
         info: mut cache_info,
         texts,
+        pending,
     } = index(
         &r,
         &files,
@@ -1054,8 +1090,14 @@ pub fn check(args: CheckArgs) -> Result<i32> {
         statements.is_some(),
         &mut timings,
     )?;
-    let mut findings = gate::findings(&state, &r.thresholds);
-    timings.lap("findings");
+    // The state is written while the findings are computed (both only read it); a failed write is
+    // still an error before any output.
+    let (written, mut findings) = rayon::join(
+        || pending.as_ref().map_or(Ok(()), |p| p.write(&state)),
+        || gate::findings(&state, &r.thresholds),
+    );
+    written?;
+    timings.lap("write cache and findings");
     if let Some(st) = &statements {
         // The rule sorts last: appending keeps the findings in order.
         findings.extend(statement_findings(&r, st, &state, texts, &mut cache_info)?);

@@ -71,8 +71,9 @@ pub struct Base {
     pub id: u64,
     pub count: u64,
     bits: u32,
-    offsets: Vec<u64>,
-    sums: Vec<u64>,
+    /// The verified header; bucket offsets and checksums are read from it where needed (a lookup
+    /// needs a few hundred of the 65,536).
+    head: Vec<u8>,
 }
 
 fn bucket_of(key: u64, bits: u32) -> usize {
@@ -122,12 +123,9 @@ impl Base {
             return Err(bad("header checksum mismatch"));
         }
         let (id, count) = (u64_at(16), u64_at(24));
-        let offsets: Vec<u64> = (0..=buckets).map(|b| u64_at(32 + b * 8)).collect();
-        let sums_at = 32 + (buckets + 1) * 8;
-        let sums: Vec<u64> = (0..buckets).map(|b| u64_at(sums_at + b * 8)).collect();
         let len = file.metadata().map_or(0, |m| m.len());
-        if offsets[buckets] != count
-            || offsets.windows(2).any(|w| w[0] > w[1])
+        if u64_at(32 + buckets * 8) != count
+            || (0..buckets).any(|b| u64_at(32 + b * 8) > u64_at(32 + (b + 1) * 8))
             || len != hl as u64 + count * 8
         {
             return Err(bad("inconsistent bucket table or length"));
@@ -137,18 +135,30 @@ impl Base {
             id,
             count,
             bits,
-            offsets,
-            sums,
+            head,
         })
+    }
+
+    fn head_u64(&self, i: usize) -> u64 {
+        u64::from_le_bytes(self.head[i..i + 8].try_into().expect("8 bytes"))
+    }
+
+    /// Where bucket `b` starts (in postings); `b` may be the bucket count (the end).
+    fn offset(&self, b: usize) -> u64 {
+        self.head_u64(32 + b * 8)
+    }
+
+    fn sum(&self, b: usize) -> u64 {
+        self.head_u64(32 + ((1usize << self.bits) + 1) * 8 + b * 8)
     }
 
     /// The postings of one bucket, verified.
     fn bucket(&self, b: usize) -> Result<Vec<u64>, String> {
-        let (s, e) = (self.offsets[b], self.offsets[b + 1]);
+        let (s, e) = (self.offset(b), self.offset(b + 1));
         let mut buf = vec![0u8; ((e - s) * 8) as usize];
         read_at(&self.file, &mut buf, header_len(self.bits) as u64 + s * 8)
             .map_err(|e| format!("postings file unreadable: {e}"))?;
-        if xxh3_64(&buf) != self.sums[b] {
+        if xxh3_64(&buf) != self.sum(b) {
             return Err(format!("postings bucket {b} fails its checksum"));
         }
         Ok(buf
