@@ -375,6 +375,21 @@ impl State {
         (f(later), f(all))
     }
 
+    /// The first half of [`State::shares`] alone (what the findings need).
+    pub fn later_shares(&self) -> Vec<f64> {
+        let mut later: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.docs.len()];
+        for p in &self.pairs {
+            for x in p.passages.iter().filter(|x| !x.boilerplate) {
+                later[p.b as usize].push(x.b.token_range());
+            }
+        }
+        later
+            .into_iter()
+            .enumerate()
+            .map(|(d, rs)| round4(coverage(self.docs[d].words as usize, rs.into_iter())))
+            .collect()
+    }
+
     /// Shares of each side's words in any passage of a pair, boilerplate included.
     pub fn pair_shares(&self, p: &Pair) -> (f64, f64) {
         let (a, b) = (&self.docs[p.a as usize], &self.docs[p.b as usize]);
