@@ -971,7 +971,16 @@ struct CheckManifest<'a> {
     version: &'static str,
     parameters: &'a Params,
     check: CheckParams<'a>,
-    inputs: Vec<InputInfo>,
+    inputs: Vec<InputRef<'a>>,
+}
+
+/// An input as [`InputInfo`] serialises it, borrowing its path from the state (10,000 paths are not
+/// copied for one report).
+#[derive(Serialize)]
+struct InputRef<'a> {
+    path: &'a str,
+    bytes: u64,
+    xxh3: String,
 }
 
 #[derive(Serialize)]
@@ -1160,19 +1169,19 @@ pub fn check(args: CheckArgs) -> Result<i32> {
 fn report<'a>(
     r: &'a Resolved,
     statements_hash: u64,
-    state: &State,
+    state: &'a State,
     v: &'a Verdict,
     cache: &'a CacheInfo,
 ) -> CheckReport<'a> {
-    let mut inputs: Vec<InputInfo> = Vec::new();
+    let mut inputs: Vec<InputRef> = Vec::with_capacity(state.docs.len());
     for d in &state.docs {
-        inputs.push(InputInfo {
-            path: d.path.clone(),
+        inputs.push(InputRef {
+            path: &d.path,
             bytes: d.meta.size,
             xxh3: format!("{:016x}", d.file_hash),
         });
     }
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    inputs.sort_by(|a, b| a.path.cmp(b.path));
     inputs.dedup_by(|a, b| a.path == b.path);
     CheckReport {
         schema_version: 1,
