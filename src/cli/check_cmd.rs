@@ -653,11 +653,14 @@ struct PendingState {
     delta: Vec<u64>,
     settings_hash: u64,
     base_id: u64,
+    /// The buffer the old `state.bin` was read into.
+    buf: Vec<u8>,
 }
 
 impl PendingState {
-    fn write(&self, state: &State) -> Result<(), crate::Error> {
-        cache::write_state(
+    fn write(self, state: &State) -> Result<(), crate::Error> {
+        cache::write_state_in(
+            self.buf,
             &self.dir,
             state,
             &self.delta,
@@ -745,6 +748,7 @@ fn index(
                     delta: l.delta,
                     settings_hash,
                     base_id: l.base.id,
+                    buf: l.buf,
                 });
                 let n = l.state.docs.len();
                 return Ok(Indexed {
@@ -792,6 +796,7 @@ fn index(
                             delta,
                             settings_hash,
                             base_id: l.base.id,
+                            buf: l.buf,
                         })
                     };
                     let n = st.docs.len();
@@ -1102,7 +1107,7 @@ pub fn check(args: CheckArgs) -> Result<i32> {
     // The state is written while the findings are computed (both only read it); a failed write is
     // still an error before any output.
     let (written, mut findings) = rayon::join(
-        || pending.as_ref().map_or(Ok(()), |p| p.write(&state)),
+        || pending.map_or(Ok(()), |p| p.write(&state)),
         || gate::findings(&state, &r.thresholds),
     );
     written?;

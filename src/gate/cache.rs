@@ -63,6 +63,9 @@ pub struct Loaded {
     pub state: State,
     pub delta: Vec<u64>,
     pub base: Base,
+    /// The bytes `state.bin` was read into, for [`write_state_in`] to write the next one into
+    /// (memory already mapped: a fresh 2.7 MB buffer costs ~700 page faults).
+    pub buf: Vec<u8>,
 }
 
 /// The base postings file, read bucket by bucket.
@@ -294,8 +297,10 @@ pub fn load_any(dir: &Path) -> Result<Option<Unchecked>, Invalid> {
             state,
             delta,
             base,
+            buf: Vec::new(),
         })
     })();
+    let rest = rest.map(|l| Loaded { buf: bytes, ..l });
     Ok(Some(Unchecked { settings, sp, rest }))
 }
 
@@ -363,11 +368,31 @@ pub fn write_state(
     settings_hash: u64,
     base_id: u64,
 ) -> Result<(), crate::Error> {
-    // The payload is written after a header whose length and checksum are filled in afterwards:
-    // one buffer, sized from the last file, instead of a payload copied into a framed one.
     let guess =
         std::fs::metadata(state_path(dir)).map_or(1 << 16, |m| m.len() as usize + (1 << 16));
-    let mut w = Writer(Vec::with_capacity(guess));
+    write_state_in(
+        Vec::with_capacity(guess),
+        dir,
+        state,
+        delta,
+        settings_hash,
+        base_id,
+    )
+}
+
+/// [`write_state`] into `buf` (cleared first; its capacity is reused).
+pub fn write_state_in(
+    mut buf: Vec<u8>,
+    dir: &Path,
+    state: &State,
+    delta: &[u64],
+    settings_hash: u64,
+    base_id: u64,
+) -> Result<(), crate::Error> {
+    // The payload is written after a header whose length and checksum are filled in afterwards:
+    // one buffer instead of a payload copied into a framed one.
+    buf.clear();
+    let mut w = Writer(buf);
     let at = open_frame(
         &mut w,
         STATE_MAGIC,
