@@ -659,7 +659,7 @@ struct PendingState {
 
 impl PendingState {
     fn write(self, state: &State) -> Result<(), crate::Error> {
-        cache::write_state_in(
+        cache::write_state(
             self.buf,
             &self.dir,
             state,
@@ -699,7 +699,7 @@ fn index(
                 })?;
                 let id = new_base_id();
                 cache::write_postings(dir, &postings, id)?;
-                cache::write_state(dir, &st, &[], settings_hash, id)?;
+                cache::write_state(Vec::new(), dir, &st, &[], settings_hash, id)?;
             }
             let n = st.docs.len();
             Ok(Indexed {
@@ -787,7 +787,7 @@ fn index(
                         all.sort_unstable();
                         let id = new_base_id();
                         cache::write_postings(dir, &all, id)?;
-                        cache::write_state(dir, &st, &[], settings_hash, id)?;
+                        cache::write_state(l.buf, dir, &st, &[], settings_hash, id)?;
                         timings.lap("write cache");
                         None
                     } else {

@@ -63,7 +63,7 @@ pub struct Loaded {
     pub state: State,
     pub delta: Vec<u64>,
     pub base: Base,
-    /// The bytes `state.bin` was read into, for [`write_state_in`] to write the next one into
+    /// The bytes `state.bin` was read into, for [`write_state`] to write the next one into
     /// (memory already mapped: a fresh 2.7 MB buffer costs ~700 page faults).
     pub buf: Vec<u8>,
 }
@@ -360,28 +360,9 @@ pub fn write_postings(dir: &Path, postings: &[u64], id: u64) -> Result<(), crate
     result.map_err(err)
 }
 
-/// Write `state.bin`, paired with the postings file `base_id`.
+/// Write `state.bin`, paired with the postings file `base_id`, through `buf` (cleared first; its
+/// capacity is reused: pass the buffer the old file was read into, or an empty one).
 pub fn write_state(
-    dir: &Path,
-    state: &State,
-    delta: &[u64],
-    settings_hash: u64,
-    base_id: u64,
-) -> Result<(), crate::Error> {
-    let guess =
-        std::fs::metadata(state_path(dir)).map_or(1 << 16, |m| m.len() as usize + (1 << 16));
-    write_state_in(
-        Vec::with_capacity(guess),
-        dir,
-        state,
-        delta,
-        settings_hash,
-        base_id,
-    )
-}
-
-/// [`write_state`] into `buf` (cleared first; its capacity is reused).
-pub fn write_state_in(
     mut buf: Vec<u8>,
     dir: &Path,
     state: &State,
@@ -831,7 +812,7 @@ mod tests {
         let mut sorted = posts.clone();
         sorted.sort_unstable();
         write_postings(dir.path(), &sorted, 77).unwrap();
-        write_state(dir.path(), &state, &[], 9, 77).unwrap();
+        write_state(Vec::new(), dir.path(), &state, &[], 9, 77).unwrap();
         let back = load(dir.path(), 9).unwrap().unwrap();
         assert_eq!(back.state, state);
         assert_eq!(back.base.all().unwrap(), sorted);
