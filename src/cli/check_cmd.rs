@@ -378,6 +378,7 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut plain: Vec<PathBuf> = Vec::new();
+    let mut walks = 0;
     for p in &r.paths {
         if !has_glob(p) {
             plain.push(PathBuf::from(p));
@@ -400,6 +401,7 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 exclude: exclude.to_vec(),
             },
         )?;
+        walks += 1;
         files.extend(f.into_iter().map(|f| {
             if cut == 0 {
                 f.strip_prefix(".").map(Path::to_path_buf).unwrap_or(f)
@@ -417,6 +419,7 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 exclude: exclude.to_vec(),
             },
         )?;
+        walks += 1;
         files.extend(f);
         skipped.extend(s);
     }
@@ -428,10 +431,12 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
         );
     }
     // Each walk gives its files sorted and without repeats: sort only what several walks gave.
-    if !files.is_sorted() {
-        files.sort();
+    if walks > 1 {
+        if !files.is_sorted() {
+            files.sort();
+        }
+        files.dedup();
     }
-    files.dedup();
     Ok(files)
 }
 
@@ -527,34 +532,46 @@ enum Plan {
     Rebuild(String),
 }
 
-fn plan(state: &mut State, written: u64, files: &[PathBuf], r: &Resolved) -> Result<Plan> {
-    // Fx hashing and borrowed keys: this map is built and probed once per file on every run.
-    let mut by_path: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
+fn plan(
+    state: &mut State,
+    written: u64,
+    files: &[PathBuf],
+    metas: &[Option<FileMeta>],
+    r: &Resolved,
+) -> Result<Plan> {
+    // Fx hashing and borrowed keys: this map is built and probed once per file on every run. It
+    // maps a path to its first slot; `next` chains the further slots of a path (the records of a
+    // JSON Lines file), so that a plain file costs no allocation of its own.
+    const END: usize = usize::MAX;
+    let mut by_path: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     by_path.reserve(state.docs.len());
-    for (i, d) in state.docs.iter().enumerate() {
-        by_path.entry(d.path.as_str()).or_default().push(i);
+    let mut next = vec![END; state.docs.len()];
+    for (i, d) in state.docs.iter().enumerate().rev() {
+        if let Some(later) = by_path.insert(d.path.as_str(), i) {
+            next[i] = later;
+        }
     }
+    let slots_of =
+        |first: usize| std::iter::successors(Some(first), |&s| Some(next[s]).filter(|&n| n != END));
     let mut seen = vec![false; state.docs.len()];
     let mut changed: Vec<PathBuf> = Vec::new();
     // The changed files that are in the state, with their (first) slot.
     let mut known: HashMap<String, usize> = HashMap::new();
-    // One `statx` a file, the bulk of an unchanged rerun: spread over the threads.
-    let metas: Vec<Option<FileMeta>> = files.par_iter().map(|f| FileMeta::of(f)).collect();
-    for (f, meta) in files.iter().zip(metas) {
+    for (f, &meta) in files.iter().zip(metas) {
         // Paths are recorded as displayed; a UTF-8 path displays as itself.
         let key: std::borrow::Cow<str> = f
             .to_str()
             .map_or_else(|| f.display().to_string().into(), Into::into);
         match by_path.get(key.as_ref()) {
-            Some(slots) => {
-                for &s in slots {
+            Some(&first) => {
+                for s in slots_of(first) {
                     seen[s] = true;
                 }
                 if meta.is_none_or(|m| {
-                    m.is_racy(written) || slots.iter().any(|&s| state.docs[s].meta != m)
+                    m.is_racy(written) || slots_of(first).any(|s| state.docs[s].meta != m)
                 }) {
                     changed.push(f.clone());
-                    known.insert(key.into_owned(), slots[0]);
+                    known.insert(key.into_owned(), first);
                 }
             }
             None => changed.push(f.clone()),
@@ -668,10 +685,45 @@ struct Indexed {
     state: State,
     info: CacheInfo,
     texts: Option<Vec<String>>,
+    /// `state.bin` still to be written for this state (after an incremental update), which the
+    /// caller does beside computing the findings.
+    pending: Option<PendingState>,
+}
+
+/// A `state.bin` to write: the state's folder, its delta postings, settings hash and base id.
+struct PendingState {
+    dir: PathBuf,
+    delta: Vec<u64>,
+    settings_hash: u64,
+    base_id: u64,
+    /// The buffer the old `state.bin` was read into.
+    buf: Vec<u8>,
+}
+
+impl PendingState {
+    fn write(self, state: &State) -> Result<(), crate::Error> {
+        cache::write_state(
+            self.buf,
+            &self.dir,
+            state,
+            &self.delta,
+            self.settings_hash,
+            self.base_id,
+        )
+    }
 }
 
 /// Bring the state up to date; gives it and how.
-fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
+/// `metas` are the files' metadata (taken before anything is read) and `cached` the cache as read
+/// beside the walk, when there is a cache folder.
+fn index(
+    r: &Resolved,
+    files: &[PathBuf],
+    metas: &[Option<FileMeta>],
+    cached: Option<Result<Option<cache::Unchecked>, cache::Invalid>>,
+    keep_texts: bool,
+    timings: &mut crate::scan::Timings,
+) -> Result<Indexed> {
     let settings_hash = {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(&r.settings.hash().to_le_bytes());
@@ -690,7 +742,7 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
                 })?;
                 let id = new_base_id();
                 cache::write_postings(dir, &postings, id)?;
-                cache::write_state(dir, &st, &[], settings_hash, id)?;
+                cache::write_state(Vec::new(), dir, &st, &[], settings_hash, id)?;
             }
             let n = st.docs.len();
             Ok(Indexed {
@@ -703,12 +755,14 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
                     statements: None,
                 },
                 texts: keep_texts.then(|| docs.into_iter().map(|d| d.doc.text).collect()),
+                pending: None,
             })
         };
-    let Some(dir) = &r.cache else {
+    let (Some(dir), Some(cached)) = (&r.cache, cached) else {
         return full(&state::Memo::new(), "off", None);
     };
-    let loaded = match cache::load(dir, settings_hash) {
+    timings.lap("settings and manifests");
+    let loaded = match cached.and_then(|c| c.map(|u| u.check(settings_hash)).transpose()) {
         Ok(Some(l)) => Some(l),
         Ok(None) => None,
         Err(cache::Invalid(why)) => {
@@ -721,7 +775,10 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
     };
     let rebuild =
         |why: String, old: &State| -> Result<Indexed> { full(&old.memo(), "rebuilt", Some(why)) };
-    match plan(&mut l.state, l.written, files, r)? {
+    timings.lap("load cache");
+    let planned = plan(&mut l.state, l.written, files, metas, r)?;
+    timings.lap("plan (stat)");
+    match planned {
         Plan::Rebuild(why) => rebuild(why, &l.state),
         Plan::Update {
             new,
@@ -729,9 +786,13 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
             touched,
         } => {
             if new.is_empty() {
-                if touched {
-                    cache::write_state(dir, &l.state, &l.delta, settings_hash, l.base.id)?;
-                }
+                let pending = touched.then(|| PendingState {
+                    dir: dir.clone(),
+                    delta: l.delta,
+                    settings_hash,
+                    base_id: l.base.id,
+                    buf: l.buf,
+                });
                 let n = l.state.docs.len();
                 return Ok(Indexed {
                     state: l.state,
@@ -743,6 +804,7 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
                         statements: None,
                     },
                     texts: None,
+                    pending,
                 });
             }
             // Updated in place, not cloned: when `add` fails it has only dropped pairs, so the
@@ -753,23 +815,33 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
                 base: &l.base,
                 delta: &l.delta,
             };
-            match state::add(&mut st, &mut lookup, &new, &new_metas, &r.settings, &reader) {
+            let added = state::add(&mut st, &mut lookup, &new, &new_metas, &r.settings, &reader);
+            timings.lap("add");
+            match added {
                 Err(why) => rebuild(why, &st),
                 Ok(added) => {
                     let mut delta = l.delta;
                     delta.extend_from_slice(&added.postings);
                     delta.sort_unstable();
-                    if delta.len() as u64 > l.base.count / 16 + 4096 {
+                    let pending = if delta.len() as u64 > l.base.count / 16 + 4096 {
                         // Fold the delta into a new base file.
                         let mut all = l.base.all().map_err(anyhow::Error::msg)?;
                         all.extend_from_slice(&delta);
                         all.sort_unstable();
                         let id = new_base_id();
                         cache::write_postings(dir, &all, id)?;
-                        cache::write_state(dir, &st, &[], settings_hash, id)?;
+                        cache::write_state(l.buf, dir, &st, &[], settings_hash, id)?;
+                        timings.lap("write cache");
+                        None
                     } else {
-                        cache::write_state(dir, &st, &delta, settings_hash, l.base.id)?;
-                    }
+                        Some(PendingState {
+                            dir: dir.clone(),
+                            delta,
+                            settings_hash,
+                            base_id: l.base.id,
+                            buf: l.buf,
+                        })
+                    };
                     let n = st.docs.len();
                     Ok(Indexed {
                         state: st,
@@ -781,6 +853,7 @@ fn index(r: &Resolved, files: &[PathBuf], keep_texts: bool) -> Result<Indexed> {
                             statements: None,
                         },
                         texts: None,
+                        pending,
                     })
                 }
             }
@@ -946,7 +1019,16 @@ struct CheckManifest<'a> {
     version: &'static str,
     parameters: &'a Params,
     check: CheckParams<'a>,
-    inputs: Vec<InputInfo>,
+    inputs: Vec<InputRef<'a>>,
+}
+
+/// An input as [`InputInfo`] serialises it, borrowing its path from the state (10,000 paths are not
+/// copied for one report).
+#[derive(Serialize)]
+struct InputRef<'a> {
+    path: &'a str,
+    bytes: u64,
+    xxh3: String,
 }
 
 #[derive(Serialize)]
@@ -1022,12 +1104,30 @@ fn render_terminal(v: &Verdict, docs: usize, cache: &CacheInfo, baseline: &Path)
 }
 
 pub fn check(args: CheckArgs) -> Result<i32> {
+    let mut timings = crate::scan::Timings::new();
     let r = resolve_args(&args)?;
     let statements = r.statements.as_deref().map(load_statements).transpose()?;
     let mut exclude: Vec<PathBuf> = vec![r.baseline.clone()];
     exclude.extend(r.outputs.iter().filter_map(|(_, p)| p.clone()));
     exclude.extend(r.statements.clone());
-    let files = discover(&r, &exclude)?;
+    // The walk and the stat of every file run beside the read of the cache (neither needs the
+    // other; the cache's settings are checked once the walk has found the manifests).
+    let (found, cached) = rayon::join(
+        || -> Result<(Vec<PathBuf>, Vec<Option<FileMeta>>)> {
+            let files = discover(&r, &exclude)?;
+            // One `statx` a file, the bulk of an unchanged rerun: spread over the threads. Only a
+            // cache needs them (to tell unchanged files).
+            let metas = if r.cache.is_some() {
+                FileMeta::of_all(&files)
+            } else {
+                Vec::new()
+            };
+            Ok((files, metas))
+        },
+        || r.cache.as_deref().map(cache::load_any),
+    );
+    let (files, metas) = found?;
+    timings.lap("discover, stat and read the cache");
     if files.is_empty() {
         bail!(
             "no document found in {}: give .txt, .md, .html, .htm or .jsonl files, folders or globs",
@@ -1038,8 +1138,23 @@ pub fn check(args: CheckArgs) -> Result<i32> {
         state,
         info: mut cache_info,
         texts,
-    } = index(&r, &files, statements.is_some())?;
-    let mut findings = gate::findings(&state, &r.thresholds);
+        pending,
+    } = index(
+        &r,
+        &files,
+        &metas,
+        cached,
+        statements.is_some(),
+        &mut timings,
+    )?;
+    // The state is written while the findings are computed (both only read it); a failed write is
+    // still an error before any output.
+    let (written, mut findings) = rayon::join(
+        || pending.map_or(Ok(()), |p| p.write(&state)),
+        || gate::findings(&state, &r.thresholds),
+    );
+    written?;
+    timings.lap("write cache and findings");
     if let Some(st) = &statements {
         // The rule sorts last: appending keeps the findings in order.
         findings.extend(statement_findings(&r, st, &state, texts, &mut cache_info)?);
@@ -1091,6 +1206,7 @@ pub fn check(args: CheckArgs) -> Result<i32> {
             &r.baseline,
         ))?;
     }
+    timings.lap("outputs");
     let code = if verdict.new > 0 { 1 } else { 0 };
     // The process ends here: freeing the state's ~10 allocations per document one by one is about 5%
     // of an incremental run on a 10,000-document corpus, and the system frees it all at once.
@@ -1101,19 +1217,19 @@ pub fn check(args: CheckArgs) -> Result<i32> {
 fn report<'a>(
     r: &'a Resolved,
     statements_hash: u64,
-    state: &State,
+    state: &'a State,
     v: &'a Verdict,
     cache: &'a CacheInfo,
 ) -> CheckReport<'a> {
-    let mut inputs: Vec<InputInfo> = Vec::new();
+    let mut inputs: Vec<InputRef> = Vec::with_capacity(state.docs.len());
     for d in &state.docs {
-        inputs.push(InputInfo {
-            path: d.path.clone(),
+        inputs.push(InputRef {
+            path: &d.path,
             bytes: d.meta.size,
             xxh3: format!("{:016x}", d.file_hash),
         });
     }
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    inputs.sort_by(|a, b| a.path.cmp(b.path));
     inputs.dedup_by(|a, b| a.path == b.path);
     CheckReport {
         schema_version: 1,

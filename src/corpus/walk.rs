@@ -7,10 +7,11 @@
 //! every file or record that could not be used as a [`Skipped`] entry naming it and saying why. Nothing is
 //! dropped silently: what is not read is either not a document type or listed as skipped.
 
-use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use super::jsonl;
 use super::manifest::CorpusManifest;
@@ -61,14 +62,20 @@ pub fn discover(
     // Each file with the key that identifies it: its canonical path. Only the roots are canonicalised
     // (a few system calls each); a walked file's key is its root's canonical path joined with its path
     // below the root, which is its canonical path because the walk follows no symbolic link (a linked
-    // file is not a regular file to the walker, a linked folder is not entered).
-    let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
+    // file is not a regular file to the walker, a linked folder is not entered). The keys serve to
+    // leave out excluded files and files named twice; with one root and nothing excluded (the common
+    // case: a walk names each file once) they are not built at all, which saves an allocation and a
+    // hash per file.
+    let mut files: Vec<(PathBuf, Option<OsString>)> = Vec::new();
     let mut skipped = Vec::new();
-    let excluded: BTreeSet<PathBuf> = opts
+    let excluded: FxHashSet<OsString> = opts
         .exclude
         .iter()
         .filter_map(|p| p.canonicalize().ok())
+        .map(PathBuf::into_os_string)
         .collect();
+    let several = paths.len() > 1;
+    let keyed = several || !excluded.is_empty();
     for root in paths {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
@@ -82,7 +89,11 @@ pub fn discover(
         };
         if !meta.is_dir() {
             if has_doc_extension(root) {
-                let key = root.canonicalize().unwrap_or_else(|_| root.clone());
+                let key = keyed.then(|| {
+                    root.canonicalize()
+                        .unwrap_or_else(|_| root.clone())
+                        .into_os_string()
+                });
                 files.push((root.clone(), key));
             } else {
                 skipped.push(Skipped {
@@ -111,16 +122,23 @@ pub fn discover(
             .add_custom_ignore_filename(".cyberdiffignore")
             .overrides(overrides)
             .build();
-        let canon_root = root.canonicalize().ok();
+        let canon_root = if keyed {
+            root.canonicalize().ok()
+        } else {
+            None
+        };
         for entry in walker {
             match entry {
                 Ok(e) => {
                     if e.file_type().is_some_and(|t| t.is_file()) && has_doc_extension(e.path()) {
                         let path = e.into_path();
-                        let key = match (&canon_root, path.strip_prefix(root)) {
-                            (Some(c), Ok(rel)) => c.join(rel),
-                            _ => path.canonicalize().unwrap_or_else(|_| path.clone()),
-                        };
+                        let key = keyed.then(|| {
+                            match (&canon_root, path.strip_prefix(root)) {
+                                (Some(c), Ok(rel)) => c.join(rel),
+                                _ => path.canonicalize().unwrap_or_else(|_| path.clone()),
+                            }
+                            .into_os_string()
+                        });
                         files.push((path, key));
                     }
                 }
@@ -131,16 +149,17 @@ pub fn discover(
             }
         }
     }
-    // The same file named twice (a folder and a file in it) is read once.
-    let mut seen = std::collections::HashSet::with_capacity(files.len());
+    // The same file named twice (a folder and a file in it) is read once. Keys are hashed as bytes
+    // (a `PathBuf`'s hash parses its components).
+    let mut seen: FxHashSet<OsString> = FxHashSet::default();
     let mut out = Vec::with_capacity(files.len());
     for (f, key) in files {
-        if excluded.contains(&key) {
+        if let Some(key) = key
+            && (excluded.contains(&key) || (several && !seen.insert(key)))
+        {
             continue;
         }
-        if seen.insert(key) {
-            out.push(f);
-        }
+        out.push(f);
     }
     sort_paths(&mut out);
     skipped.sort();

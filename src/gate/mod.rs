@@ -221,7 +221,7 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
     for (r, &s) in order.iter().enumerate() {
         rank[s as usize] = r;
     }
-    let (later, _) = state.shares();
+    let later = state.later_shares();
     let mut out: Vec<(Rule, usize, Finding)> = Vec::new();
     let path = |s: u32| state.docs[s as usize].path.as_str();
 
@@ -289,17 +289,19 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
 
     // Duplicates: identical texts, then near and contained pairs.
     let mut exact: BTreeSet<(u32, u32)> = BTreeSet::new();
-    let mut by_text: BTreeMap<(u64, u64), Vec<u32>> = BTreeMap::new();
-    for &s in &order {
-        let d = &state.docs[s as usize];
-        by_text
-            .entry((d.text_hash, d.text_len))
-            .or_default()
-            .push(s);
-    }
-    for ((h, _), group) in &by_text {
-        for &b in &group[1..] {
-            let a = group[0];
+    // Documents grouped by text (hash and length), each group in document order: a stable sort of
+    // the documents in order, not a map holding a list per document.
+    let mut by_text: Vec<(u64, u64, u32)> = order
+        .iter()
+        .map(|&s| {
+            let d = &state.docs[s as usize];
+            (d.text_hash, d.text_len, s)
+        })
+        .collect();
+    by_text.sort_by_key(|&(h, len, _)| (h, len));
+    for group in by_text.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        let (h, a) = (&group[0].0, group[0].2);
+        for &(_, _, b) in &group[1..] {
             exact.insert((a.min(b), a.max(b)));
             out.push((
                 Rule::Duplicate,

@@ -88,6 +88,21 @@ impl FileMeta {
         std::fs::metadata(path).ok().map(|m| FileMeta::from(&m))
     }
 
+    /// The metadata of many files, in order, each as [`FileMeta::of`] gives it (`None` where it
+    /// fails), spread over the threads. On Linux each file is stat'ed relative to its open folder
+    /// (`statx(dirfd, name)`), which spares the kernel the walk of the folder's path on every file;
+    /// any failure falls back to [`FileMeta::of`], so the result is the same.
+    pub fn of_all(files: &[std::path::PathBuf]) -> Vec<Option<FileMeta>> {
+        #[cfg(target_os = "linux")]
+        {
+            let parts: Vec<Vec<Option<FileMeta>>> =
+                files.par_chunks(256).map(stat_in_folders).collect();
+            parts.into_iter().flatten().collect()
+        }
+        #[cfg(not(target_os = "linux"))]
+        files.par_iter().map(|f| FileMeta::of(f)).collect()
+    }
+
     /// Git's "racy clean" rule: a file modified at or after the time the cache was written
     /// (`written`, the modification time of `state.bin`, on the same clock and with the same
     /// granularity as the files') may have changed after it was read without its times showing it,
@@ -118,6 +133,55 @@ impl From<&std::fs::Metadata> for FileMeta {
             mtime: nanos(m.modified()),
             ctime,
             ino,
+        }
+    }
+}
+
+/// [`FileMeta::of`] of each file, through one descriptor per run of files in the same folder.
+#[cfg(target_os = "linux")]
+fn stat_in_folders(files: &[std::path::PathBuf]) -> Vec<Option<FileMeta>> {
+    use rustix::fs::{AtFlags, Mode, OFlags, StatxFlags};
+    use std::path::Path;
+    let mut out = Vec::with_capacity(files.len());
+    let mut dir: Option<(&Path, Option<rustix::fd::OwnedFd>)> = None;
+    for f in files {
+        let (Some(parent), Some(name)) = (f.parent(), f.file_name()) else {
+            out.push(FileMeta::of(f));
+            continue;
+        };
+        if dir.as_ref().is_none_or(|(p, _)| *p != parent) {
+            let at = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            dir = Some((parent, rustix::fs::open(at, flags, Mode::empty()).ok()));
+        }
+        let fd = dir.as_ref().and_then(|(_, fd)| fd.as_ref());
+        // Follows a symbolic link, as `std::fs::metadata` does.
+        let meta = fd
+            .and_then(|fd| {
+                rustix::fs::statx(fd, name, AtFlags::empty(), StatxFlags::BASIC_STATS).ok()
+            })
+            .map(|x| FileMeta::from_statx(&x));
+        out.push(meta.or_else(|| FileMeta::of(f)));
+    }
+    out
+}
+
+#[cfg(target_os = "linux")]
+impl FileMeta {
+    /// The same values as `From<&std::fs::Metadata>` (std reads them with the same `statx`).
+    fn from_statx(x: &rustix::fs::Statx) -> FileMeta {
+        let nanos = |t: &rustix::fs::StatxTimestamp| {
+            u64::try_from(t.tv_sec).map_or(0, |s| s * 1_000_000_000 + u64::from(t.tv_nsec))
+        };
+        FileMeta {
+            size: x.stx_size,
+            mtime: nanos(&x.stx_mtime),
+            ctime: nanos(&x.stx_ctime),
+            ino: x.stx_ino,
         }
     }
 }
@@ -309,6 +373,21 @@ impl State {
                 .collect()
         };
         (f(later), f(all))
+    }
+
+    /// The first half of [`State::shares`] alone (what the findings need).
+    pub fn later_shares(&self) -> Vec<f64> {
+        let mut later: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.docs.len()];
+        for p in &self.pairs {
+            for x in p.passages.iter().filter(|x| !x.boilerplate) {
+                later[p.b as usize].push(x.b.token_range());
+            }
+        }
+        later
+            .into_iter()
+            .enumerate()
+            .map(|(d, rs)| round4(coverage(self.docs[d].words as usize, rs.into_iter())))
+            .collect()
     }
 
     /// Shares of each side's words in any passage of a pair, boilerplate included.
@@ -812,11 +891,7 @@ pub fn add(
     // Align the new candidate pairs, earlier document first.
     let rank = {
         let mut rank = vec![0u32; n];
-        let tmp = State {
-            docs: state.docs.clone(),
-            ..State::default()
-        };
-        for (r, x) in tmp.order().into_iter().enumerate() {
+        for (r, x) in state.order().into_iter().enumerate() {
             rank[x as usize] = r as u32;
         }
         rank
@@ -855,4 +930,31 @@ pub fn add(
         reread: need.len(),
         aligned_pairs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn of_all_is_of_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        for (i, name) in ["a.txt", "sub/b.txt", "sub/c.md", "d.txt"]
+            .iter()
+            .enumerate()
+        {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "x".repeat(i + 1)).unwrap();
+            files.push(p);
+        }
+        // A missing file, a folder and a relative path (its folder is the working directory's).
+        files.push(dir.path().join("missing.txt"));
+        files.push(dir.path().join("sub"));
+        files.push(std::path::PathBuf::from("Cargo.toml"));
+        let want: Vec<Option<FileMeta>> = files.iter().map(|f| FileMeta::of(f)).collect();
+        assert_eq!(FileMeta::of_all(&files), want);
+        assert!(want[0].is_some() && want[4].is_none() && want[6].is_some());
+    }
 }
