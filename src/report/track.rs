@@ -300,7 +300,8 @@ fn paint(s: &str, status: Status, color: bool) -> String {
 
 /// The column label of a document: its date, or its id when it has none.
 fn column_label(d: &TrackDoc) -> String {
-    d.date.clone().unwrap_or_else(|| excerpt(&d.id, 12))
+    let label = d.date.clone().unwrap_or_else(|| excerpt(&d.id, 12));
+    super::printable(&label).into_owned()
 }
 
 /// Render the grid (statements × documents in date order, the status of each cell, `×N` when met N
@@ -327,7 +328,7 @@ pub fn render_terminal(r: &TrackReport, color: bool) -> String {
     }
     grid.push('\n');
     for (si, s) in r.statements.iter().enumerate() {
-        let _ = write!(grid, "{:<id_width$}", s.id);
+        let _ = write!(grid, "{:<id_width$}", super::printable(&s.id));
         for di in 0..r.documents.len() {
             let c = r.cell(si, di);
             let n = 1 + c.other_occurrences.len();
@@ -350,10 +351,20 @@ pub fn render_terminal(r: &TrackReport, color: bool) -> String {
         .collect();
     let _ = writeln!(out, "\n(· absent)");
     for d in &r.documents {
-        let _ = writeln!(out, "{:<width$}  {}", column_label(d), d.path);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {}",
+            column_label(d),
+            super::printable(&d.path)
+        );
     }
     for (si, s) in r.statements.iter().enumerate() {
-        let _ = writeln!(out, "\n{}  {}", s.id, excerpt(&s.text, 100));
+        let _ = writeln!(
+            out,
+            "\n{}  {}",
+            super::printable(&s.id),
+            excerpt(&s.text, 100)
+        );
         for (di, d) in r.documents.iter().enumerate() {
             let c = r.cell(si, di);
             if let Some(span) = &c.span {
