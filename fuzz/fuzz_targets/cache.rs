@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     if flags & 1 != 0 {
         match cache::parse_payload(state_part) {
             Ok((state, delta)) => {
-                cache::write_state(&dir, &state, &delta, 0, state_id).expect("writes")
+                cache::write_state(Vec::new(), &dir, &state, &delta, 0, state_id).expect("writes")
             }
             Err(_) => return,
         }
