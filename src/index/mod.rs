@@ -43,23 +43,12 @@ pub struct Tokenized {
 /// Tokenise every text in parallel into one vocabulary; ids are those of a sequential run in document
 /// order whatever the thread count.
 pub fn tokenize_corpus(texts: &[&str]) -> Tokenized {
-    // Chunks of consecutive documents, each with its own vocabulary: merging them in order gives every
-    // form the id of its first appearance in the corpus, so the chunking does not change any id.
+    // Chunks of consecutive documents, each numbering its own spellings: merging them in order gives
+    // every spelling (and so every form) its first appearance in the corpus, so the chunking does not
+    // change any id.
     let total: usize = texts.iter().map(|t| t.len()).sum();
     let target = (total / (rayon::current_num_threads() * 4)).max(1 << 20);
-    let mut chunks: Vec<Range<usize>> = Vec::new();
-    let (mut start, mut size) = (0, 0);
-    for (i, t) in texts.iter().enumerate() {
-        size += t.len();
-        if size >= target {
-            chunks.push(start..i + 1);
-            start = i + 1;
-            size = 0;
-        }
-    }
-    if start < texts.len() {
-        chunks.push(start..texts.len());
-    }
+    let chunks = consecutive_chunks(texts.iter().map(|t| t.len()), target);
     // Each chunk numbers the spellings of its words as written; the chunks' spellings are merged in
     // order (first appearance in the corpus), each distinct spelling is normalised and stemmed once,
     // in parallel, and the documents' numbers are mapped to the vocabulary's ids.
@@ -197,19 +186,24 @@ fn bucket(posting: u64) -> usize {
 /// Ranges of consecutive documents of about equal numbers of words, about `parts` of them.
 fn doc_chunks(t: &Tokenized, parts: usize) -> Vec<Range<usize>> {
     let total: usize = t.ids.iter().map(Vec::len).sum();
-    let target = (total / parts.max(1)).max(1);
+    consecutive_chunks(t.ids.iter().map(Vec::len), (total / parts.max(1)).max(1))
+}
+
+/// Ranges of consecutive items whose sizes add up to at least `target` (the last one may be less).
+fn consecutive_chunks(sizes: impl Iterator<Item = usize>, target: usize) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let (mut start, mut size) = (0, 0);
-    for (d, ids) in t.ids.iter().enumerate() {
-        size += ids.len();
+    let (mut start, mut size, mut n) = (0, 0, 0);
+    for (i, len) in sizes.enumerate() {
+        n = i + 1;
+        size += len;
         if size >= target {
-            out.push(start..d + 1);
-            start = d + 1;
+            out.push(start..n);
+            start = n;
             size = 0;
         }
     }
-    if start < t.ids.len() {
-        out.push(start..t.ids.len());
+    if start < n {
+        out.push(start..n);
     }
     out
 }
