@@ -37,16 +37,19 @@ struct Run {
 /// How many earlier runs one run is compared with at most; bounds the work on pathological input.
 const MAX_NEIGHBOURS: usize = 256;
 
-/// Group seeds (in any order) into regions for which `keep` holds, sorted by (a.start, b.start).
+/// Group seeds (sorted by (a, b), as [`super::seed::seeds`] gives them) into regions for which
+/// `keep` holds, sorted by (a.start, b.start).
 pub fn regions(seeds: Vec<Seed>, params: &Params, keep: impl Fn(&Region) -> bool) -> Vec<Region> {
-    let runs = runs(seeds, params.max_gap as u32);
+    let runs = runs(&seeds, params.max_gap as u32);
+    drop(seeds);
     let mut uf = UnionFind::new(runs.len());
     let gap = params.max_gap as u32;
     // Two runs can join only if their diagonals differ by at most `gap`, so runs are filed in bands
     // of `gap + 1` diagonals and each run is compared with the earlier runs of its band and the two
     // next to it. Runs come in a_start order; each band entry keeps the furthest a_end among the
     // band's runs so far, so a backward scan stops as soon as no earlier run of the band comes within
-    // `gap` of the run on A. Between unrelated texts nearly every band is nearly empty.
+    // `gap` of the run on A. Between unrelated texts nearly every band is nearly empty. A band is a
+    // list linked backwards through one array of entries: no allocation per band.
     let width = i64::from(gap) + 1;
     let min_diag = runs.iter().map(|r| r.diag).min().unwrap_or(0);
     let band_of = |d: i64| ((d - min_diag) / width) as usize;
@@ -55,12 +58,16 @@ pub fn regions(seeds: Vec<Seed>, params: &Params, keep: impl Fn(&Region) -> bool
         .map(|r| band_of(r.diag))
         .max()
         .map_or(0, |b| b + 1);
-    let mut bands: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n_bands];
+    const END: u32 = u32::MAX;
+    let mut last = vec![END; n_bands];
+    // Per run (entry j is run j): the furthest a_end of its band so far, and the band's entry before.
+    let mut entries: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
     for (j, rj) in runs.iter().enumerate() {
         let band = band_of(rj.diag);
-        let near = band.saturating_sub(1)..=(band + 1).min(n_bands - 1);
-        for list in &bands[near] {
-            for &(reach, i) in list.iter().rev() {
+        for &head in &last[band.saturating_sub(1)..=(band + 1).min(n_bands - 1)] {
+            let mut i = head;
+            while i != END {
+                let (reach, before) = entries[i as usize];
                 // Only the MAX_NEIGHBOURS runs before this one (in a_start order) are compared with
                 // it, which bounds the work on pathological input.
                 if reach + gap < rj.a_start || i as usize + MAX_NEIGHBOURS < j {
@@ -69,13 +76,19 @@ pub fn regions(seeds: Vec<Seed>, params: &Params, keep: impl Fn(&Region) -> bool
                 if close(&runs[i as usize], rj, gap) {
                     uf.union(i as usize, j);
                 }
+                i = before;
             }
         }
-        let list = &mut bands[band];
-        let reach = list.last().map_or(rj.a_end, |&(r, _)| r.max(rj.a_end));
-        list.push((reach, j as u32));
+        let before = last[band];
+        let reach = if before == END {
+            rj.a_end
+        } else {
+            entries[before as usize].0.max(rj.a_end)
+        };
+        entries.push((reach, before));
+        last[band] = j as u32;
     }
-    drop(bands);
+    drop((last, entries));
     // Components are gathered into the run slot of their root (roots are their smallest member, so
     // the root's slot is never needed again once reached), then kept ones become regions.
     let mut runs = runs;
@@ -119,68 +132,50 @@ fn close(x: &Run, y: &Run, gap: u32) -> bool {
         && x.diag.abs_diff(y.diag) <= u64::from(gap)
 }
 
-/// Maximal groups of seeds on one diagonal with gaps of at most `gap`, sorted by (a_start, b_start).
-fn runs(seeds: Vec<Seed>, gap: u32) -> Vec<Run> {
-    if seeds.is_empty() {
-        return Vec::new();
-    }
-    // Seeds are put in (diagonal, a) order by two stable counting sorts, on a and then on the
-    // diagonal, whose keys are bounded by the documents' lengths: linear where a comparison sort of
-    // the ~200,000 chance seeds two unrelated 1 MB texts share was a sixth of the whole comparison.
+/// Maximal groups of seeds on one diagonal with gaps of at most `gap`, sorted by (a_start, b_start),
+/// from seeds sorted by (a, b): each diagonal's open run is found through an array indexed by
+/// diagonal, and runs are made in the order of their first seeds, which is the order wanted.
+fn runs(seeds: &[Seed], gap: u32) -> Vec<Run> {
+    debug_assert!(
+        seeds
+            .windows(2)
+            .all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b))
+    );
     let max_a = seeds.iter().map(|s| s.a).max().unwrap_or(0) as usize;
     let max_b = seeds.iter().map(|s| s.b).max().unwrap_or(0) as usize;
-    let by_a = counting_sort(&seeds, max_a + 1, |s| s.a as usize);
-    drop(seeds);
-    let by_diag = counting_sort(&by_a, max_a + max_b + 1, |s| {
-        s.b as usize + max_a - s.a as usize
-    });
-    drop(by_a);
-    let mut out: Vec<Run> = Vec::new();
-    for s in by_diag {
-        let d = i64::from(s.b) - i64::from(s.a);
-        let (a_end, b_end) = (s.a + s.len, s.b + s.len);
-        if let Some(last) = out.last_mut()
-            && last.diag == d
-            && s.a <= last.a_end + gap
-        {
-            last.covered += a_end.saturating_sub(last.a_end.max(s.a));
-            last.a_end = last.a_end.max(a_end);
-            last.b_end = last.b_end.max(b_end);
-            last.seeds += 1;
-            continue;
+    const NONE: u32 = u32::MAX;
+    let mut open = vec![
+        NONE;
+        if seeds.is_empty() {
+            0
+        } else {
+            max_a + max_b + 1
         }
+    ];
+    let mut out: Vec<Run> = Vec::new();
+    for s in seeds {
+        let slot = &mut open[s.b as usize + max_a - s.a as usize];
+        let (a_end, b_end) = (s.a + s.len, s.b + s.len);
+        if *slot != NONE {
+            let last = &mut out[*slot as usize];
+            if s.a <= last.a_end + gap {
+                last.covered += a_end.saturating_sub(last.a_end.max(s.a));
+                last.a_end = last.a_end.max(a_end);
+                last.b_end = last.b_end.max(b_end);
+                last.seeds += 1;
+                continue;
+            }
+        }
+        *slot = out.len() as u32;
         out.push(Run {
             a_start: s.a,
             a_end,
             b_start: s.b,
             b_end,
-            diag: d,
+            diag: i64::from(s.b) - i64::from(s.a),
             seeds: 1,
             covered: s.len,
         });
-    }
-    // Runs are in (diagonal, a_start) order; a stable sort on a_start orders runs with the same
-    // a_start by diagonal, that is by b_start. Two runs never share a start: they would be one run.
-    counting_sort(&out, max_a + 1, |r| r.a_start as usize)
-}
-
-/// Stable counting sort of `items` by a key below `keys`.
-fn counting_sort<T: Clone>(items: &[T], keys: usize, key: impl Fn(&T) -> usize) -> Vec<T> {
-    let mut at = vec![0u32; keys + 1];
-    for x in items {
-        at[key(x) + 1] += 1;
-    }
-    for k in 1..at.len() {
-        at[k] += at[k - 1];
-    }
-    let Some(first) = items.first() else {
-        return Vec::new();
-    };
-    let mut out: Vec<T> = vec![first.clone(); items.len()];
-    for x in items {
-        let slot = &mut at[key(x)];
-        out[*slot as usize] = x.clone();
-        *slot += 1;
     }
     out
 }

@@ -3,10 +3,15 @@
 //! Each token position starts one n-gram: `word_ngram` tokens, or `cjk_ngram` when the first token is a
 //! character of an unspaced script. N-grams made only of function words are skipped, and so are n-grams
 //! that occur more than `max_seed_freq` times in either document (pathological repetition would
-//! otherwise give a quadratic number of seeds). Matching is a merge join of two hash-sorted lists: no
-//! hash map, cache-friendly, and deterministic.
+//! otherwise give a quadratic number of seeds).
+//!
+//! Matching is a hash join done in parallel: each document's n-grams are hashed (a cheap multiplicative
+//! hash of the ids; every seed is checked against the ids, so a collision cannot make a false seed)
+//! and scattered into partitions by the hash's top bits; each pair of partitions (one per document) is
+//! sorted and merge-joined on its own, in cache, on any thread; the seeds are then put in (a, b) order
+//! by one stable counting sort on a. The output does not depend on the number of threads.
 
-use xxhash_rust::xxh3::xxh3_64;
+use rayon::prelude::*;
 
 use super::{Params, Seq};
 
@@ -18,104 +23,170 @@ pub struct Seed {
     pub len: u32,
 }
 
-/// The n-grams of a sequence as (hash, start, length), sorted by hash (the order among equal hashes
-/// does not matter: seeds are sorted by position before use).
-pub fn grams(seq: &Seq, params: &Params) -> Vec<(u64, u32, u32)> {
-    let n = seq.ids.len();
-    let mut out = Vec::with_capacity(n);
-    let mut buf: Vec<u8> = Vec::with_capacity(4 * params.cjk_ngram.max(params.word_ngram));
-    for i in 0..n {
-        let k = if seq.cjk[i] {
-            params.cjk_ngram
-        } else {
-            params.word_ngram
-        };
-        if i + k > n || seq.stop[i..i + k].iter().all(|&s| s) {
-            continue;
-        }
-        out.push((gram_hash(&seq.ids[i..i + k], &mut buf), i as u32, k as u32));
-    }
-    sort_by_hash(&mut out);
-    out
+/// The length of the n-gram the aligner seeds on at position `i` of `seq`, or `None` when it seeds
+/// on none there (too near the end, or function words only).
+pub fn gram_len(seq: &Seq, params: &Params, i: usize) -> Option<usize> {
+    let k = gram_k(seq, params, i);
+    (i + k <= seq.ids.len() && !seq.stop[i..i + k].iter().all(|&s| s)).then_some(k)
 }
 
-/// Sort n-grams by hash. The hashes are uniform, so bucketing them on their top bits (one counting
-/// pass, one scatter) leaves buckets of a few dozen to sort: about a third of the instructions of a
-/// comparison sort of the whole list.
-fn sort_by_hash(v: &mut Vec<(u64, u32, u32)>) {
-    let n = v.len();
-    if n < 1 << 12 {
-        v.sort_unstable_by_key(|g| g.0);
-        return;
+/// The length of an n-gram starting at position `i`, were it one.
+fn gram_k(seq: &Seq, params: &Params, i: usize) -> usize {
+    if seq.cjk[i] {
+        params.cjk_ngram
+    } else {
+        params.word_ngram
     }
-    let bits = (n / 32).ilog2().min(16);
-    let shift = 64 - bits;
-    let mut at = vec![0u32; (1 << bits) + 1];
-    for g in v.iter() {
-        at[(g.0 >> shift) as usize + 1] += 1;
+}
+
+/// All seeds shared by A and B, sorted by (a, b).
+pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
+    // Partitions of a few dozen n-grams (sorted in a few instructions each), handed to the threads
+    // in a few dozen chunks of consecutive partitions; two short texts (as `scan` aligns them, many
+    // pairs at once) are one chunk.
+    let n = a.ids.len().max(b.ids.len());
+    let bits = (n / 32).max(1).ilog2().min(16);
+    let (mut pa, mut pb) = if n < 1 << 14 {
+        (partition(a, params, bits), partition(b, params, bits))
+    } else {
+        rayon::join(|| partition(a, params, bits), || partition(b, params, bits))
+    };
+    let chunks = if n < 1 << 14 {
+        1
+    } else {
+        64.min(1usize << bits)
+    };
+    let per_chunk = (1usize << bits) / chunks;
+    let ca = cut(&mut pa.grams, &pa.bounds, chunks);
+    let cb = cut(&mut pb.grams, &pb.bounds, chunks);
+    let found: Vec<Vec<Seed>> = ca
+        .into_par_iter()
+        .zip(cb)
+        .enumerate()
+        .map(|(c, (ga, gb))| {
+            let mut out = Vec::new();
+            let (base_a, base_b) = (pa.bounds[c * per_chunk], pb.bounds[c * per_chunk]);
+            for p in c * per_chunk..(c + 1) * per_chunk {
+                let ra = (pa.bounds[p] - base_a) as usize..(pa.bounds[p + 1] - base_a) as usize;
+                let rb = (pb.bounds[p] - base_b) as usize..(pb.bounds[p + 1] - base_b) as usize;
+                ga[ra.clone()].sort_unstable();
+                gb[rb.clone()].sort_unstable();
+                join(&ga[ra], &gb[rb], a, b, params, &mut out);
+            }
+            out
+        })
+        .collect();
+    drop((pa, pb));
+    // Within a partition each A position's seeds are together and in b order (both sides are sorted
+    // by (hash, position)), so a stable counting sort on a gives (a, b) order.
+    let n: usize = found.iter().map(Vec::len).sum();
+    let mut at = vec![0u32; a.ids.len() + 1];
+    for s in found.iter().flatten() {
+        at[s.a as usize + 1] += 1;
     }
     for k in 1..at.len() {
         at[k] += at[k - 1];
     }
-    let bounds = at.clone();
-    let mut out = vec![(0, 0, 0); n];
-    for g in v.iter() {
-        let slot = &mut at[(g.0 >> shift) as usize];
-        out[*slot as usize] = *g;
+    let mut out = vec![Seed { a: 0, b: 0, len: 0 }; n];
+    for s in found.iter().flatten() {
+        let slot = &mut at[s.a as usize];
+        out[*slot as usize] = *s;
         *slot += 1;
     }
-    for w in bounds.windows(2) {
-        out[w[0] as usize..w[1] as usize].sort_unstable_by_key(|g| g.0);
-    }
-    *v = out;
+    out
 }
 
-/// The stable hash of an n-gram of token ids: xxh3-64 of the ids as little-endian bytes (the index
-/// hashes the same way, so its n-grams are the aligner's seeds). `buf` is scratch space.
-pub fn gram_hash(ids: &[u32], buf: &mut Vec<u8>) -> u64 {
-    let mut fixed = [0u8; 32];
-    if ids.len() <= 8 {
-        for (chunk, id) in fixed.chunks_exact_mut(4).zip(ids) {
-            chunk.copy_from_slice(&id.to_le_bytes());
+/// A document's n-grams as (hash, position), in partitions by the top `bits` of the hash.
+struct Partitions {
+    grams: Vec<(u64, u32)>,
+    /// Partition `p` is `grams[bounds[p]..bounds[p + 1]]`.
+    bounds: Vec<u32>,
+}
+
+/// `grams` cut into `chunks` runs of consecutive partitions (`chunks` divides their number).
+fn cut<'g>(
+    grams: &'g mut [(u64, u32)],
+    bounds: &[u32],
+    chunks: usize,
+) -> Vec<&'g mut [(u64, u32)]> {
+    let per_chunk = (bounds.len() - 1) / chunks;
+    let mut rest = grams;
+    let mut out = Vec::with_capacity(chunks);
+    for c in 0..chunks {
+        let len = (bounds[(c + 1) * per_chunk] - bounds[c * per_chunk]) as usize;
+        let (head, tail) = rest.split_at_mut(len);
+        out.push(head);
+        rest = tail;
+    }
+    out
+}
+
+fn partition(seq: &Seq, params: &Params, bits: u32) -> Partitions {
+    let n = seq.ids.len();
+    // The n-grams, last position first: walking backwards keeps the next content word at hand, so
+    // "function words only" is one comparison.
+    let mut hashed: Vec<(u64, u32)> = Vec::with_capacity(n);
+    let mut next_content = n;
+    for i in (0..n).rev() {
+        if !seq.stop[i] {
+            next_content = i;
         }
-        return xxh3_64(&fixed[..4 * ids.len()]);
+        let k = gram_k(seq, params, i);
+        if i + k <= n && next_content < i + k {
+            hashed.push((mix(&seq.ids[i..i + k]), i as u32));
+        }
     }
-    buf.clear();
-    for id in ids {
-        buf.extend_from_slice(&id.to_le_bytes());
+    let part = |h: u64| (h >> (63 - bits) >> 1) as usize;
+    let mut bounds = vec![0u32; (1 << bits) + 1];
+    for &(h, _) in &hashed {
+        bounds[part(h) + 1] += 1;
     }
-    xxh3_64(buf)
+    for p in 1..bounds.len() {
+        bounds[p] += bounds[p - 1];
+    }
+    let mut at = bounds.clone();
+    let mut grams = vec![(0, 0); hashed.len()];
+    for &(h, i) in hashed.iter().rev() {
+        let slot = &mut at[part(h)];
+        grams[*slot as usize] = (h, i);
+        *slot += 1;
+    }
+    Partitions { grams, bounds }
 }
 
-/// All seeds shared by A and B, in no particular order.
-pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
-    let (ga, gb) = rayon::join(|| grams(a, params), || grams(b, params));
-    let mut out = Vec::new();
+/// Add the seeds of two lists of n-grams sorted by (hash, position) to `out`.
+fn join(
+    ga: &[(u64, u32)],
+    gb: &[(u64, u32)],
+    a: &Seq,
+    b: &Seq,
+    params: &Params,
+    out: &mut Vec<Seed>,
+) {
     let (mut i, mut j) = (0, 0);
     while i < ga.len() && j < gb.len() {
         let (ha, hb) = (ga[i].0, gb[j].0);
-        if ha < hb {
-            i += 1;
-            continue;
-        }
-        if hb < ha {
-            j += 1;
+        if ha != hb {
+            if ha < hb {
+                i += 1;
+            } else {
+                j += 1;
+            }
             continue;
         }
         let i_end = i + ga[i..].iter().take_while(|g| g.0 == ha).count();
         let j_end = j + gb[j..].iter().take_while(|g| g.0 == hb).count();
-        let common = i_end - i <= params.max_seed_freq && j_end - j <= params.max_seed_freq;
-        if common {
-            for x in &ga[i..i_end] {
-                for y in &gb[j..j_end] {
-                    // A 64-bit hash collision between different n-grams is possible in theory;
-                    // checking the ids keeps every seed a true match.
-                    let (xa, yb, k) = (x.1 as usize, y.1 as usize, x.2 as usize);
-                    if x.2 == y.2 && a.ids[xa..xa + k] == b.ids[yb..yb + k] {
+        if i_end - i <= params.max_seed_freq && j_end - j <= params.max_seed_freq {
+            for &(_, x) in &ga[i..i_end] {
+                let k = gram_k(a, params, x as usize);
+                let gram = &a.ids[x as usize..x as usize + k];
+                for &(_, y) in &gb[j..j_end] {
+                    // Equal hashes of different n-grams are possible; the ids decide.
+                    if gram_k(b, params, y as usize) == k && b.ids[y as usize..].starts_with(gram) {
                         out.push(Seed {
-                            a: x.1,
-                            b: y.1,
-                            len: x.2,
+                            a: x,
+                            b: y,
+                            len: k as u32,
                         });
                     }
                 }
@@ -124,5 +195,98 @@ pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
         i = i_end;
         j = j_end;
     }
-    out
+}
+
+/// A fast hash of an n-gram of ids for the join (FxHash's step, then a 64-bit finaliser so that the
+/// top bits, which pick the partition, depend on every id).
+fn mix(ids: &[u32]) -> u64 {
+    let mut h = ids.len() as u64;
+    for &id in ids {
+        h = (h.rotate_left(5) ^ u64::from(id)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// The stable hash of an n-gram of token ids: xxh3-64 of the ids as little-endian bytes. The index
+/// fingerprints documents with it, on the n-grams the aligner seeds on ([`gram_len`]). `buf` is
+/// scratch space.
+pub fn gram_hash(ids: &[u32], buf: &mut Vec<u8>) -> u64 {
+    let mut fixed = [0u8; 32];
+    if ids.len() <= 8 {
+        for (chunk, id) in fixed.chunks_exact_mut(4).zip(ids) {
+            chunk.copy_from_slice(&id.to_le_bytes());
+        }
+        return xxhash_rust::xxh3::xxh3_64(&fixed[..4 * ids.len()]);
+    }
+    buf.clear();
+    for id in ids {
+        buf.extend_from_slice(&id.to_le_bytes());
+    }
+    xxhash_rust::xxh3::xxh3_64(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Vocabulary;
+
+    /// The reference: every pair of positions compared.
+    fn all_pairs(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
+        let grams = |s: &Seq| -> Vec<(usize, usize)> {
+            (0..s.ids.len())
+                .filter_map(|i| gram_len(s, params, i).map(|k| (i, k)))
+                .collect()
+        };
+        let (ga, gb) = (grams(a), grams(b));
+        let freq = |g: &[(usize, usize)], s: &Seq, ids: &[u32]| {
+            g.iter().filter(|&&(j, k)| s.ids[j..j + k] == *ids).count()
+        };
+        let mut out = Vec::new();
+        for &(i, k) in &ga {
+            let gram = &a.ids[i..i + k];
+            if freq(&ga, a, gram) > params.max_seed_freq
+                || freq(&gb, b, gram) > params.max_seed_freq
+            {
+                continue;
+            }
+            for &(j, l) in &gb {
+                if k == l && b.ids[j..j + l] == *gram {
+                    out.push(Seed {
+                        a: i as u32,
+                        b: j as u32,
+                        len: k as u32,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Texts of few distinct words (so that n-grams repeat, some beyond `max_seed_freq`), mixed
+        /// with Han characters (longer n-grams) and function words; ids either from a vocabulary of
+        /// the two texts or from one much larger (the renumbering path).
+        #[test]
+        fn seeds_equal_the_all_pairs_reference(
+            xa in proptest::collection::vec(0usize..9, 0..80),
+            xb in proptest::collection::vec(0usize..9, 0..80),
+            big_vocabulary in proptest::bool::ANY,
+            max_seed_freq in 1usize..6,
+        ) {
+            const WORDS: [&str; 9] = ["alpha", "beta", "gamma", "the", "of", "中", "国", "delta", "and"];
+            let text = |x: &[usize]| x.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" ");
+            let (ta, tb) = (text(&xa), text(&xb));
+            let mut v = Vocabulary::new();
+            if big_vocabulary {
+                let filler: Vec<String> = (0..1500).map(|i| format!("filler{i}")).collect();
+                v.tokenize(&filler.join(" "));
+            }
+            let (ka, kb) = (v.tokenize(&ta), v.tokenize(&tb));
+            let (a, b) = (Seq::new(&ka, &v), Seq::new(&kb, &v));
+            let params = Params { word_ngram: 2, cjk_ngram: 3, max_seed_freq, ..Params::default() };
+            proptest::prop_assert_eq!(seeds(&a, &b, &params), all_pairs(&a, &b, &params));
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //!   aligner does with them) do not depend on the number of threads. Only ids are kept (4 bytes a word);
 //!   [`Tokenized::tokens`] rebuilds a document's tokens with byte spans when it is aligned.
 //! - [`Index`]: the candidate pairs of documents, from the same n-grams the aligner seeds on
-//!   ([`crate::align::seed::grams`]: `word_ngram` words, `cjk_ngram` characters of unspaced scripts,
+//!   ([`crate::align::seed::gram_len`]: `word_ngram` words, `cjk_ngram` characters of unspaced scripts,
 //!   n-grams of function words skipped, xxh3-64 of the ids). Each document's distinct n-grams become
 //!   postings packed in one `u64` (40 bits of hash, 24 bits of document), sorted in parallel and grouped:
 //!   an n-gram in more than `max_df` documents is skipped (counted), and each pair of documents sharing
@@ -405,7 +405,7 @@ fn boilerplate_runs(t: &Tokenized, d: usize, params: &Params, boiler: &[u64]) ->
 mod tests {
     use super::*;
     use crate::align::Seq;
-    use crate::align::seed::grams;
+    use crate::align::seed::{gram_hash, gram_len};
 
     #[test]
     fn corpus_grams_are_the_aligner_seeds() {
@@ -421,7 +421,16 @@ mod tests {
             let mut mine = Vec::new();
             t.for_each_gram(d, &params, |i, k, h| mine.push((h, i as u32, k as u32)));
             mine.sort_unstable();
-            let mut theirs = grams(&seq, &params);
+            let mut theirs: Vec<(u64, u32, u32)> = (0..seq.ids.len())
+                .filter_map(|i| gram_len(&seq, &params, i).map(|k| (i, k)))
+                .map(|(i, k)| {
+                    (
+                        gram_hash(&seq.ids[i..i + k], &mut Vec::new()),
+                        i as u32,
+                        k as u32,
+                    )
+                })
+                .collect();
             theirs.sort_unstable();
             assert_eq!(mine, theirs);
         }
