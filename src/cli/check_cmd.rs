@@ -867,11 +867,9 @@ fn load_statements(path: &Path) -> Result<(Vec<Statement>, u64)> {
         path: path.to_path_buf(),
         cause,
     })?;
-    let text = crate::corpus::decode(path, &bytes, false)?;
-    Ok((
-        track::parse_statements(path, &text)?,
-        xxhash_rust::xxh3::xxh3_64(&bytes),
-    ))
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    let text = crate::corpus::decode(path, bytes, false)?;
+    Ok((track::parse_statements(path, &text)?, hash))
 }
 
 /// What the statement findings are computed from: the statements, the matcher's settings and every

@@ -39,7 +39,7 @@ pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipp
         )
     };
     let text = match super::read_document_bytes(path, opts.max_bytes)
-        .and_then(|bytes| super::decode(path, &bytes, opts.lossy))
+        .and_then(|bytes| super::decode(path, bytes, opts.lossy))
     {
         Ok(t) => t,
         Err(e) => return skip_file(super::walk::skip_reason(&e)),

@@ -84,7 +84,8 @@ impl Default for ReadOptions {
 pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error> {
     let bytes = read_document_bytes(path, opts.max_bytes)?;
     let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
-    let text = decode(path, &bytes, opts.lossy)?;
+    let size = bytes.len() as u64;
+    let text = decode(path, bytes, opts.lossy)?;
     let text = if is_html(path) {
         html_to_text(&text)
     } else {
@@ -99,7 +100,7 @@ pub fn read_document(path: &Path, opts: &ReadOptions) -> Result<Document, Error>
         id,
         path: path.to_path_buf(),
         text,
-        bytes: bytes.len() as u64,
+        bytes: size,
         hash,
     })
 }
@@ -150,28 +151,28 @@ pub fn read_bounded_as(path: &Path, limit: u64, what: &'static str) -> Result<Ve
     // Memory is asked for, not assumed: a failed allocation is an error naming the file, not an
     // abort. Chunks are checked for NUL bytes as they come, so a binary file (a sparse one of
     // gigabytes, all zeros) is refused after its first megabyte, whatever --max-bytes says.
+    // One byte more than the size, so that the read that finds the end needs no more memory.
     let mut bytes: Vec<u8> = Vec::new();
     bytes
-        .try_reserve_exact(meta.len() as usize)
+        .try_reserve_exact(meta.len() as usize + 1)
         .map_err(|_| out_of_memory(meta.len()))?;
-    const CHUNK: usize = 1 << 20;
+    const CHUNK: u64 = 1 << 20;
     loop {
         let start = bytes.len();
         if bytes.capacity() == start {
             bytes
-                .try_reserve(CHUNK)
+                .try_reserve(CHUNK as usize)
                 .map_err(|_| out_of_memory(start as u64))?;
         }
-        let end = bytes.capacity().min(start + CHUNK);
-        bytes.resize(end, 0);
+        // `read_to_end` fills the spare capacity without zeroing it first, and stops at the
+        // chunk's end (or the file's).
         let n = loop {
-            match reader.read(&mut bytes[start..]) {
+            match (&mut reader).take(CHUNK).read_to_end(&mut bytes) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(io(e)),
             }
         };
-        bytes.truncate(start + n);
         if let Some(i) = memchr_nul(&bytes[start..]) {
             return Err(Error::Binary {
                 path: path.to_path_buf(),
@@ -190,30 +191,38 @@ pub fn read_bounded_as(path: &Path, limit: u64, what: &'static str) -> Result<Ve
 /// [`read_bounded_as`] of a UTF-8 file (a BOM dropped), within [`SIDE_FILE_MAX_BYTES`].
 pub fn read_side_file(path: &Path, what: &'static str) -> Result<String, Error> {
     let bytes = read_bounded_as(path, SIDE_FILE_MAX_BYTES, what)?;
-    decode(path, &bytes, false)
+    decode(path, bytes, false)
 }
 
-/// Decode bytes as UTF-8, dropping a BOM, refusing binary content.
-pub fn decode(path: &Path, bytes: &[u8], lossy: bool) -> Result<String, Error> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Some(offset) = memchr_nul(body) {
+/// Decode bytes as UTF-8, dropping a BOM, refusing binary content. Valid UTF-8 becomes the text
+/// without a copy.
+pub fn decode(path: &Path, mut bytes: Vec<u8>, lossy: bool) -> Result<String, Error> {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    if let Some(offset) = memchr_nul(&bytes[bom..]) {
         return Err(Error::Binary {
             path: path.to_path_buf(),
-            offset: offset + (bytes.len() - body.len()),
+            offset: offset + bom,
         });
     }
-    match std::str::from_utf8(body) {
-        Ok(s) => Ok(s.to_owned()),
-        Err(_) if lossy => Ok(String::from_utf8_lossy(body).into_owned()),
-        Err(e) => Err(Error::InvalidUtf8 {
-            path: path.to_path_buf(),
-            offset: e.valid_up_to() + (bytes.len() - body.len()),
-        }),
-    }
+    bytes.drain(..bom);
+    String::from_utf8(bytes).or_else(|e| {
+        if lossy {
+            Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
+        } else {
+            Err(Error::InvalidUtf8 {
+                path: path.to_path_buf(),
+                offset: e.utf8_error().valid_up_to() + bom,
+            })
+        }
+    })
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
+    memchr::memchr(0, bytes)
 }
 
 fn is_html(path: &Path) -> bool {
@@ -303,14 +312,17 @@ mod tests {
     #[test]
     fn bom_is_dropped_and_offsets_reported() {
         let p = Path::new("x.txt");
-        assert_eq!(decode(p, b"\xEF\xBB\xBFabc", false).unwrap(), "abc");
-        match decode(p, b"\xEF\xBB\xBFab\xFFc", false) {
+        assert_eq!(
+            decode(p, b"\xEF\xBB\xBFabc".to_vec(), false).unwrap(),
+            "abc"
+        );
+        match decode(p, b"\xEF\xBB\xBFab\xFFc".to_vec(), false) {
             Err(Error::InvalidUtf8 { offset, .. }) => assert_eq!(offset, 5),
             other => panic!("expected invalid UTF-8, got {other:?}"),
         }
-        assert_eq!(decode(p, b"ab\xFFc", true).unwrap(), "ab\u{FFFD}c");
+        assert_eq!(decode(p, b"ab\xFFc".to_vec(), true).unwrap(), "ab\u{FFFD}c");
         assert!(matches!(
-            decode(p, b"ab\0c", false),
+            decode(p, b"ab\0c".to_vec(), false),
             Err(Error::Binary { offset: 2, .. })
         ));
     }
