@@ -89,7 +89,8 @@ pub fn compare_texts(a: &str, b: &str, params: &Params) -> Comparison {
     let map = spellings.merge(&spellings_b);
     drop(spellings_b);
     let mut vocab = Vocabulary::new();
-    let ids = vocab.intern_spellings(spellings.list());
+    let ids = vocab.intern_spellings_once(spellings.list());
+    drop(spellings);
     for t in &mut a_tokens {
         t.id = ids[t.id.0 as usize];
     }

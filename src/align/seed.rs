@@ -122,10 +122,30 @@ fn cut<'g>(
 }
 
 fn partition(seq: &Seq, params: &Params, bits: u32) -> Partitions {
+    let part = |h: u64| (h >> (63 - bits) >> 1) as usize;
+    // Two passes over the n-grams (count the partitions' sizes, then fill them), each hashing every
+    // n-gram: hashing is cheaper than holding the hashes (the memory would be a page fault every 256
+    // n-grams).
+    let mut bounds = vec![0u32; (1 << bits) + 1];
+    for_each_gram(seq, params, |h, _| bounds[part(h) + 1] += 1);
+    for p in 1..bounds.len() {
+        bounds[p] += bounds[p - 1];
+    }
+    let mut at = bounds.clone();
+    let mut grams = vec![(0, 0); bounds[bounds.len() - 1] as usize];
+    // Positions come in descending order; filling each partition from its end keeps it ascending.
+    for_each_gram(seq, params, |h, i| {
+        let slot = &mut at[part(h) + 1];
+        *slot -= 1;
+        grams[*slot as usize] = (h, i);
+    });
+    Partitions { grams, bounds }
+}
+
+/// Call `f(hash, position)` for every n-gram of `seq`, last position first: walking backwards keeps
+/// the next content word at hand, so "function words only" is one comparison.
+fn for_each_gram(seq: &Seq, params: &Params, mut f: impl FnMut(u64, u32)) {
     let n = seq.ids.len();
-    // The n-grams, last position first: walking backwards keeps the next content word at hand, so
-    // "function words only" is one comparison.
-    let mut hashed: Vec<(u64, u32)> = Vec::with_capacity(n);
     let mut next_content = n;
     for i in (0..n).rev() {
         if !seq.stop[i] {
@@ -133,25 +153,9 @@ fn partition(seq: &Seq, params: &Params, bits: u32) -> Partitions {
         }
         let k = gram_k(seq, params, i);
         if i + k <= n && next_content < i + k {
-            hashed.push((mix(&seq.ids[i..i + k]), i as u32));
+            f(mix(&seq.ids[i..i + k]), i as u32);
         }
     }
-    let part = |h: u64| (h >> (63 - bits) >> 1) as usize;
-    let mut bounds = vec![0u32; (1 << bits) + 1];
-    for &(h, _) in &hashed {
-        bounds[part(h) + 1] += 1;
-    }
-    for p in 1..bounds.len() {
-        bounds[p] += bounds[p - 1];
-    }
-    let mut at = bounds.clone();
-    let mut grams = vec![(0, 0); hashed.len()];
-    for &(h, i) in hashed.iter().rev() {
-        let slot = &mut at[part(h)];
-        grams[*slot as usize] = (h, i);
-        *slot += 1;
-    }
-    Partitions { grams, bounds }
 }
 
 /// Add the seeds of two lists of n-grams sorted by (hash, position) to `out`.

@@ -257,6 +257,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
         || read_document(&args.b, &opts),
     );
     let (a, b) = (a?, b?);
+    huge_pages_for(a.text.len() + b.text.len());
     timings.lap("read");
     let cmp = crate::compare_texts(&a.text, &b.text, &params);
     timings.lap("align");
@@ -282,22 +283,52 @@ fn compare(args: CompareArgs) -> Result<i32> {
 
 /// Let glibc's malloc keep the memory `compare` frees for its next allocations. Each stage of a
 /// comparison allocates a few arrays of megabytes and frees them; by default glibc hands blocks that
-/// large back to the kernel (`mmap` below 128 KiB..32 MiB adaptively, trimming above 128 KiB) and
-/// gets them back as zeroed pages, one page fault every 4 KiB, in each thread's own arena. Measured on
-/// two 1 MB documents: 10,100 page faults and 67 ms before, 5,700 and 57 ms with one arena, no `mmap`
-/// below 32 MiB and no trimming; peak memory 28 MiB either way (BENCHMARKS.md). Not for `scan`, whose
-/// many threads and many more allocations would then keep more memory (344 -> 435 MiB on 10,000
-/// documents).
+/// large back to the kernel (`mmap` from 128 KiB up to 32 MiB adaptively, trimming above 128 KiB) and
+/// gets them back as zeroed pages, one page fault every 4 KiB, in each thread's own arena. Here: one
+/// arena, no `mmap` below 32 MiB, no trimming. Not for `scan`, whose many threads and allocations
+/// would then keep more memory (344 -> 435 MiB on 10,000 documents).
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` only sets malloc's tuning parameters (it takes no pointers and is safe to
-    // call at any time; values it does not accept are ignored).
+    // SAFETY: `mallopt` only sets malloc's tuning parameters (it takes no pointers; values it does
+    // not accept are ignored).
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
     }
 }
+
+/// Ask for transparent huge pages for the heap the alignment of texts of `input` bytes will use
+/// (about 12 bytes a byte of text): the heap is grown by that much at once and the kernel is told
+/// (`madvise(MADV_HUGEPAGE)`) that the range may be backed by 2 MiB pages, so that it is faulted in
+/// 2 MiB at a time instead of 4 KiB. Freed, the block stays in the heap ([`keep_freed_memory`])
+/// and the next allocations are carved from it. Measured on two 1 MB documents: 5,700 page faults
+/// -> 250 and about 8 ms less (BENCHMARKS.md). Nothing happens where the kernel has no transparent
+/// huge pages, for inputs under 256 KiB, or beyond 30 MiB (allocations of 32 MiB and more are
+/// `mmap`ed apart from the heap).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn huge_pages_for(input: usize) {
+    const HUGE: usize = 2 << 20;
+    let size = input.saturating_mul(12).min(30 << 20);
+    if input < 256 << 10 {
+        return;
+    }
+    let block: Vec<u8> = Vec::with_capacity(size);
+    let at = block.as_ptr() as usize;
+    let (start, end) = (at.next_multiple_of(HUGE), (at + size) / HUGE * HUGE);
+    if end > start {
+        // SAFETY: the range lies inside `block`, a live allocation of ours; MADV_HUGEPAGE changes
+        // how the kernel backs the pages, not their contents or mapping, and fails harmlessly
+        // (ignored) where transparent huge pages are not available.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+        }
+    }
+    drop(block);
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn huge_pages_for(_input: usize) {}
 
 fn eval(args: EvalArgs) -> Result<i32> {
     let params = resolve::params(&args.align)?;

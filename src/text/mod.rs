@@ -114,6 +114,17 @@ impl Vocabulary {
     /// (in parallel when there are many) and giving new forms ids in the order of the spellings, so
     /// the ids are those of interning the spellings one by one with [`Self::intern`].
     pub fn intern_spellings(&mut self, spellings: &[&str]) -> Vec<TokenId> {
+        self.intern_spellings_as(spellings, true)
+    }
+
+    /// [`Self::intern_spellings`] for a caller that will not intern these spellings again (it has all
+    /// the words it will see): they are not remembered, which saves a string and a hash map entry a
+    /// spelling.
+    pub fn intern_spellings_once(&mut self, spellings: &[&str]) -> Vec<TokenId> {
+        self.intern_spellings_as(spellings, false)
+    }
+
+    fn intern_spellings_as(&mut self, spellings: &[&str], remember: bool) -> Vec<TokenId> {
         let known: Vec<Option<TokenId>> = spellings
             .iter()
             .map(|s| self.by_raw.get(*s).copied())
@@ -164,7 +175,9 @@ impl Vocabulary {
                         id
                     }
                 };
-                self.by_raw.insert((*raw).to_owned(), id);
+                if remember {
+                    self.by_raw.insert((*raw).to_owned(), id);
+                }
                 id
             })
             .collect()
@@ -188,10 +201,42 @@ impl Vocabulary {
 /// order of first appearance, numbered from 0. Borrowing the spellings from the texts keeps the pass
 /// over the words to one hash look-up each, with no allocation; normalising and stemming, the costly
 /// part, then runs once per distinct spelling ([`Vocabulary::intern_spellings`]), in parallel.
+///
+/// A spelling of at most 16 bytes (nearly every word) is looked up by its bytes packed in a `u128`:
+/// hashing and comparing it are a few instructions, where a string key costs a byte hash and a
+/// `memcmp` a look-up (measured: a seventh of the whole comparison of two 1 MB texts).
 #[derive(Debug, Default)]
 pub struct Spellings<'t> {
     list: Vec<&'t str>,
-    map: FxHashMap<&'t str, u32>,
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<&'t str, u32>,
+}
+
+/// The bytes of a word of at most 16 bytes, packed little-endian. No word holds a NUL byte (NUL is
+/// not a word character in UAX #29, nor in the ASCII cutter), so the zero padding is unambiguous.
+fn packed(word: &[u8]) -> Option<u128> {
+    if word.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..word.len()].copy_from_slice(word);
+    Some(u128::from_le_bytes(buf))
+}
+
+/// [`packed`] of `text[start..end]`, reading 16 bytes at once when the text has them.
+fn packed_at(text: &[u8], start: usize, end: usize) -> Option<u128> {
+    let len = end - start;
+    match text.get(start..start + 16) {
+        Some(window) if len <= 16 => {
+            let all = u128::from_le_bytes(window.try_into().expect("16 bytes"));
+            Some(if len == 16 {
+                all
+            } else {
+                all & ((1u128 << (8 * len)) - 1)
+            })
+        }
+        _ => packed(&text[start..end]),
+    }
 }
 
 impl<'t> Spellings<'t> {
@@ -207,8 +252,16 @@ impl<'t> Spellings<'t> {
 
     /// The number of `word`, numbering it on first sight.
     pub fn number(&mut self, word: &'t str) -> u32 {
+        self.number_keyed(word, packed(word.as_bytes()))
+    }
+
+    fn number_keyed(&mut self, word: &'t str, key: Option<u128>) -> u32 {
+        debug_assert!(!word.as_bytes().contains(&0), "no word holds a NUL byte");
         let next = self.list.len() as u32;
-        let n = *self.map.entry(word).or_insert(next);
+        let n = match key {
+            Some(key) => *self.short.entry(key).or_insert(next),
+            None => *self.long.entry(word).or_insert(next),
+        };
         if n == next {
             self.list.push(word);
         }
@@ -219,10 +272,11 @@ impl<'t> Spellings<'t> {
     pub fn tokenize(&mut self, text: &'t str) -> Vec<Token> {
         let mut tokens = Vec::with_capacity(text.len() / 6);
         for_each_word(text, |start, word| {
-            let n = self.number(word);
+            let end = start + word.len();
+            let n = self.number_keyed(word, packed_at(text.as_bytes(), start, end));
             tokens.push(Token {
                 start: start as u32,
-                end: (start + word.len()) as u32,
+                end: end as u32,
                 id: TokenId(n),
             });
         });
@@ -232,7 +286,10 @@ impl<'t> Spellings<'t> {
     /// The numbers of the spellings of `text`'s words, in order (the ids of [`Self::tokenize`]).
     pub fn numbers(&mut self, text: &'t str) -> Vec<u32> {
         let mut out = Vec::with_capacity(text.len() / 6);
-        for_each_word(text, |_, word| out.push(self.number(word)));
+        for_each_word(text, |start, word| {
+            let key = packed_at(text.as_bytes(), start, start + word.len());
+            out.push(self.number_keyed(word, key));
+        });
         out
     }
 
