@@ -211,11 +211,14 @@ fn lcs_ops(x: &[u32], y: &[u32], oi: usize, oj: usize) -> Vec<RawOp> {
     // len[i * w + j]: LCS length of x[i..] and y[j..]; fits u16 as n * m <= SMALL_DIFF.
     let mut len = vec![0u16; (n + 1) * w];
     for i in (0..n).rev() {
+        // Row i from row i + 1, as slices of equal length: no bounds checks in the inner loop.
+        let (row, below) = len[i * w..(i + 2) * w].split_at_mut(w);
+        let xi = x[i];
         for j in (0..m).rev() {
-            len[i * w + j] = if x[i] == y[j] {
-                len[(i + 1) * w + j + 1] + 1
+            row[j] = if xi == y[j] {
+                below[j + 1] + 1
             } else {
-                len[(i + 1) * w + j].max(len[i * w + j + 1])
+                below[j].max(row[j + 1])
             };
         }
     }

