@@ -39,7 +39,7 @@ use std::ops::Range;
 pub use error::Error;
 
 use align::{Params, Passage, Seq};
-use text::{Token, Vocabulary};
+use text::{Token, TokenId, Vocabulary};
 
 /// Two tokenised texts and the passages they share.
 #[derive(Debug)]
@@ -74,6 +74,15 @@ pub fn byte_span(tokens: &[Token], r: &Range<usize>) -> Range<usize> {
     tokens[r.start].start as usize..tokens[r.end - 1].end as usize
 }
 
+/// Give `tokens`, numbered by spelling, the ids of their spellings (`ids`), and flatten them for the
+/// aligner.
+fn relabel<'t>(tokens: &'t mut [Token], ids: &[TokenId], vocab: &Vocabulary) -> Seq<'t> {
+    for t in tokens.iter_mut() {
+        t.id = ids[t.id.0 as usize];
+    }
+    Seq::new(tokens, vocab)
+}
+
 /// Align two texts: tokenise both with one vocabulary and find the passages they share.
 pub fn compare_texts(a: &str, b: &str, params: &Params) -> Comparison {
     // The two texts are cut into words in parallel, each numbering its own spellings; B's spellings
@@ -91,14 +100,12 @@ pub fn compare_texts(a: &str, b: &str, params: &Params) -> Comparison {
     let mut vocab = Vocabulary::new();
     let ids = vocab.intern_spellings_once(spellings.list());
     drop(spellings);
-    for t in &mut a_tokens {
-        t.id = ids[t.id.0 as usize];
-    }
-    for t in &mut b_tokens {
-        t.id = ids[map[t.id.0 as usize] as usize];
-    }
+    let ids_b: Vec<TokenId> = map.iter().map(|&m| ids[m as usize]).collect();
     let passages = {
-        let (sa, sb) = (Seq::new(&a_tokens, &vocab), Seq::new(&b_tokens, &vocab));
+        let (sa, sb) = rayon::join(
+            || relabel(&mut a_tokens, &ids, &vocab),
+            || relabel(&mut b_tokens, &ids_b, &vocab),
+        );
         align::align(&sa, a, &sb, b, params)
     };
     Comparison {

@@ -67,9 +67,18 @@ pub struct Seq<'t> {
 impl<'t> Seq<'t> {
     /// Flatten `tokens` with the flags from `vocab`.
     pub fn new(tokens: &'t [Token], vocab: &Vocabulary) -> Self {
-        let ids = tokens.iter().map(|t| t.id.0).collect();
-        let stop = tokens.iter().map(|t| vocab.entry(t.id).stop).collect();
-        let cjk = tokens.iter().map(|t| vocab.entry(t.id).cjk).collect();
+        let n = tokens.len();
+        let (mut ids, mut stop, mut cjk) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for t in tokens {
+            let e = vocab.entry(t.id);
+            ids.push(t.id.0);
+            stop.push(e.stop);
+            cjk.push(e.cjk);
+        }
         Self {
             tokens,
             ids,
