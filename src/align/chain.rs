@@ -21,7 +21,7 @@ pub struct Region {
     pub covered: usize,
 }
 
-/// A run of seeds on one diagonal, in 32 bytes: there can be one per chance match between two long
+/// A run of seeds on one diagonal, in 24 bytes: there can be one per chance match between two long
 /// texts, so its size sets the aligner's peak memory.
 #[derive(Clone, Debug)]
 struct Run {
@@ -29,9 +29,15 @@ struct Run {
     a_end: u32,
     b_start: u32,
     b_end: u32,
-    diag: i64,
     seeds: u32,
     covered: u32,
+}
+
+impl Run {
+    /// The diagonal (`b - a`) of the run's seeds (before runs are gathered into regions).
+    fn diag(&self) -> i64 {
+        i64::from(self.b_start) - i64::from(self.a_start)
+    }
 }
 
 /// How many earlier runs one run is compared with at most; bounds the work on pathological input.
@@ -51,11 +57,11 @@ pub fn regions(seeds: Vec<Seed>, params: &Params, keep: impl Fn(&Region) -> bool
     // `gap` of the run on A. Between unrelated texts nearly every band is nearly empty. A band is a
     // list linked backwards through one array of entries: no allocation per band.
     let width = i64::from(gap) + 1;
-    let min_diag = runs.iter().map(|r| r.diag).min().unwrap_or(0);
+    let min_diag = runs.iter().map(Run::diag).min().unwrap_or(0);
     let band_of = |d: i64| ((d - min_diag) / width) as usize;
     let n_bands = runs
         .iter()
-        .map(|r| band_of(r.diag))
+        .map(|r| band_of(r.diag()))
         .max()
         .map_or(0, |b| b + 1);
     const END: u32 = u32::MAX;
@@ -63,7 +69,7 @@ pub fn regions(seeds: Vec<Seed>, params: &Params, keep: impl Fn(&Region) -> bool
     // Per run (entry j is run j): the furthest a_end of its band so far, and the band's entry before.
     let mut entries: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
     for (j, rj) in runs.iter().enumerate() {
-        let band = band_of(rj.diag);
+        let band = band_of(rj.diag());
         for &head in &last[band.saturating_sub(1)..=(band + 1).min(n_bands - 1)] {
             let mut i = head;
             while i != END {
@@ -129,7 +135,7 @@ fn distance(x0: u32, x1: u32, y0: u32, y1: u32) -> u32 {
 fn close(x: &Run, y: &Run, gap: u32) -> bool {
     distance(x.a_start, x.a_end, y.a_start, y.a_end) <= gap
         && distance(x.b_start, x.b_end, y.b_start, y.b_end) <= gap
-        && x.diag.abs_diff(y.diag) <= u64::from(gap)
+        && x.diag().abs_diff(y.diag()) <= u64::from(gap)
 }
 
 /// Maximal groups of seeds on one diagonal with gaps of at most `gap`, sorted by (a_start, b_start),
@@ -172,7 +178,6 @@ fn runs(seeds: &[Seed], gap: u32) -> Vec<Run> {
             a_end,
             b_start: s.b,
             b_end,
-            diag: i64::from(s.b) - i64::from(s.a),
             seeds: 1,
             covered: s.len,
         });
@@ -258,7 +263,7 @@ mod tests {
         for x in s {
             let d = i64::from(x.b) - i64::from(x.a);
             match runs.last_mut() {
-                Some(r) if r.diag == d && x.a <= r.a_end + gap => {
+                Some(r) if r.diag() == d && x.a <= r.a_end + gap => {
                     r.covered += (x.a + x.len).saturating_sub(r.a_end.max(x.a));
                     r.a_end = r.a_end.max(x.a + x.len);
                     r.b_end = r.b_end.max(x.b + x.len);
@@ -269,7 +274,6 @@ mod tests {
                     a_end: x.a + x.len,
                     b_start: x.b,
                     b_end: x.b + x.len,
-                    diag: d,
                     seeds: 1,
                     covered: x.len,
                 }),
