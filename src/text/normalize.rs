@@ -18,6 +18,10 @@ pub fn normalize(word: &str) -> String {
         let lower: String = word.nfkc().flat_map(char::to_lowercase).collect();
         lower.nfkc().map(unify_punctuation).collect()
     };
+    if !folded.contains('\'') {
+        // Nearly every word: nothing to strip, and no second string to build.
+        return folded;
+    }
     let stripped = folded
         .strip_suffix("'s")
         .filter(|s| !s.is_empty())
