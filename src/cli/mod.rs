@@ -278,6 +278,9 @@ fn compare(args: CompareArgs) -> Result<i32> {
         let color = args.color.enabled(std::io::stdout().is_terminal());
         print_stdout(&terminal::render_compare(&report, args.top, color))?;
     }
+    // The process ends here: freeing the tens of thousands of small allocations of the comparison and
+    // the report one by one would only delay the exit (about a millisecond on 1 MB documents).
+    std::mem::forget((cmp, report, a, b));
     Ok(0)
 }
 
