@@ -354,8 +354,12 @@ fn crosses_paragraph(s: &Seq, text: &str, r: &Range<usize>) -> bool {
         .checked_sub(1)
         .map_or(0, |i| s.tokens[i].end as usize);
     let to = s.tokens.get(r.end).map_or(text.len(), |t| t.start as usize);
-    let between = &text[from..to];
-    between.contains("\n\n") || between.contains("\n\r\n")
+    let between = &text.as_bytes()[from..to];
+    // One pass over the line breaks (most gaps hold none), looking at the bytes after each.
+    memchr::memchr_iter(b'\n', between).any(|i| {
+        let rest = &between[i + 1..];
+        rest.starts_with(b"\n") || rest.starts_with(b"\r\n")
+    })
 }
 
 /// The local-alignment score of one diff step.
