@@ -12,7 +12,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|bytes: &[u8]| {
     let path = Path::new("fuzz.html");
     for lossy in [false, true] {
-        match decode(path, bytes, lossy) {
+        match decode(path, bytes.to_vec(), lossy) {
             Ok(text) => {
                 let out = html_to_text(&text);
                 let _ = cyberdiff::text::count_words(&out);
