@@ -156,23 +156,26 @@ pub fn read_bounded_as(path: &Path, limit: u64, what: &'static str) -> Result<Ve
     bytes
         .try_reserve_exact(meta.len() as usize + 1)
         .map_err(|_| out_of_memory(meta.len()))?;
-    const CHUNK: u64 = 1 << 20;
+    const CHUNK: usize = 1 << 20;
     loop {
         let start = bytes.len();
         if bytes.capacity() == start {
             bytes
-                .try_reserve(CHUNK as usize)
+                .try_reserve(CHUNK)
                 .map_err(|_| out_of_memory(start as u64))?;
         }
-        // `read_to_end` fills the spare capacity without zeroing it first, and stops at the
-        // chunk's end (or the file's).
+        // One `read` a chunk into zeroed memory (`read_to_end` would fill the spare capacity
+        // without zeroing it, but in reads of 8 KiB and up and with one more read a file).
+        let end = bytes.capacity().min(start + CHUNK);
+        bytes.resize(end, 0);
         let n = loop {
-            match (&mut reader).take(CHUNK).read_to_end(&mut bytes) {
+            match reader.read(&mut bytes[start..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(io(e)),
             }
         };
+        bytes.truncate(start + n);
         if let Some(i) = memchr_nul(&bytes[start..]) {
             return Err(Error::Binary {
                 path: path.to_path_buf(),
