@@ -14,6 +14,7 @@ mod stopwords;
 
 pub use normalize::{is_cjk_char, normalize, stem};
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
@@ -132,8 +133,14 @@ impl Vocabulary {
         let analyse = |(raw, known): (&&str, &Option<TokenId>)| {
             known.is_none().then(|| {
                 let norm = normalize(raw);
-                let form = stem(&norm).into_owned();
-                let stop = stopwords::is_stop(&norm) || stopwords::is_stop(&form);
+                let stemmed = stem(&norm);
+                let stop = stopwords::is_stop(&norm) || stopwords::is_stop(&stemmed);
+                // An unchanged word keeps its normalised string: no copy.
+                let form = match stemmed {
+                    Cow::Owned(form) => form,
+                    Cow::Borrowed(form) if form.len() == norm.len() => norm,
+                    Cow::Borrowed(form) => form.to_owned(),
+                };
                 (form, stop)
             })
         };
