@@ -222,15 +222,16 @@ pub struct Spellings<'t> {
     long: FxHashMap<&'t str, u32>,
 }
 
-/// The bytes of a word of at most 16 bytes, packed little-endian. No word holds a NUL byte (NUL is
-/// not a word character in UAX #29, nor in the ASCII cutter), so the zero padding is unambiguous.
+/// The bytes of a word of at most 16 bytes and no NUL byte, packed little-endian (zero padding is
+/// then unambiguous). A word can hold NUL: UAX #29 joins a mark to a NUL before it, and marks such
+/// as U+0652 are alphabetic (found by fuzzing); such words are looked up by their string.
 fn packed(word: &[u8]) -> Option<u128> {
     if word.len() > 16 {
         return None;
     }
     let mut buf = [0u8; 16];
     buf[..word.len()].copy_from_slice(word);
-    Some(fold_ascii_case(u128::from_le_bytes(buf), word.len()))
+    keyed(u128::from_le_bytes(buf), word.len())
 }
 
 /// [`packed`] of `text[start..end]`, reading 16 bytes at once when the text has them.
@@ -239,10 +240,20 @@ fn packed_at(text: &[u8], start: usize, end: usize) -> Option<u128> {
     match text.get(start..start + 16) {
         Some(window) if len <= 16 => {
             let all = u128::from_le_bytes(window.try_into().expect("16 bytes"));
-            Some(fold_ascii_case(all & bytes_mask(len), len))
+            keyed(all & bytes_mask(len), len)
         }
         _ => packed(&text[start..end]),
     }
+}
+
+/// The key of a word packed in `key` (`len` bytes), or `None` when one of its bytes is NUL.
+fn keyed(key: u128, len: usize) -> Option<u128> {
+    const LOW: u128 = u128::from_le_bytes([0x01; 16]);
+    const HIGH: u128 = u128::from_le_bytes([0x80; 16]);
+    // Bytes past the word set to 0xFF, then the classic test for a zero byte.
+    let x = key | !bytes_mask(len);
+    let has_nul = x.wrapping_sub(LOW) & !x & HIGH != 0;
+    (!has_nul).then(|| fold_ascii_case(key, len))
 }
 
 /// The low `len` bytes of a `u128` set.
@@ -287,7 +298,6 @@ impl<'t> Spellings<'t> {
     }
 
     fn number_keyed(&mut self, word: &'t str, key: Option<u128>) -> u32 {
-        debug_assert!(!word.as_bytes().contains(&0), "no word holds a NUL byte");
         let next = self.list.len() as u32;
         let n = match key {
             Some(key) if word.len() <= 8 => *self.short.entry(key as u64).or_insert(next),
@@ -608,6 +618,22 @@ mod tests {
             t.id = ids[map[t.id.0 as usize] as usize];
         }
         assert_eq!((tx, ty), (sx, sy));
+    }
+
+    /// Regression (fuzz/tokenize, fuzz/align): a word holding NUL ("\0" and a mark joined to it by
+    /// UAX #29) is keyed by its string; packed, it would have tripped an assertion (and, with a
+    /// trailing NUL, could have met a shorter word's key).
+    #[test]
+    fn words_holding_nul_are_spellings_of_their_own() {
+        let text = "x \0\u{652} \u{652} y \0\u{332}\u{332} \0\u{652}";
+        let words: Vec<&str> = fast(text).into_iter().map(|(_, w)| w).collect();
+        assert!(words.contains(&"\0\u{652}"), "{words:?}");
+        let mut sp = Spellings::new();
+        let toks = sp.tokenize(text);
+        let spelled: Vec<&str> = toks.iter().map(|t| sp.list()[t.id.0 as usize]).collect();
+        assert_eq!(spelled, words);
+        assert_eq!(keyed(0x00_61, 2), None, "\"a\\0\" is not packed");
+        assert_eq!(keyed(0x61, 1), Some(0x61));
     }
 
     #[test]
