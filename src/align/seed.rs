@@ -5,11 +5,13 @@
 //! that occur more than `max_seed_freq` times in either document (pathological repetition would
 //! otherwise give a quadratic number of seeds).
 //!
-//! Matching is a hash join done in parallel: each document's n-grams are hashed (a cheap multiplicative
-//! hash of the ids; every seed is checked against the ids, so a collision cannot make a false seed)
-//! and scattered into partitions by the hash's top bits; each pair of partitions (one per document) is
-//! sorted and merge-joined on its own, in cache, on any thread; the seeds are then put in (a, b) order
-//! by one stable counting sort on a. The output does not depend on the number of threads.
+//! Matching is a hash join done in parallel: each n-gram gets a 64-bit key ([`Keys`]: its ids packed
+//! when they fit, so equal keys are equal n-grams; else a cheap multiplicative hash of the ids, and
+//! every seed is checked against the ids, so a collision cannot make a false seed); each document's
+//! (key, position) pairs are scattered into partitions by a hash of the key; each pair of partitions
+//! (one per document) is sorted and merge-joined on its own, in cache, on any thread; the seeds are
+//! then put in (a, b) order by one stable counting sort on a. The output does not depend on the
+//! number of threads.
 
 use rayon::prelude::*;
 
