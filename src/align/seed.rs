@@ -5,7 +5,7 @@
 //! that occur more than `max_seed_freq` times in either document (pathological repetition would
 //! otherwise give a quadratic number of seeds).
 //!
-//! Matching is a hash join done in parallel: each n-gram gets a 64-bit key ([`Keys`]: its ids packed
+//! Matching is a hash join done in parallel: each n-gram gets a 64-bit key (`Keys`: its ids packed
 //! when they fit, so equal keys are equal n-grams; else a cheap multiplicative hash of the ids, and
 //! every seed is checked against the ids, so a collision cannot make a false seed); each document's
 //! (key, position) pairs are scattered into partitions by a hash of the key; each pair of partitions
