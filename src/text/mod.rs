@@ -89,25 +89,25 @@ impl Vocabulary {
         if let Some(&id) = self.by_raw.get(raw) {
             return id;
         }
-        let norm = normalize(raw);
-        let form = stem(&norm).into_owned();
-        let id = match self.by_form.get(&form) {
-            Some(&id) => id,
-            None => {
-                let id =
-                    TokenId(u32::try_from(self.entries.len()).expect("fewer than 4 billion forms"));
-                let cjk = form.chars().count() == 1 && form.chars().all(is_cjk_char);
-                let stop = stopwords::is_stop(&norm) || stopwords::is_stop(&form);
-                self.entries.push(Entry {
-                    form: form.clone(),
-                    stop,
-                    cjk,
-                });
-                self.by_form.insert(form, id);
-                id
-            }
-        };
+        let (form, stop) = analyse(raw);
+        let id = self.id_of_form(form, stop);
         self.by_raw.insert(raw.to_owned(), id);
+        id
+    }
+
+    /// The id of a normalised, stemmed form, a new one (with its flags) on first sight.
+    fn id_of_form(&mut self, form: String, stop: bool) -> TokenId {
+        if let Some(&id) = self.by_form.get(&form) {
+            return id;
+        }
+        let id = TokenId(u32::try_from(self.entries.len()).expect("fewer than 4 billion forms"));
+        let cjk = form.chars().count() == 1 && form.chars().all(is_cjk_char);
+        self.entries.push(Entry {
+            form: form.clone(),
+            stop,
+            cjk,
+        });
+        self.by_form.insert(form, id);
         id
     }
 
@@ -130,20 +130,8 @@ impl Vocabulary {
             .iter()
             .map(|s| self.by_raw.get(*s).copied())
             .collect();
-        let analyse = |(raw, known): (&&str, &Option<TokenId>)| {
-            known.is_none().then(|| {
-                let norm = normalize(raw);
-                let stemmed = stem(&norm);
-                let stop = stopwords::is_stop(&norm) || stopwords::is_stop(&stemmed);
-                // An unchanged word keeps its normalised string: no copy.
-                let form = match stemmed {
-                    Cow::Owned(form) => form,
-                    Cow::Borrowed(form) if form.len() == norm.len() => norm,
-                    Cow::Borrowed(form) => form.to_owned(),
-                };
-                (form, stop)
-            })
-        };
+        let analyse_new =
+            |(raw, known): (&&str, &Option<TokenId>)| known.is_none().then(|| analyse(raw));
         // Stemming is most of the cost of a new spelling; below a few thousand spellings the threads
         // would cost more than they save.
         let analysed: Vec<Option<(String, bool)>> = if spellings.len() >= 4096 {
@@ -152,10 +140,10 @@ impl Vocabulary {
                 .par_iter()
                 .zip(known.par_iter())
                 .with_min_len(1024)
-                .map(analyse)
+                .map(analyse_new)
                 .collect()
         } else {
-            spellings.iter().zip(&known).map(analyse).collect()
+            spellings.iter().zip(&known).map(analyse_new).collect()
         };
         spellings
             .iter()
@@ -166,22 +154,7 @@ impl Vocabulary {
                     return id;
                 }
                 let (form, stop) = analysed.expect("every unknown spelling is analysed");
-                let id = match self.by_form.get(&form) {
-                    Some(&id) => id,
-                    None => {
-                        let id = TokenId(
-                            u32::try_from(self.entries.len()).expect("fewer than 4 billion forms"),
-                        );
-                        let cjk = form.chars().count() == 1 && form.chars().all(is_cjk_char);
-                        self.entries.push(Entry {
-                            form: form.clone(),
-                            stop,
-                            cjk,
-                        });
-                        self.by_form.insert(form, id);
-                        id
-                    }
-                };
+                let id = self.id_of_form(form, stop);
                 if remember {
                     self.by_raw.insert((*raw).to_owned(), id);
                 }
@@ -202,6 +175,20 @@ impl Vocabulary {
         }
         tokens
     }
+}
+
+/// The normalised, stemmed form of a raw word and whether it is a function word.
+fn analyse(raw: &str) -> (String, bool) {
+    let norm = normalize(raw);
+    let stemmed = stem(&norm);
+    let stop = stopwords::is_stop(&norm) || stopwords::is_stop(&stemmed);
+    // An unchanged word keeps its normalised string: no copy.
+    let form = match stemmed {
+        Cow::Owned(form) => form,
+        Cow::Borrowed(form) if form.len() == norm.len() => norm,
+        Cow::Borrowed(form) => form.to_owned(),
+    };
+    (form, stop)
 }
 
 /// The words of one or more texts as written, before normalisation: each distinct spelling once, in
