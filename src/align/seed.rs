@@ -50,22 +50,19 @@ pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
     let n = a.ids.len().max(b.ids.len());
     let bits = (n / 8).max(1).ilog2().min(18);
     let keys = Keys::new(a, b, params);
-    let (mut pa, mut pb) = if n < 1 << 14 {
-        (
-            partition(a, params, &keys, bits),
-            partition(b, params, &keys, bits),
-        )
-    } else {
+    let parallel = n >= 1 << 14;
+    let (mut pa, mut pb) = if parallel {
         rayon::join(
             || partition(a, params, &keys, bits),
             || partition(b, params, &keys, bits),
         )
-    };
-    let chunks = if n < 1 << 14 {
-        1
     } else {
-        64.min(1usize << bits)
+        (
+            partition(a, params, &keys, bits),
+            partition(b, params, &keys, bits),
+        )
     };
+    let chunks = if parallel { 64.min(1usize << bits) } else { 1 };
     let per_chunk = (1usize << bits) / chunks;
     let ca = cut(&mut pa.grams, &pa.bounds, chunks);
     let cb = cut(&mut pb.grams, &pb.bounds, chunks);
@@ -231,18 +228,19 @@ fn join(
         let i_end = i + ga[i..].iter().take_while(|g| g.0 == ha).count();
         let j_end = j + gb[j..].iter().take_while(|g| g.0 == hb).count();
         if i_end - i <= params.max_seed_freq && j_end - j <= params.max_seed_freq {
-            let k = if exact {
-                (ha >> 58) as usize
-            } else {
-                gram_k(a, params, ga[i].1 as usize)
-            };
             for &(_, x) in &ga[i..i_end] {
-                let gram = &a.ids[x as usize..x as usize + k];
+                // A packed key holds the n-gram's length; with hashes, each n-gram has its own
+                // (equal hashes of n-grams of different lengths are possible).
+                let k = if exact {
+                    (ha >> 58) as usize
+                } else {
+                    gram_k(a, params, x as usize)
+                };
                 for &(_, y) in &gb[j..j_end] {
                     // Equal hashes of different n-grams are possible; the ids decide.
                     if exact
                         || gram_k(b, params, y as usize) == k
-                            && b.ids[y as usize..].starts_with(gram)
+                            && b.ids[y as usize..].starts_with(&a.ids[x as usize..x as usize + k])
                     {
                         out.push(Seed {
                             a: x,
