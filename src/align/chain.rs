@@ -150,14 +150,7 @@ fn runs(seeds: &[Seed], gap: u32) -> Vec<Run> {
     let max_a = seeds.iter().map(|s| s.a).max().unwrap_or(0) as usize;
     let max_b = seeds.iter().map(|s| s.b).max().unwrap_or(0) as usize;
     const NONE: u32 = u32::MAX;
-    let mut open = vec![
-        NONE;
-        if seeds.is_empty() {
-            0
-        } else {
-            max_a + max_b + 1
-        }
-    ];
+    let mut open = vec![NONE; max_a + max_b + 1];
     let mut out: Vec<Run> = Vec::new();
     for s in seeds {
         let slot = &mut open[s.b as usize + max_a - s.a as usize];

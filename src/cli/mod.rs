@@ -312,10 +312,10 @@ fn keep_freed_memory() {
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn huge_pages_for(input: usize) {
     const HUGE: usize = 2 << 20;
-    let size = input.saturating_mul(12).min(30 << 20);
     if input < 256 << 10 {
         return;
     }
+    let size = input.saturating_mul(12).min(30 << 20);
     let block: Vec<u8> = Vec::with_capacity(size);
     let at = block.as_ptr() as usize;
     let (start, end) = (at.next_multiple_of(HUGE), (at + size) / HUGE * HUGE);
