@@ -863,10 +863,12 @@ fn index(
 
 /// A statements file, parsed, and the xxh3 of its bytes.
 fn load_statements(path: &Path) -> Result<(Vec<Statement>, u64)> {
-    let bytes = std::fs::read(path).map_err(|cause| crate::Error::Io {
-        path: path.to_path_buf(),
-        cause,
-    })?;
+    // Bounded like every side file (as `track` reads statements); the bytes are kept for the hash.
+    let bytes = crate::corpus::read_bounded_as(
+        path,
+        crate::corpus::SIDE_FILE_MAX_BYTES,
+        "a statements file",
+    )?;
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
     let text = crate::corpus::decode(path, bytes, false)?;
     Ok((track::parse_statements(path, &text)?, hash))
