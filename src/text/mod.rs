@@ -12,10 +12,11 @@
 mod normalize;
 mod stopwords;
 
-pub use normalize::{is_cjk_char, normalize, stem};
+pub use normalize::{is_cjk_char, normalize, normalize_into, stem};
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -47,7 +48,7 @@ impl Token {
 #[derive(Clone, Debug)]
 pub struct Entry {
     /// The normalised, stemmed form.
-    pub form: String,
+    pub form: Arc<str>,
     /// A function word ("the", "of", "的"): it carries little meaning on its own.
     pub stop: bool,
     /// A single character of an unspaced script (Han, Kana).
@@ -59,7 +60,7 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     entries: Vec<Entry>,
-    by_form: FxHashMap<String, TokenId>,
+    by_form: FxHashMap<Arc<str>, TokenId>,
     by_raw: FxHashMap<String, TokenId>,
 }
 
@@ -89,21 +90,24 @@ impl Vocabulary {
         if let Some(&id) = self.by_raw.get(raw) {
             return id;
         }
-        let (form, stop) = analyse(raw);
-        let id = self.id_of_form(form, stop);
+        let mut form = String::new();
+        let stop = analyse_into(raw, &mut form);
+        let id = self.id_of_form(&form, stop);
         self.by_raw.insert(raw.to_owned(), id);
         id
     }
 
     /// The id of a normalised, stemmed form, a new one (with its flags) on first sight.
-    fn id_of_form(&mut self, form: String, stop: bool) -> TokenId {
-        if let Some(&id) = self.by_form.get(&form) {
+    fn id_of_form(&mut self, form: &str, stop: bool) -> TokenId {
+        if let Some(&id) = self.by_form.get(form) {
             return id;
         }
         let id = TokenId(u32::try_from(self.entries.len()).expect("fewer than 4 billion forms"));
         let cjk = form.chars().count() == 1 && form.chars().all(is_cjk_char);
+        // The entry and the map share the form's one allocation.
+        let form: Arc<str> = Arc::from(form);
         self.entries.push(Entry {
-            form: form.clone(),
+            form: Arc::clone(&form),
             stop,
             cjk,
         });
@@ -126,41 +130,43 @@ impl Vocabulary {
     }
 
     fn intern_spellings_as(&mut self, spellings: &[&str], remember: bool) -> Vec<TokenId> {
-        let known: Vec<Option<TokenId>> = spellings
-            .iter()
-            .map(|s| self.by_raw.get(*s).copied())
-            .collect();
-        let analyse_new =
-            |(raw, known): (&&str, &Option<TokenId>)| known.is_none().then(|| analyse(raw));
-        // Stemming is most of the cost of a new spelling; below a few thousand spellings the threads
-        // would cost more than they save.
-        let analysed: Vec<Option<(String, bool)>> = if spellings.len() >= 4096 {
-            use rayon::prelude::*;
-            spellings
-                .par_iter()
-                .zip(known.par_iter())
-                .with_min_len(1024)
-                .map(analyse_new)
-                .collect()
-        } else {
-            spellings.iter().zip(&known).map(analyse_new).collect()
+        // The new spellings are analysed in runs (in parallel when there are many: stemming is most
+        // of the cost of a new spelling, and below a few thousand the threads would cost more than
+        // they save), each run writing its forms end to end in one string: an allocation a run, not
+        // two or three a spelling (in one malloc arena, the threads' allocations serialise).
+        const RUN: usize = 1024;
+        let analyse_run = |run: &[&str]| {
+            let mut forms = Analysed::default();
+            for raw in run {
+                let start = forms.text.len() as u32;
+                let known = self.by_raw.get(*raw).copied();
+                let stop = known.is_none() && analyse_into(raw, &mut forms.text);
+                forms
+                    .each
+                    .push((known, start, forms.text.len() as u32, stop));
+            }
+            forms
         };
-        spellings
-            .iter()
-            .zip(known)
-            .zip(analysed)
-            .map(|((raw, known), analysed)| {
-                if let Some(id) = known {
-                    return id;
-                }
-                let (form, stop) = analysed.expect("every unknown spelling is analysed");
-                let id = self.id_of_form(form, stop);
-                if remember {
+        let runs: Vec<Analysed> = if spellings.len() >= 4 * RUN {
+            use rayon::prelude::*;
+            spellings.par_chunks(RUN).map(analyse_run).collect()
+        } else {
+            spellings.chunks(RUN).map(analyse_run).collect()
+        };
+        let mut ids = Vec::with_capacity(spellings.len());
+        for (run, forms) in spellings.chunks(RUN).zip(&runs) {
+            for (raw, &(known, start, end, stop)) in run.iter().zip(&forms.each) {
+                let id = match known {
+                    Some(id) => id,
+                    None => self.id_of_form(&forms.text[start as usize..end as usize], stop),
+                };
+                if remember && known.is_none() {
                     self.by_raw.insert((*raw).to_owned(), id);
                 }
-                id
-            })
-            .collect()
+                ids.push(id);
+            }
+        }
+        ids
     }
 
     /// Tokenise `text` into words with byte spans and ids.
@@ -177,18 +183,31 @@ impl Vocabulary {
     }
 }
 
-/// The normalised, stemmed form of a raw word and whether it is a function word.
-fn analyse(raw: &str) -> (String, bool) {
-    let norm = normalize(raw);
-    let stemmed = stem(&norm);
-    let stop = stopwords::is_stop(&norm) || stopwords::is_stop(&stemmed);
-    // An unchanged word keeps its normalised string: no copy.
-    let form = match stemmed {
-        Cow::Owned(form) => form,
-        Cow::Borrowed(form) if form.len() == norm.len() => norm,
-        Cow::Borrowed(form) => form.to_owned(),
-    };
-    (form, stop)
+/// The forms of a run of spellings, end to end, and per spelling: its id if it was known, the span
+/// of its form in `text`, and whether it is a function word.
+#[derive(Default)]
+struct Analysed {
+    text: String,
+    each: Vec<(Option<TokenId>, u32, u32, bool)>,
+}
+
+/// Append the normalised, stemmed form of a raw word to `out`; true when it is a function word. A
+/// word the stemmer leaves as it is (most ASCII words) costs no allocation.
+fn analyse_into(raw: &str, out: &mut String) -> bool {
+    let start = out.len();
+    normalize_into(raw, out);
+    let norm = &out[start..];
+    let stemmed = stem(norm);
+    let stop = stopwords::is_stop(norm) || stopwords::is_stop(&stemmed);
+    match stemmed {
+        Cow::Borrowed(form) if form.len() == norm.len() => {}
+        changed => {
+            let form = changed.into_owned();
+            out.truncate(start);
+            out.push_str(&form);
+        }
+    }
+    stop
 }
 
 /// The words of one or more texts as written, before normalisation: each distinct spelling once, in
@@ -492,7 +511,9 @@ mod tests {
     fn forms(text: &str) -> Vec<String> {
         let mut v = Vocabulary::new();
         let toks = v.tokenize(text);
-        toks.iter().map(|t| v.entry(t.id).form.clone()).collect()
+        toks.iter()
+            .map(|t| v.entry(t.id).form.to_string())
+            .collect()
     }
 
     #[test]

@@ -38,6 +38,18 @@ pub fn normalize(word: &str) -> String {
     }
 }
 
+/// Append [`normalize`]`(word)` to `out`. Nearly every word is ASCII without an apostrophe, whose
+/// normal form is the word in lower case: written in place, with no string of its own.
+pub fn normalize_into(word: &str, out: &mut String) {
+    if word.is_ascii() && !word.contains('\'') {
+        let start = out.len();
+        out.push_str(word);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&normalize(word));
+    }
+}
+
 /// Map the typographic variants of apostrophes and dashes to their ASCII form.
 fn unify_punctuation(c: char) -> char {
     match c {
@@ -72,6 +84,25 @@ pub fn is_cjk_char(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalize_into_appends_what_normalize_gives() {
+        let mut out = String::from("x");
+        for w in [
+            "The",
+            "DON'T",
+            "China’s",
+            "ＡＢＣ",
+            "naïve",
+            "a-b",
+            "İstanbul",
+        ] {
+            let start = out.len();
+            normalize_into(w, &mut out);
+            assert_eq!(&out[start..], normalize(w), "{w}");
+        }
+        assert!(out.starts_with('x'));
+    }
 
     #[test]
     fn quotes_and_possessives() {

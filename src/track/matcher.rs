@@ -191,7 +191,7 @@ pub fn words(text: &str, vocab: &mut Vocabulary, lex: &Lexicon) -> Vec<Word> {
         let id = vocab.intern(raw);
         let entry = vocab.entry(id);
         let norm = normalize(raw);
-        let stem = entry.form.clone();
+        let stem = entry.form.to_string();
         out.push(Word {
             start,
             end: start + raw.len(),
