@@ -261,11 +261,19 @@ fn compare(args: CompareArgs) -> Result<i32> {
     timings.lap("read");
     let cmp = crate::compare_texts(&a.text, &b.text, &params);
     timings.lap("align");
-    let report = CompareReport::new(&a, &b, &cmp, &params);
+    let mut report = CompareReport::new(&a, &b, &cmp, &params);
     timings.lap("report");
     let to_stdout = is_stdout(&args.json) || is_stdout(&args.html);
     if let Some(path) = &args.json {
-        emit_json(path, &report)?;
+        if path.as_os_str() == "-" {
+            let mut out = std::io::stdout().lock();
+            for piece in json::compare_json_pieces(&mut report) {
+                out.write_all(&piece)?;
+            }
+            out.flush()?;
+        } else {
+            json::write_compare_json_atomic(path, &mut report)?;
+        }
         timings.lap("json");
     }
     if let Some(path) = &args.html {

@@ -4,8 +4,10 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
+use super::CompareReport;
 use crate::Error;
 
 /// Serialise a report as pretty JSON with a final newline.
@@ -80,10 +82,192 @@ pub(crate) fn write_atomic_with(
         if durability == Durability::Durable {
             f.sync_all()?;
         }
-        fs::rename(&tmp, path)
+        replace(&tmp, path)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// Move the file `tmp` to `path` in one step, over the file there if there is one.
+///
+/// On Linux an existing regular file is swapped with the new one (`renameat2(RENAME_EXCHANGE)`,
+/// atomic like a rename) and then unlinked under the temporary name. A plain rename over an existing
+/// file makes ext4 allocate the new file's blocks and start writing it out at once (its
+/// `auto_da_alloc` guard for programs that do not `fsync`): measured, 1.5 ms to replace a 1.6 MB
+/// report against 0.5 ms this way. A reader sees the old file or the new one either way; what a
+/// power cut leaves of a report not flushed to disk is not promised in either case (`Durable` files
+/// are flushed before).
+fn replace(tmp: &Path, path: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        let is_file = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file());
+        if is_file && renameat_with(CWD, tmp, CWD, path, RenameFlags::EXCHANGE).is_ok() {
+            // `tmp` now names the old contents.
+            let _ = fs::remove_file(tmp);
+            return Ok(());
+        }
+    }
+    fs::rename(tmp, path)
+}
+
+/// The pretty JSON of a compare report with a final newline, as [`to_json`] gives it, in pieces to
+/// be written one after the other: the passages (most of the bytes: 1.6 MB for two 1 MB texts) are
+/// rendered in parallel, in runs of consecutive passages. Serialising them on one thread was a tenth
+/// of `compare`'s wall time.
+pub fn compare_json_pieces(report: &mut CompareReport) -> Vec<Vec<u8>> {
+    let passages = std::mem::take(&mut report.passages);
+    let head = serde_json::to_vec_pretty(&*report);
+    report.passages = passages;
+    let mut head = head.expect("report types serialise without error");
+    // The head ends with the empty list of passages, the report's last field.
+    const EMPTY_TAIL: &[u8] = b"[]\n}";
+    assert!(head.ends_with(EMPTY_TAIL), "passages are the last field");
+    if report.passages.is_empty() {
+        head.push(b'\n');
+        return vec![head];
+    }
+    head.truncate(head.len() - EMPTY_TAIL.len());
+    head.extend_from_slice(b"[\n");
+    let per_run = report
+        .passages
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(1);
+    let runs: Vec<Vec<u8>> = report
+        .passages
+        .par_chunks(per_run)
+        .enumerate()
+        .map(|(k, run)| {
+            let mut out = Vec::new();
+            for (i, p) in run.iter().enumerate() {
+                if k > 0 || i > 0 {
+                    out.extend_from_slice(b",\n");
+                }
+                // An element of the list, two levels deep: every line indented by four spaces
+                // (JSON strings escape their line breaks, so every line break is the printer's).
+                out.extend_from_slice(b"    ");
+                serde_json::to_writer_pretty(Indented(&mut out), p)
+                    .expect("report types serialise without error");
+            }
+            out
+        })
+        .collect();
+    let mut pieces = Vec::with_capacity(runs.len() + 2);
+    pieces.push(head);
+    pieces.extend(runs);
+    pieces.push(b"\n  ]\n}\n".to_vec());
+    pieces
+}
+
+/// A writer into a byte buffer that indents every new line by four spaces.
+struct Indented<'b>(&'b mut Vec<u8>);
+
+impl Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            self.0.extend_from_slice(&rest[..=i]);
+            self.0.extend_from_slice(b"    ");
+            rest = &rest[i + 1..];
+        }
+        self.0.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Write a compare report as pretty JSON to `path` atomically, as [`write_json_atomic`] would.
+pub fn write_compare_json_atomic(path: &Path, report: &mut CompareReport) -> Result<(), Error> {
+    let pieces = compare_json_pieces(report);
+    write_atomic_with(path, Durability::Report, |f| {
+        pieces.iter().try_for_each(|p| f.write_all(p))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::align::Params;
+    use crate::corpus::Document;
+
+    fn report(a: &str, b: &str) -> CompareReport {
+        let (da, db) = (Document::from_text("a", a), Document::from_text("b", b));
+        let params = Params::default();
+        let cmp = crate::compare_texts(&da.text, &db.text, &params);
+        CompareReport::new(&da, &db, &cmp, &params)
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn atomic_writes_replace_files_and_symlinks_but_not_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        write_atomic(&path, b"first").unwrap();
+        write_atomic(&path, b"second, longer").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second, longer");
+        // The old contents are gone with their temporary name.
+        assert_eq!(names(dir.path()), ["r.json"]);
+        #[cfg(unix)]
+        {
+            let other = dir.path().join("other.txt");
+            fs::write(&other, "kept").unwrap();
+            let link = dir.path().join("link.json");
+            std::os::unix::fs::symlink(&other, &link).unwrap();
+            write_atomic(&link, b"new").unwrap();
+            // As a rename does: the link is replaced, what it pointed to is left alone.
+            assert!(fs::symlink_metadata(&link).unwrap().file_type().is_file());
+            assert_eq!(fs::read(&link).unwrap(), b"new");
+            assert_eq!(fs::read(&other).unwrap(), b"kept");
+        }
+        let folder = dir.path().join("folder");
+        fs::create_dir(&folder).unwrap();
+        fs::write(folder.join("inside"), "x").unwrap();
+        assert!(write_atomic(&folder, b"data").is_err());
+        assert_eq!(fs::read(folder.join("inside")).unwrap(), b"x");
+        assert!(!names(dir.path()).iter().any(|n| n.contains(".tmp-")));
+    }
+
+    #[test]
+    fn pieces_are_the_bytes_of_the_plain_serialiser() {
+        let input = |prefix: &str| {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/inputs");
+            let path = fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+                .unwrap();
+            fs::read_to_string(path).unwrap()
+        };
+        let (y2019, y2020) = (input("2019"), input("2020"));
+        assert!(report(&y2019, &y2020).passages.len() >= 10);
+        // Many passages (runs of several on each thread), none, and text that needs escaping.
+        let cases = [
+            (y2019, y2020),
+            ("one two three".to_owned(), "four five six".to_owned()),
+            (
+                "He said \"tab\there\" and\nthen \u{1F600} <b>left</b> for the old harbour town by night.".repeat(3),
+                "Then he said \"tab\there\" and\nthen \u{1F600} <b>left</b> for the old harbour town by night!".repeat(3),
+            ),
+        ];
+        for (a, b) in cases {
+            let mut r = report(&a, &b);
+            let plain = to_json(&r);
+            let pieces = compare_json_pieces(&mut r).concat();
+            assert_eq!(String::from_utf8(pieces).unwrap(), plain);
+        }
+    }
 }
