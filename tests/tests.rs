@@ -3092,9 +3092,10 @@ fn assert_kills_leave_old_or_new(
     };
     let (mut mid_write, mut tries) = (0, 0);
     let mut outcomes = (0, 0); // (old, new) files seen after kills
-    // Kills as soon as a temporary file appears (tried until one run is caught mid-write: the
-    // window can be short), then after growing delays.
-    let plan = std::iter::repeat_n(None, 12).chain([0, 50, 300, 1500].map(Some));
+    // Kills as soon as a temporary file appears (tried until one run is caught mid-write, up to 40
+    // runs: the window can be short, and on a loaded machine fall between two polls again and
+    // again), then after growing delays.
+    let plan = std::iter::repeat_n(None, 40).chain([0, 50, 300, 1500].map(Some));
     for delay_ms in plan {
         if delay_ms.is_none() && mid_write > 0 {
             continue;
