@@ -46,55 +46,66 @@ const MAX_NEIGHBOURS: usize = 256;
 /// Group seeds (sorted by (a, b), as [`super::seed::seeds`] gives them) into regions for which
 /// `keep` holds, sorted by (a.start, b.start).
 pub fn regions(seeds: Vec<Seed>, params: &Params, keep: impl Fn(&Region) -> bool) -> Vec<Region> {
-    let runs = runs(&seeds, params.max_gap as u32);
+    regions_split(seeds, params, keep, PARALLEL_RUNS, PARALLEL_LINKS)
+}
+
+/// [`regions`], making runs in two halves from `split_runs` seeds and linking them in two halves
+/// from `split_links` runs.
+fn regions_split(
+    seeds: Vec<Seed>,
+    params: &Params,
+    keep: impl Fn(&Region) -> bool,
+    split_runs: usize,
+    split_links: usize,
+) -> Vec<Region> {
+    let runs = runs_split(&seeds, params.max_gap as u32, split_runs);
     drop(seeds);
-    let mut uf = UnionFind::new(runs.len());
     let gap = params.max_gap as u32;
-    // Two runs can join only if their diagonals differ by at most `gap`, so runs are filed in bands
-    // of `gap + 1` diagonals and each run is compared with the earlier runs of its band and the two
-    // next to it. Runs come in a_start order; each band entry keeps the furthest a_end among the
-    // band's runs so far, so a backward scan stops as soon as no earlier run of the band comes within
-    // `gap` of the run on A. Between unrelated texts nearly every band is nearly empty. A band is a
-    // list linked backwards through one array of entries: no allocation per band.
-    let width = i64::from(gap) + 1;
-    let min_diag = runs.iter().map(Run::diag).min().unwrap_or(0);
-    let band_of = |d: i64| ((d - min_diag) / width) as usize;
-    let n_bands = runs
-        .iter()
-        .map(|r| band_of(r.diag()))
-        .max()
-        .map_or(0, |b| b + 1);
-    const END: u32 = u32::MAX;
-    let mut last = vec![END; n_bands];
-    // Per run (entry j is run j): the furthest a_end of its band so far, and the band's entry before.
-    let mut entries: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
-    for (j, rj) in runs.iter().enumerate() {
-        let band = band_of(rj.diag());
-        for &head in &last[band.saturating_sub(1)..=(band + 1).min(n_bands - 1)] {
-            let mut i = head;
-            while i != END {
-                let (reach, before) = entries[i as usize];
-                // Only the MAX_NEIGHBOURS runs before this one (in a_start order) are compared with
-                // it, which bounds the work on pathological input.
-                if reach + gap < rj.a_start || i as usize + MAX_NEIGHBOURS < j {
-                    break;
-                }
-                if close(&runs[i as usize], rj, gap) {
-                    uf.union(i as usize, j);
-                }
-                i = before;
-            }
-        }
-        let before = last[band];
-        let reach = if before == END {
-            rj.a_end
-        } else {
-            entries[before as usize].0.max(rj.a_end)
-        };
-        entries.push((reach, before));
-        last[band] = j as u32;
+    let bands = Bands::new(&runs, gap);
+    let mut parent: Vec<usize> = (0..runs.len()).collect();
+    // Many runs (two long texts) are linked in two halves on two threads, each half's runs with the
+    // earlier runs of their half; then the first runs of the second half, those that can reach back
+    // (within `gap` on A, and among the MAX_NEIGHBOURS before them), with the first half's. Each
+    // half's union-find touches only its own runs, and components do not depend on the order of
+    // unions: the regions are those of one pass.
+    let mid = if runs.len() >= split_links.max(1) {
+        runs.len() / 2
+    } else {
+        runs.len()
+    };
+    let (lo, hi) = parent.split_at_mut(mid);
+    let (first, _) = rayon::join(
+        || {
+            link(
+                &runs,
+                0..mid,
+                &bands,
+                gap,
+                &mut UnionFind {
+                    parent: lo,
+                    base: 0,
+                },
+            )
+        },
+        || {
+            let mut uf = UnionFind {
+                parent: hi,
+                base: mid,
+            };
+            link(&runs, mid..runs.len(), &bands, gap, &mut uf)
+        },
+    );
+    let mut uf = UnionFind {
+        parent: &mut parent,
+        base: 0,
+    };
+    let reach = first.entries.iter().map(|e| e.0).max().unwrap_or(0);
+    for j in (mid..runs.len())
+        .take_while(|&j| runs[j].a_start <= reach + gap && j < mid + MAX_NEIGHBOURS)
+    {
+        walk(&runs, &first, j, &bands, gap, &mut uf);
     }
-    drop((last, entries));
+    drop(first);
     // Components are gathered into the run slot of their root (roots are their smallest member, so
     // the root's slot is never needed again once reached), then kept ones become regions.
     let mut runs = runs;
@@ -139,23 +150,85 @@ fn close(x: &Run, y: &Run, gap: u32) -> bool {
 }
 
 /// Maximal groups of seeds on one diagonal with gaps of at most `gap`, sorted by (a_start, b_start),
-/// from seeds sorted by (a, b): each diagonal's open run is found through an array indexed by
-/// diagonal, and runs are made in the order of their first seeds, which is the order wanted.
-fn runs(seeds: &[Seed], gap: u32) -> Vec<Run> {
+/// from seeds sorted by (a, b).
+///
+/// Many seeds (two long texts) are split in two at a position of A and each half is done on its own
+/// thread; then a run of the second half that continues a run of the first (same diagonal, within
+/// `gap` of its end) is merged into it. That is exact when all seeds have one length (one n-gram
+/// length for the whole text, as in any one-script text): the first run then ends before the
+/// second's first seed does, so the merged run is what one pass would have grown. Otherwise, and for
+/// few seeds (fewer than `min_split`), one pass.
+fn runs_split(seeds: &[Seed], gap: u32, min_split: usize) -> Vec<Run> {
+    let max_a = seeds.last().map_or(0, |s| s.a);
+    let max_b = seeds.iter().map(|s| s.b).max().unwrap_or(0);
+    let diagonals = (max_a + max_b) as usize + 1;
+    let len = seeds.first().map_or(0, |s| s.len);
+    let split = seeds.len() >= min_split.max(2) && seeds.iter().all(|s| s.len == len);
+    if !split {
+        return runs_open(seeds, gap, max_a, diagonals).0;
+    }
+    // The split falls between two positions of A.
+    let mut mid = seeds.len() / 2;
+    while mid < seeds.len() && seeds[mid].a == seeds[mid - 1].a {
+        mid += 1;
+    }
+    let (first, second) = seeds.split_at(mid);
+    let ((mut runs, open), (rest, _)) = rayon::join(
+        || runs_open(first, gap, max_a, diagonals),
+        || runs_open(second, gap, max_a, diagonals),
+    );
+    let Some(boundary) = second.first().map(|s| s.a) else {
+        return runs;
+    };
+    // A first-half run ends by boundary - 1 + len, so only second-half runs starting by then + gap
+    // can continue one (a prefix of them: runs come in a_start order).
+    let reach = boundary - 1 + len + gap;
+    let prefix = rest.iter().take_while(|r| r.a_start <= reach).count();
+    let mut merged = vec![false; prefix];
+    for (r, merged) in rest[..prefix].iter().zip(&mut merged) {
+        let i = open[(r.b_start + max_a - r.a_start) as usize];
+        if i == NO_RUN || r.a_start > runs[i as usize].a_end + gap {
+            continue;
+        }
+        let last = &mut runs[i as usize];
+        // The words of the first seed of `r` already covered by `last`.
+        last.covered += r.covered - last.a_end.saturating_sub(r.a_start);
+        last.a_end = last.a_end.max(r.a_end);
+        last.b_end = last.b_end.max(r.b_end);
+        last.seeds += r.seeds;
+        *merged = true;
+    }
+    runs.reserve(rest.len());
+    runs.extend(
+        rest.into_iter()
+            .enumerate()
+            .filter(|&(k, _)| !merged.get(k).copied().unwrap_or(false))
+            .map(|(_, r)| r),
+    );
+    runs
+}
+
+/// Seeds from which [`runs_split`] splits the work in two.
+const PARALLEL_RUNS: usize = 1 << 15;
+
+/// No run (yet) on a diagonal.
+const NO_RUN: u32 = u32::MAX;
+
+/// The runs of seeds sorted by (a, b), in the order of their first seeds, and for each diagonal
+/// (`b - a + max_a`, of `diagonals`) the index of its last run: each diagonal's open run is found
+/// through that array.
+fn runs_open(seeds: &[Seed], gap: u32, max_a: u32, diagonals: usize) -> (Vec<Run>, Vec<u32>) {
     debug_assert!(
         seeds
             .windows(2)
             .all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b))
     );
-    let max_a = seeds.iter().map(|s| s.a).max().unwrap_or(0) as usize;
-    let max_b = seeds.iter().map(|s| s.b).max().unwrap_or(0) as usize;
-    const NONE: u32 = u32::MAX;
-    let mut open = vec![NONE; max_a + max_b + 1];
+    let mut open = vec![NO_RUN; diagonals];
     let mut out: Vec<Run> = Vec::new();
     for s in seeds {
-        let slot = &mut open[s.b as usize + max_a - s.a as usize];
+        let slot = &mut open[(s.b + max_a - s.a) as usize];
         let (a_end, b_end) = (s.a + s.len, s.b + s.len);
-        if *slot != NONE {
+        if *slot != NO_RUN {
             let last = &mut out[*slot as usize];
             if s.a <= last.a_end + gap {
                 last.covered += a_end.saturating_sub(last.a_end.max(s.a));
@@ -175,24 +248,128 @@ fn runs(seeds: &[Seed], gap: u32) -> Vec<Run> {
             covered: s.len,
         });
     }
-    out
+    (out, open)
 }
 
-struct UnionFind {
-    parent: Vec<usize>,
+/// Runs from which [`regions`] links runs on two threads.
+const PARALLEL_LINKS: usize = 1 << 14;
+
+/// Runs can join only if their diagonals differ by at most `gap`, so they are filed in bands of
+/// `gap + 1` diagonals and each run is compared with the earlier runs of its band and the two next
+/// to it.
+struct Bands {
+    min_diag: i64,
+    width: i64,
+    count: usize,
 }
 
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        Self {
-            parent: (0..n).collect(),
+impl Bands {
+    fn new(runs: &[Run], gap: u32) -> Self {
+        let width = i64::from(gap) + 1;
+        let min_diag = runs.iter().map(Run::diag).min().unwrap_or(0);
+        let max_diag = runs.iter().map(Run::diag).max().unwrap_or(0);
+        let count = if runs.is_empty() {
+            0
+        } else {
+            ((max_diag - min_diag) / width) as usize + 1
+        };
+        Bands {
+            min_diag,
+            width,
+            count,
         }
     }
 
+    fn of(&self, r: &Run) -> usize {
+        ((r.diag() - self.min_diag) / self.width) as usize
+    }
+}
+
+/// The runs of a range filed by band: runs come in a_start order; each entry keeps the furthest
+/// a_end among the band's runs so far, so a backward scan stops as soon as no earlier run of the
+/// band comes within `gap` of a run on A (between unrelated texts nearly every band is nearly
+/// empty). A band is a list linked backwards through one array of entries: no allocation per band.
+struct BandLists {
+    /// Per band, its last run (an index into all runs).
+    last: Vec<u32>,
+    /// Per run of the range (entry k is run `base + k`): the furthest a_end of its band so far, and
+    /// the band's run before.
+    entries: Vec<(u32, u32)>,
+    base: usize,
+}
+
+const END: u32 = u32::MAX;
+
+/// Union every run of `runs[range]` with the earlier runs of the range it is close to; the range's
+/// band lists are returned.
+fn link(
+    runs: &[Run],
+    range: Range<usize>,
+    bands: &Bands,
+    gap: u32,
+    uf: &mut UnionFind<'_>,
+) -> BandLists {
+    let mut lists = BandLists {
+        last: vec![END; bands.count],
+        entries: Vec::with_capacity(range.len()),
+        base: range.start,
+    };
+    for j in range {
+        walk(runs, &lists, j, bands, gap, uf);
+        let rj = &runs[j];
+        let band = bands.of(rj);
+        let before = lists.last[band];
+        let reach = if before == END {
+            rj.a_end
+        } else {
+            lists.entries[before as usize - lists.base].0.max(rj.a_end)
+        };
+        lists.entries.push((reach, before));
+        lists.last[band] = j as u32;
+    }
+    lists
+}
+
+/// Union run `j` with the runs of `lists` (all before it) that it is close to.
+fn walk(
+    runs: &[Run],
+    lists: &BandLists,
+    j: usize,
+    bands: &Bands,
+    gap: u32,
+    uf: &mut UnionFind<'_>,
+) {
+    let rj = &runs[j];
+    let band = bands.of(rj);
+    for &head in &lists.last[band.saturating_sub(1)..=(band + 1).min(bands.count - 1)] {
+        let mut i = head;
+        while i != END {
+            let (reach, before) = lists.entries[i as usize - lists.base];
+            // Only the MAX_NEIGHBOURS runs before this one (in a_start order) are compared with
+            // it, which bounds the work on pathological input.
+            if reach + gap < rj.a_start || i as usize + MAX_NEIGHBOURS < j {
+                break;
+            }
+            if close(&runs[i as usize], rj, gap) {
+                uf.union(i as usize, j);
+            }
+            i = before;
+        }
+    }
+}
+
+/// Union-find over the runs `base..base + parent.len()` (indices are those of all runs).
+struct UnionFind<'p> {
+    parent: &'p mut [usize],
+    base: usize,
+}
+
+impl UnionFind<'_> {
     fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
+        let b = self.base;
+        while self.parent[x - b] != x {
+            self.parent[x - b] = self.parent[self.parent[x - b] - b];
+            x = self.parent[x - b];
         }
         x
     }
@@ -202,7 +379,7 @@ impl UnionFind {
         // The smaller index wins, so the root of a component does not depend on visiting order.
         if rx != ry {
             let (lo, hi) = (rx.min(ry), rx.max(ry));
-            self.parent[hi] = lo;
+            self.parent[hi - self.base] = lo;
         }
     }
 }
@@ -273,7 +450,11 @@ mod tests {
             }
         }
         runs.sort_by_key(|r| (r.a_start, r.b_start));
-        let mut uf = UnionFind::new(runs.len());
+        let mut parent: Vec<usize> = (0..runs.len()).collect();
+        let mut uf = UnionFind {
+            parent: &mut parent,
+            base: 0,
+        };
         for j in 0..runs.len() {
             for i in 0..j {
                 if close(&runs[i], &runs[j], gap) {
@@ -317,6 +498,62 @@ mod tests {
             let params = Params { max_gap: gap, ..Params::default() };
             let got = regions(seeds.clone(), &params, |_| true);
             proptest::prop_assert_eq!(got, reference(&seeds, gap as u32));
+        }
+
+        /// Guards the split of `runs`: the runs of the two halves, merged, are those of one pass,
+        /// wherever the split falls (dense seeds: runs cross it), for one seed length or several.
+        #[test]
+        fn split_runs_equal_one_pass(
+            raw in proptest::collection::vec((0u32..120, 0u32..120), 0..400),
+            gap in 0u32..30,
+            len in 3u32..5,
+            mixed in proptest::bool::ANY,
+        ) {
+            let mut seeds: Vec<Seed> = raw
+                .iter()
+                .map(|&(a, b)| Seed { a, b, len: if mixed && a % 7 == 0 { len + 1 } else { len } })
+                .collect();
+            seeds.sort();
+            seeds.dedup_by_key(|s| (s.a, s.b));
+            let key = |r: &Run| (r.a_start, r.a_end, r.b_start, r.b_end, r.seeds, r.covered);
+            let split: Vec<_> = runs_split(&seeds, gap, 2).iter().map(key).collect();
+            let whole: Vec<_> = runs_split(&seeds, gap, usize::MAX).iter().map(key).collect();
+            proptest::prop_assert_eq!(split, whole);
+        }
+
+        /// Guards the split of linking: the same regions wherever the halves meet, with more runs than
+        /// MAX_NEIGHBOURS (whose bound then applies across the split too).
+        #[test]
+        fn split_links_give_the_regions_of_one_pass(
+            raw in proptest::collection::vec((0u32..400, 0u32..150), 0..700),
+            gap in 0usize..30,
+            split in 1usize..700,
+        ) {
+            let mut seeds: Vec<Seed> = raw.iter().map(|&(a, b)| seed(a, b)).collect();
+            seeds.sort();
+            seeds.dedup();
+            let params = Params { max_gap: gap, ..Params::default() };
+            let one = regions_split(seeds.clone(), &params, |_| true, usize::MAX, usize::MAX);
+            let two = regions_split(seeds, &params, |_| true, split, split);
+            proptest::prop_assert_eq!(two, one);
+        }
+
+        /// Runs along diagonals (as copied passages give): most cross the split.
+        #[test]
+        fn split_runs_equal_one_pass_on_long_diagonals(
+            starts in proptest::collection::vec((0u32..60, 0u32..60, 1u32..40, 0u32..4), 1..12),
+            gap in 0u32..10,
+        ) {
+            let mut seeds: Vec<Seed> = Vec::new();
+            for &(a, b, n, skip) in &starts {
+                seeds.extend((0..n).filter(|i| skip == 0 || i % (skip + 1) != 0).map(|i| seed(a + i, b + i)));
+            }
+            seeds.sort();
+            seeds.dedup_by_key(|s| (s.a, s.b));
+            let key = |r: &Run| (r.a_start, r.a_end, r.b_start, r.b_end, r.seeds, r.covered);
+            let split: Vec<_> = runs_split(&seeds, gap, 2).iter().map(key).collect();
+            let whole: Vec<_> = runs_split(&seeds, gap, usize::MAX).iter().map(key).collect();
+            proptest::prop_assert_eq!(split, whole);
         }
     }
 }
