@@ -46,19 +46,17 @@ const MAX_NEIGHBOURS: usize = 256;
 /// Group seeds (sorted by (a, b), as [`super::seed::seeds`] gives them) into regions for which
 /// `keep` holds, sorted by (a.start, b.start).
 pub fn regions(seeds: Vec<Seed>, params: &Params, keep: impl Fn(&Region) -> bool) -> Vec<Region> {
-    regions_split(seeds, params, keep, PARALLEL_RUNS, PARALLEL_LINKS)
+    regions_split(seeds, params, keep, PARALLEL_LINKS)
 }
 
-/// [`regions`], making runs in two halves from `split_runs` seeds and linking them in two halves
-/// from `split_links` runs.
+/// [`regions`], linking runs in two halves from `split_links` runs.
 fn regions_split(
     seeds: Vec<Seed>,
     params: &Params,
     keep: impl Fn(&Region) -> bool,
-    split_runs: usize,
     split_links: usize,
 ) -> Vec<Region> {
-    let runs = runs_split(&seeds, params.max_gap as u32, split_runs);
+    let runs = runs(&seeds, params.max_gap as u32);
     drop(seeds);
     let gap = params.max_gap as u32;
     let bands = Bands::new(&runs, gap);
@@ -150,85 +148,23 @@ fn close(x: &Run, y: &Run, gap: u32) -> bool {
 }
 
 /// Maximal groups of seeds on one diagonal with gaps of at most `gap`, sorted by (a_start, b_start),
-/// from seeds sorted by (a, b).
-///
-/// Many seeds (two long texts) are split in two at a position of A and each half is done on its own
-/// thread; then a run of the second half that continues a run of the first (same diagonal, within
-/// `gap` of its end) is merged into it. That is exact when all seeds have one length (one n-gram
-/// length for the whole text, as in any one-script text): the first run then ends before the
-/// second's first seed does, so the merged run is what one pass would have grown. Otherwise, and for
-/// few seeds (fewer than `min_split`), one pass.
-fn runs_split(seeds: &[Seed], gap: u32, min_split: usize) -> Vec<Run> {
-    let max_a = seeds.last().map_or(0, |s| s.a);
-    let max_b = seeds.iter().map(|s| s.b).max().unwrap_or(0);
-    let diagonals = (max_a + max_b) as usize + 1;
-    let len = seeds.first().map_or(0, |s| s.len);
-    let split = seeds.len() >= min_split.max(2) && seeds.iter().all(|s| s.len == len);
-    if !split {
-        return runs_open(seeds, gap, max_a, diagonals).0;
-    }
-    // The split falls between two positions of A.
-    let mut mid = seeds.len() / 2;
-    while mid < seeds.len() && seeds[mid].a == seeds[mid - 1].a {
-        mid += 1;
-    }
-    let (first, second) = seeds.split_at(mid);
-    let ((mut runs, open), (rest, _)) = rayon::join(
-        || runs_open(first, gap, max_a, diagonals),
-        || runs_open(second, gap, max_a, diagonals),
-    );
-    let Some(boundary) = second.first().map(|s| s.a) else {
-        return runs;
-    };
-    // A first-half run ends by boundary - 1 + len, so only second-half runs starting by then + gap
-    // can continue one (a prefix of them: runs come in a_start order).
-    let reach = boundary - 1 + len + gap;
-    let prefix = rest.iter().take_while(|r| r.a_start <= reach).count();
-    let mut merged = vec![false; prefix];
-    for (r, merged) in rest[..prefix].iter().zip(&mut merged) {
-        let i = open[(r.b_start + max_a - r.a_start) as usize];
-        if i == NO_RUN || r.a_start > runs[i as usize].a_end + gap {
-            continue;
-        }
-        let last = &mut runs[i as usize];
-        // The words of the first seed of `r` already covered by `last`.
-        last.covered += r.covered - last.a_end.saturating_sub(r.a_start);
-        last.a_end = last.a_end.max(r.a_end);
-        last.b_end = last.b_end.max(r.b_end);
-        last.seeds += r.seeds;
-        *merged = true;
-    }
-    runs.reserve(rest.len());
-    runs.extend(
-        rest.into_iter()
-            .enumerate()
-            .filter(|&(k, _)| !merged.get(k).copied().unwrap_or(false))
-            .map(|(_, r)| r),
-    );
-    runs
-}
-
-/// Seeds from which [`runs_split`] splits the work in two.
-const PARALLEL_RUNS: usize = 1 << 15;
-
-/// No run (yet) on a diagonal.
-const NO_RUN: u32 = u32::MAX;
-
-/// The runs of seeds sorted by (a, b), in the order of their first seeds, and for each diagonal
-/// (`b - a + max_a`, of `diagonals`) the index of its last run: each diagonal's open run is found
-/// through that array.
-fn runs_open(seeds: &[Seed], gap: u32, max_a: u32, diagonals: usize) -> (Vec<Run>, Vec<u32>) {
+/// from seeds sorted by (a, b): each diagonal's open run is found through an array indexed by
+/// diagonal, and runs are made in the order of their first seeds, which is the order wanted.
+fn runs(seeds: &[Seed], gap: u32) -> Vec<Run> {
     debug_assert!(
         seeds
             .windows(2)
             .all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b))
     );
-    let mut open = vec![NO_RUN; diagonals];
+    let max_a = seeds.iter().map(|s| s.a).max().unwrap_or(0) as usize;
+    let max_b = seeds.iter().map(|s| s.b).max().unwrap_or(0) as usize;
+    const NONE: u32 = u32::MAX;
+    let mut open = vec![NONE; max_a + max_b + 1];
     let mut out: Vec<Run> = Vec::new();
     for s in seeds {
-        let slot = &mut open[(s.b + max_a - s.a) as usize];
+        let slot = &mut open[s.b as usize + max_a - s.a as usize];
         let (a_end, b_end) = (s.a + s.len, s.b + s.len);
-        if *slot != NO_RUN {
+        if *slot != NONE {
             let last = &mut out[*slot as usize];
             if s.a <= last.a_end + gap {
                 last.covered += a_end.saturating_sub(last.a_end.max(s.a));
@@ -248,7 +184,7 @@ fn runs_open(seeds: &[Seed], gap: u32, max_a: u32, diagonals: usize) -> (Vec<Run
             covered: s.len,
         });
     }
-    (out, open)
+    out
 }
 
 /// Runs from which [`regions`] links runs on two threads.
@@ -500,27 +436,6 @@ mod tests {
             proptest::prop_assert_eq!(got, reference(&seeds, gap as u32));
         }
 
-        /// Guards the split of `runs`: the runs of the two halves, merged, are those of one pass,
-        /// wherever the split falls (dense seeds: runs cross it), for one seed length or several.
-        #[test]
-        fn split_runs_equal_one_pass(
-            raw in proptest::collection::vec((0u32..120, 0u32..120), 0..400),
-            gap in 0u32..30,
-            len in 3u32..5,
-            mixed in proptest::bool::ANY,
-        ) {
-            let mut seeds: Vec<Seed> = raw
-                .iter()
-                .map(|&(a, b)| Seed { a, b, len: if mixed && a % 7 == 0 { len + 1 } else { len } })
-                .collect();
-            seeds.sort();
-            seeds.dedup_by_key(|s| (s.a, s.b));
-            let key = |r: &Run| (r.a_start, r.a_end, r.b_start, r.b_end, r.seeds, r.covered);
-            let split: Vec<_> = runs_split(&seeds, gap, 2).iter().map(key).collect();
-            let whole: Vec<_> = runs_split(&seeds, gap, usize::MAX).iter().map(key).collect();
-            proptest::prop_assert_eq!(split, whole);
-        }
-
         /// Guards the split of linking: the same regions wherever the halves meet, with more runs than
         /// MAX_NEIGHBOURS (whose bound then applies across the split too).
         #[test]
@@ -533,27 +448,9 @@ mod tests {
             seeds.sort();
             seeds.dedup();
             let params = Params { max_gap: gap, ..Params::default() };
-            let one = regions_split(seeds.clone(), &params, |_| true, usize::MAX, usize::MAX);
-            let two = regions_split(seeds, &params, |_| true, split, split);
+            let one = regions_split(seeds.clone(), &params, |_| true, usize::MAX);
+            let two = regions_split(seeds, &params, |_| true, split);
             proptest::prop_assert_eq!(two, one);
-        }
-
-        /// Runs along diagonals (as copied passages give): most cross the split.
-        #[test]
-        fn split_runs_equal_one_pass_on_long_diagonals(
-            starts in proptest::collection::vec((0u32..60, 0u32..60, 1u32..40, 0u32..4), 1..12),
-            gap in 0u32..10,
-        ) {
-            let mut seeds: Vec<Seed> = Vec::new();
-            for &(a, b, n, skip) in &starts {
-                seeds.extend((0..n).filter(|i| skip == 0 || i % (skip + 1) != 0).map(|i| seed(a + i, b + i)));
-            }
-            seeds.sort();
-            seeds.dedup_by_key(|s| (s.a, s.b));
-            let key = |r: &Run| (r.a_start, r.a_end, r.b_start, r.b_end, r.seeds, r.covered);
-            let split: Vec<_> = runs_split(&seeds, gap, 2).iter().map(key).collect();
-            let whole: Vec<_> = runs_split(&seeds, gap, usize::MAX).iter().map(key).collect();
-            proptest::prop_assert_eq!(split, whole);
         }
     }
 }
