@@ -6,8 +6,9 @@
 #   bash fuzz/run.sh [SECONDS]
 #
 # cargo-fuzz passes nightly-only flags to rustc; RUSTC_BOOTSTRAP=1 lets the stable toolchain accept
-# them. `-s none`: no AddressSanitizer (the code is safe Rust; debug assertions and overflow checks
-# stay on), about twice the executions a second.
+# them. `-s none`: no AddressSanitizer (the fuzzed code is safe Rust but for the SSE2 loads of the
+# word cutter, inside a 64-byte array; debug assertions and overflow checks stay on), about twice
+# the executions a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-20}"
