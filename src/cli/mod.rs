@@ -266,11 +266,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
     let to_stdout = is_stdout(&args.json) || is_stdout(&args.html);
     if let Some(path) = &args.json {
         if path.as_os_str() == "-" {
-            let mut out = std::io::stdout().lock();
-            for piece in json::compare_json_pieces(&mut report) {
-                out.write_all(&piece)?;
-            }
-            out.flush()?;
+            print_stdout_bytes(&json::compare_json_pieces(&mut report).concat())?;
         } else {
             json::write_compare_json_atomic(path, &mut report)?;
         }

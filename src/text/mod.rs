@@ -139,12 +139,10 @@ impl Vocabulary {
         let analyse_run = |run: &[&str]| {
             let mut forms = Analysed::default();
             for raw in run {
-                let start = forms.text.len() as u32;
+                let start = forms.text.len();
                 let known = self.by_raw.get(*raw).copied();
                 let stop = known.is_none() && analyse_into(raw, &mut forms.text);
-                forms
-                    .each
-                    .push((known, start, forms.text.len() as u32, stop));
+                forms.each.push((known, start, forms.text.len(), stop));
             }
             forms
         };
@@ -159,7 +157,7 @@ impl Vocabulary {
             for (raw, &(known, start, end, stop)) in run.iter().zip(&forms.each) {
                 let id = match known {
                     Some(id) => id,
-                    None => self.id_of_form(&forms.text[start as usize..end as usize], stop),
+                    None => self.id_of_form(&forms.text[start..end], stop),
                 };
                 if remember && known.is_none() {
                     self.by_raw.insert((*raw).to_owned(), id);
@@ -189,7 +187,7 @@ impl Vocabulary {
 #[derive(Default)]
 struct Analysed {
     text: String,
-    each: Vec<(Option<TokenId>, u32, u32, bool)>,
+    each: Vec<(Option<TokenId>, usize, usize, bool)>,
 }
 
 /// Append the normalised, stemmed form of a raw word to `out`; true when it is a function word. A
