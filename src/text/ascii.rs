@@ -143,14 +143,7 @@ fn masks(block: &[u8; 64]) -> Masks {
 
 #[cfg(test)]
 mod tests {
-    use unicode_segmentation::UnicodeSegmentation;
-
-    /// The reference: every UAX #29 word holding a letter or digit.
-    fn reference(text: &str) -> Vec<(usize, &str)> {
-        text.split_word_bound_indices()
-            .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
-            .collect()
-    }
+    use crate::text::tests::reference;
 
     fn words(text: &str) -> Vec<(usize, &str)> {
         let mut v = Vec::new();

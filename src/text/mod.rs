@@ -477,7 +477,7 @@ mod tests {
     }
 
     /// The reference: every UAX #29 word holding a letter or digit.
-    fn reference(text: &str) -> Vec<(usize, &str)> {
+    pub(super) fn reference(text: &str) -> Vec<(usize, &str)> {
         text.split_word_bound_indices()
             .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
             .collect()
