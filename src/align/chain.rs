@@ -66,44 +66,32 @@ fn regions_split(
     // (within `gap` on A, and among the MAX_NEIGHBOURS before them), with the first half's. Each
     // half's union-find touches only its own runs, and components do not depend on the order of
     // unions: the regions are those of one pass.
-    let mid = if runs.len() >= split_links.max(1) {
-        runs.len() / 2
+    let n = runs.len();
+    if n < split_links.max(1) {
+        // Few runs (short texts, as `scan` aligns many pairs): one pass, no second thread.
+        link(
+            &runs,
+            0..n,
+            &bands,
+            gap,
+            &mut UnionFind::new(&mut parent, 0),
+        );
     } else {
-        runs.len()
-    };
-    let (lo, hi) = parent.split_at_mut(mid);
-    let (first, _) = rayon::join(
-        || {
-            link(
-                &runs,
-                0..mid,
-                &bands,
-                gap,
-                &mut UnionFind {
-                    parent: lo,
-                    base: 0,
-                },
-            )
-        },
-        || {
-            let mut uf = UnionFind {
-                parent: hi,
-                base: mid,
-            };
-            link(&runs, mid..runs.len(), &bands, gap, &mut uf)
-        },
-    );
-    let mut uf = UnionFind {
-        parent: &mut parent,
-        base: 0,
-    };
-    let reach = first.entries.iter().map(|e| e.0).max().unwrap_or(0);
-    for j in (mid..runs.len())
-        .take_while(|&j| runs[j].a_start <= reach + gap && j < mid + MAX_NEIGHBOURS)
-    {
-        walk(&runs, &first, j, &bands, gap, &mut uf);
+        let mid = n / 2;
+        let (lo, hi) = parent.split_at_mut(mid);
+        let (first, _) = rayon::join(
+            || link(&runs, 0..mid, &bands, gap, &mut UnionFind::new(lo, 0)),
+            || link(&runs, mid..n, &bands, gap, &mut UnionFind::new(hi, mid)),
+        );
+        let mut uf = UnionFind::new(&mut parent, 0);
+        let reach = first.entries.iter().map(|e| e.0).max().unwrap_or(0);
+        for j in
+            (mid..n).take_while(|&j| runs[j].a_start <= reach + gap && j < mid + MAX_NEIGHBOURS)
+        {
+            walk(&runs, &first, j, &bands, gap, &mut uf);
+        }
     }
-    drop(first);
+    let mut uf = UnionFind::new(&mut parent, 0);
     // Components are gathered into the run slot of their root (roots are their smallest member, so
     // the root's slot is never needed again once reached), then kept ones become regions.
     let mut runs = runs;
@@ -300,7 +288,11 @@ struct UnionFind<'p> {
     base: usize,
 }
 
-impl UnionFind<'_> {
+impl<'p> UnionFind<'p> {
+    fn new(parent: &'p mut [usize], base: usize) -> Self {
+        UnionFind { parent, base }
+    }
+
     fn find(&mut self, mut x: usize) -> usize {
         let b = self.base;
         while self.parent[x - b] != x {
@@ -387,10 +379,7 @@ mod tests {
         }
         runs.sort_by_key(|r| (r.a_start, r.b_start));
         let mut parent: Vec<usize> = (0..runs.len()).collect();
-        let mut uf = UnionFind {
-            parent: &mut parent,
-            base: 0,
-        };
+        let mut uf = UnionFind::new(&mut parent, 0);
         for j in 0..runs.len() {
             for i in 0..j {
                 if close(&runs[i], &runs[j], gap) {

@@ -368,9 +368,9 @@ impl<'t> Spellings<'t> {
 /// piece that holds a non-ASCII byte goes through `unicode-segmentation` as a whole; the pieces
 /// between two such, all ASCII, are cut by [`ascii::for_each_word`], a hand-written equivalent of
 /// UAX #29 for ASCII (letters, digits and `_` join, WB5, WB8–10, WB13a/b; `:` `.` `'` join two
-/// letters, WB6/7; `,` `;` `.` `'` join two digits, WB11/12) working on 64 bytes at a time (measured:
-/// about 4x faster than the general segmenter on English for the byte-at-a-time version it replaced,
-/// and that one 4x slower than this).
+/// letters, WB6/7; `,` `;` `.` `'` join two digits, WB11/12) working on 64 bytes at a time
+/// (measured on 1 MB of English: 0.8–1.0 ms, against 3.4 ms for the byte-at-a-time cutter it
+/// replaced, itself about 4x faster than the general segmenter).
 pub fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)) {
     let b = text.as_bytes();
     let mut done = 0;
