@@ -921,6 +921,91 @@ fn scan_of_the_bundled_corpus_finds_the_2015_proposal_again_in_2019() {
     }
 }
 
+// ---- corpus engine: clusters on real text (issue 13) ----
+
+/// The bundled corpus with real parallel texts beside it: Genesis 1-6 in two translations (every verse
+/// reworded) and two pairs of parallel psalms, dated so that the reuse runs forward in time.
+fn real_text_corpus(env: &TestEnv, folder: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(env.path(folder)).unwrap();
+    for e in std::fs::read_dir(root.join("inputs")).unwrap().flatten() {
+        if e.path().extension().is_some_and(|x| x == "txt") {
+            std::fs::copy(e.path(), env.path(folder).join(e.file_name())).unwrap();
+        }
+    }
+    let bible = root.join("eval-data/bible");
+    let copies = [
+        ("KJV_gen1-6.txt", "1611_kjv_gen.txt"),
+        ("WEB_gen1-6.txt", "2000_web_gen.txt"),
+        ("parallels/2sam22_ps18_A.txt", "1700_2sam22.txt"),
+        ("parallels/2sam22_ps18_B.txt", "1701_ps18.txt"),
+        ("parallels/ps14_ps53_A.txt", "1702_ps14.txt"),
+        ("parallels/ps14_ps53_B.txt", "1703_ps53.txt"),
+    ];
+    for (from, to) in copies {
+        std::fs::copy(bible.join(from), env.path(folder).join(to)).unwrap();
+    }
+}
+
+fn word_set(s: &str) -> std::collections::BTreeSet<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+#[test]
+fn scan_clusters_on_real_text_hold_one_passage_with_an_earlier_source() {
+    let env = TestEnv::new();
+    real_text_corpus(&env, "corpus");
+    let r = env.scan_json(&["corpus"]);
+    let dates: std::collections::BTreeMap<&str, &str> = r["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap(), d["date"].as_str().unwrap()))
+        .collect();
+    let clusters = r["clusters"].as_array().unwrap();
+    assert!(clusters.len() >= 5, "clusters: {}", clusters.len());
+    for c in clusters {
+        let occ = c["occurrences"].as_array().unwrap();
+        let source = &occ[0];
+        let src_words = word_set(source["text"].as_str().unwrap());
+        for o in &occ[1..] {
+            // Never credited to a later document.
+            if let Some(from) = o["from"].as_str() {
+                assert!(
+                    dates[from] <= o["date"].as_str().unwrap(),
+                    "{} credited from the later {from}",
+                    o["document"]
+                );
+            }
+            assert!(source["date"].as_str().unwrap() <= o["date"].as_str().unwrap());
+            // One passage: every occurrence shares most of its words with the source, so no
+            // cluster chains unrelated passages through overlapping spans.
+            let words = word_set(o["text"].as_str().unwrap());
+            let shared = words.intersection(&src_words).count();
+            assert!(
+                shared * 2 >= words.len().min(src_words.len()),
+                "unrelated occurrences in one cluster: {:?} ~ {:?}",
+                source["text"],
+                o["text"]
+            );
+        }
+    }
+    // The slogan of the bundled corpus is one cluster across its documents, not one per pair.
+    let slogan = clusters
+        .iter()
+        .filter(|c| {
+            c["occurrences"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("shared future in cyberspace")
+        })
+        .count();
+    assert!(slogan >= 1);
+}
+
 #[test]
 fn scan_skips_bad_files_with_a_warning_each_and_exit_3() {
     let env = TestEnv::new();

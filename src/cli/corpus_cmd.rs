@@ -203,19 +203,22 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
         loaded.skipped.clone(),
     );
     timings.lap("report");
-    if let Some(path) = &args.json {
-        emit_json(path, &report)?;
-        timings.lap("json");
-    }
+    let mut report = report;
     if let Some(path) = &args.html {
         write_html(path, &report, &loaded.docs, args.html_pairs)?;
     }
-    if !args.corpus.quiet && !is_stdout(&args.json) {
-        print_stdout(&crate::report::scan::render_terminal(
-            &report,
-            args.top,
-            started.elapsed().as_secs_f64(),
-        ))?;
+    let summary = (!args.corpus.quiet && !is_stdout(&args.json)).then(|| {
+        crate::report::scan::render_terminal(&report, args.top, started.elapsed().as_secs_f64())
+    });
+    if let Some(path) = &args.json {
+        if args.json_summary {
+            report.strip_texts();
+        }
+        emit_json(path, &report)?;
+        timings.lap("json");
+    }
+    if let Some(summary) = summary {
+        print_stdout(&summary)?;
     }
     Ok(exit_code(&loaded.skipped))
 }

@@ -174,6 +174,10 @@ pub struct ScanArgs {
     /// Write the JSON report to FILE ("-" for standard output).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write a summary-level JSON: pairs, passages (kinds, scores, spans with lines), clusters,
+    /// duplicates and boilerplate without passage texts and word diffs, for large corpora.
+    #[arg(long)]
+    pub json_summary: bool,
     /// Write the HTML report to FILE: an overlap heat map, clusters with a timeline, duplicates and
     /// boilerplate, linking to one side-by-side page per pair in the folder FILE's stem + "-pairs".
     #[arg(long, value_name = "FILE")]

@@ -132,6 +132,8 @@ pub struct SpanInfo {
     pub column: usize,
     pub end_line: usize,
     pub words: usize,
+    /// Left out of a scan's `--json-summary`.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
 }
 

@@ -42,8 +42,12 @@ pub struct IndexInfo {
     pub ngrams: usize,
     /// N-grams in more than `max_df` documents, not used to find pairs.
     pub common_ngrams_skipped: usize,
+    /// Pairs of documents sharing at least `min_shared` n-grams.
     pub candidate_pairs: usize,
-    /// Candidate pairs with at least one passage.
+    /// Candidate pairs whose shared n-grams chain into a region that can hold a passage: the pairs
+    /// aligned.
+    pub verified_pairs: usize,
+    /// Verified pairs with at least one passage.
     pub pairs_with_passages: usize,
 }
 
@@ -76,6 +80,8 @@ pub struct ScanPassage {
     pub aligned_words: usize,
     pub a: SpanInfo,
     pub b: SpanInfo,
+    /// Empty and left out with `--json-summary`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ops: Vec<OpInfo>,
 }
 
@@ -118,6 +124,8 @@ pub struct OccurrenceInfo {
     /// How it reuses the occurrence in `from` (null for the source).
     pub kind: Option<Kind>,
     pub from: Option<String>,
+    /// Left out with `--json-summary`.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
 }
 
@@ -155,6 +163,8 @@ pub struct BoilerplateInfo {
     pub id: usize,
     pub documents: usize,
     pub words: usize,
+    /// Left out with `--json-summary`.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
     pub occurrences: Vec<PlaceInfo>,
 }
@@ -172,6 +182,28 @@ pub struct ScanReport {
     pub clusters: Vec<ClusterInfo>,
     pub duplicates: Vec<DuplicateInfo>,
     pub boilerplate: Vec<BoilerplateInfo>,
+}
+
+impl ScanReport {
+    /// Drop passage, occurrence and boilerplate texts and word diffs (`--json-summary`): what is left
+    /// grows with the number of passages, not with their length.
+    pub fn strip_texts(&mut self) {
+        for p in &mut self.pairs {
+            for x in &mut p.passages {
+                x.a.text = String::new();
+                x.b.text = String::new();
+                x.ops = Vec::new();
+            }
+        }
+        for c in &mut self.clusters {
+            for o in &mut c.occurrences {
+                o.text = String::new();
+            }
+        }
+        for b in &mut self.boilerplate {
+            b.text = String::new();
+        }
+    }
 }
 
 fn span_info(text: &str, lines: &LineIndex, r: &Range<usize>, words: usize) -> SpanInfo {
@@ -366,7 +398,8 @@ impl ScanReport {
                 postings: scan.index.postings,
                 ngrams: scan.index.ngrams,
                 common_ngrams_skipped: scan.index.common_ngrams,
-                candidate_pairs: scan.index.candidates.len(),
+                candidate_pairs: scan.index.shared_pairs,
+                verified_pairs: scan.index.candidates.len(),
                 pairs_with_passages: scan.pairs.len(),
             },
             documents,
@@ -481,11 +514,12 @@ pub fn render_terminal(r: &ScanReport, top: usize, seconds: f64) -> String {
     );
     let _ = writeln!(
         s,
-        "index: {} distinct n-grams, {} in more than {} documents skipped; {} candidate pairs, {} with shared passages",
+        "index: {} distinct n-grams, {} in more than {} documents skipped; {} candidate pairs, {} verified and aligned, {} with shared passages",
         i.ngrams,
         i.common_ngrams_skipped,
         r.manifest.scan.index.max_df,
         i.candidate_pairs,
+        i.verified_pairs,
         i.pairs_with_passages
     );
     if !r.skipped.is_empty() {
