@@ -3367,3 +3367,22 @@ fn regression_fuzz_align_mirror_on_short_cjk_pieces() {
     let ba = env.compare_json(&b, &a, &small);
     assert_eq!(spans(&ab, false), spans(&ba, true));
 }
+// ---------------------------------------------------------------------------------------------
+// Hardening, round two (issue 16): outputs never replace inputs, reports are not read back, caches
+// are checked before they are read, links in folders are documents, the gate's verdict survives an
+// unwritable cache, the report folder is replaced as a whole, repetition stays bounded in memory,
+// file names cannot print lines of their own.
+
+#[test]
+fn regression_a_block_repeated_64_times_compared_with_itself_stays_bounded() {
+    let env = TestEnv::new();
+    // Every n-gram occurs 64 times a side, at the --max-seed-freq limit: all pairs of copies gave
+    // 64 seeds a position (about 220 MiB for this 0.9 MB text in the debug build).
+    let block = made_up_words(4242, 2000).join(" ");
+    env.write("rep.txt", vec![block; 64].join("\n\n"));
+    let out = limited(&env, 192, &["compare", "rep.txt", "rep.txt", "--json", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["summary"]["a_reused_share"], 1.0);
+    assert_eq!(r["summary"]["b_reused_share"], 1.0);
+}
