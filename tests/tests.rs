@@ -3386,3 +3386,45 @@ fn regression_a_block_repeated_64_times_compared_with_itself_stays_bounded() {
     assert_eq!(r["summary"]["a_reused_share"], 1.0);
     assert_eq!(r["summary"]["b_reused_share"], 1.0);
 }
+
+#[test]
+fn regression_a_cache_file_is_checked_before_it_is_read() {
+    let (env, _) = gate_env();
+    env.cmd()
+        .args(["check", "--update-baseline"])
+        .assert()
+        .code(0);
+    let state = env.path(".cyberdiff/state.bin");
+    // A device in its place: never read (it would be read until memory runs out).
+    std::fs::remove_file(&state).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &state).unwrap();
+    let out = limited(&env, 512, &["check"]);
+    assert_exit(&out, 0, "not a regular file");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PASS"));
+    // A file of 3 GB (sparse) behind a valid start: refused from its declared length.
+    std::fs::remove_file(&state).unwrap();
+    env.cmd().arg("check").assert().code(0);
+    let mut head = std::fs::read(&state).unwrap();
+    head.truncate(64);
+    std::fs::write(&state, &head).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&state)
+        .unwrap()
+        .set_len(3 << 30)
+        .unwrap();
+    let out = limited(&env, 512, &["check"]);
+    assert_exit(&out, 0, "declares");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PASS"));
+    // A named pipe in its place: not opened (that would wait for a writer).
+    std::fs::remove_file(&state).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&state)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = limited(&env, 512, &["check"]);
+    assert_exit(&out, 0, "not a regular file");
+}
