@@ -3428,3 +3428,25 @@ fn regression_a_cache_file_is_checked_before_it_is_read() {
     let out = limited(&env, 512, &["check"]);
     assert_exit(&out, 0, "not a regular file");
 }
+
+#[test]
+fn a_replaced_baseline_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let (env, _) = gate_env();
+    env.cmd()
+        .args(["check", "--update-baseline"])
+        .assert()
+        .code(0);
+    let b = env.path("cyberdiff-baseline.json");
+    std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.write(
+        "corpus/2020-03-01_more.txt",
+        gate_text(&gate_words(31, 200)),
+    );
+    env.cmd()
+        .args(["check", "--update-baseline"])
+        .assert()
+        .code(0);
+    let mode = std::fs::metadata(&b).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}

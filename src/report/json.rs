@@ -79,16 +79,44 @@ pub(crate) fn write_atomic_with(
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
+        keep_mode(path, &f)?;
         fill(&mut f)?;
         if durability == Durability::Durable {
             f.sync_all()?;
         }
-        replace(&tmp, path)
+        replace(&tmp, path)?;
+        if durability == Durability::Durable {
+            sync_dir(dir)?;
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// Give the new file `f` the permissions of the file it replaces at `path`, if there is one: a
+/// baseline kept private (0600) stays private.
+fn keep_mode(path: &Path, f: &fs::File) -> std::io::Result<()> {
+    match fs::metadata(path) {
+        Ok(m) if m.is_file() => f.set_permissions(m.permissions()),
+        _ => Ok(()),
+    }
+}
+
+/// Flush the folder's entry of a renamed file to disk, so that the rename itself survives a power
+/// cut (the file's contents were flushed before it).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 /// Move the file `tmp` to `path` in one step, over the file there if there is one.
