@@ -3977,3 +3977,20 @@ fn json_lines_records_with_nul_are_binary_and_warnings_sort_by_line_number() {
         "{err}"
     );
 }
+
+#[test]
+fn eval_shows_a_gold_file_name_on_one_line() {
+    let env = TestEnv::new();
+    let text = "Respect for cyber sovereignty, peace and security, openness and cooperation, good order online.\n";
+    env.write("a.txt", text);
+    env.write("b.txt", text);
+    env.write(
+        "g\nPASS: ok.jsonl",
+        "{\"a_doc\":\"a.txt\",\"a_begin\":0,\"a_end\":60,\"b_doc\":\"b.txt\",\"b_begin\":0,\"b_end\":60}\n",
+    );
+    let out = env.cmd().args(["eval", "g\nPASS: ok.jsonl"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.lines().any(|l| l.starts_with("PASS")), "{stdout}");
+    assert!(stdout.contains("g\u{FFFD}PASS: ok.jsonl"), "{stdout}");
+}
