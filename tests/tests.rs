@@ -3988,9 +3988,33 @@ fn eval_shows_a_gold_file_name_on_one_line() {
         "g\nPASS: ok.jsonl",
         "{\"a_doc\":\"a.txt\",\"a_begin\":0,\"a_end\":60,\"b_doc\":\"b.txt\",\"b_begin\":0,\"b_end\":60}\n",
     );
-    let out = env.cmd().args(["eval", "g\nPASS: ok.jsonl"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["eval", "g\nPASS: ok.jsonl"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.lines().any(|l| l.starts_with("PASS")), "{stdout}");
     assert!(stdout.contains("g\u{FFFD}PASS: ok.jsonl"), "{stdout}");
+}
+
+#[test]
+fn regression_temporary_files_of_killed_runs_are_removed() {
+    let env = TestEnv::new();
+    let text = "Respect for cyber sovereignty, peace and security, openness and cooperation, good order.\n";
+    env.write("a.txt", text);
+    env.write("b.txt", text);
+    // A process id above any the kernel gives (a killed run's), and one that runs (init).
+    let dead = env.write(".c.json.tmp-4294967295", "half a report");
+    let live = env.write(".c.json.tmp-1", "being written");
+    env.cmd()
+        .args(["compare", "a.txt", "b.txt", "--json", "c.json", "-q"])
+        .assert()
+        .code(0);
+    assert!(!dead.exists(), "a killed run's temporary file was left");
+    assert!(
+        live.exists(),
+        "a running process's temporary file was removed"
+    );
 }

@@ -100,14 +100,8 @@ fn remove_dead_staging(parent: &Path, name: &str) {
         else {
             continue;
         };
-        if !process_alive(pid) {
+        if !crate::report::json::process_alive(pid) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
-}
-
-/// Whether process `pid` runs; where that cannot be told, assumed (its folder is then kept).
-fn process_alive(pid: u32) -> bool {
-    let proc = Path::new("/proc");
-    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
