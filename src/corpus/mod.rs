@@ -1,11 +1,13 @@
 //! Corpus: reading documents from disk into decoded text with an id and a date.
 //!
 //! Takes a path and gives a [`Document`] whose `text` is what every span in every report points into:
-//! UTF-8 with a leading BOM dropped (CRLF kept as written, so offsets stay those of the file), or, for
-//! `.html`/`.htm`, the text content extracted by an HTML tokenizer. Refuses, with an [`Error`] that names
-//! the file and says what to do: a missing or unreadable file, a folder, an empty or whitespace-only file,
-//! a binary file (NUL bytes), invalid UTF-8 (with the byte offset, unless lossy decoding was asked for),
-//! and files over the size limit.
+//! UTF-8 with a leading BOM dropped (CRLF kept as written, so offsets stay those of the file), UTF-16
+//! decoded when it opens with its byte-order mark, or, for `.html`/`.htm`, the text content extracted
+//! by an HTML tokenizer. Refuses, with an [`Error`] that names the file and says what to do: a missing
+//! or unreadable file, a folder, an empty or whitespace-only file, a binary file (NUL bytes; UTF-16
+//! without a byte-order mark is named as such), invalid UTF-8 (with the byte offset, unless lossy
+//! decoding was asked for), files over the size limit, and a named pipe nothing writes to (opened
+//! without waiting for a writer).
 
 mod html;
 pub mod jsonl;

@@ -5,7 +5,9 @@
 //! keeps `.txt`, `.md`, `.html`, `.htm` and `.jsonl` files. Gives the documents, sorted by date (undated
 //! last), then id, then path, with titles, dates and sources from a manifest where one is given, and
 //! every file or record that could not be used as a [`Skipped`] entry naming it and saying why. Nothing is
-//! dropped silently: what is not read is either not a document type or listed as skipped.
+//! dropped silently: what is not read is either not a document type, one of the run's own outputs, or
+//! listed as skipped (pages cyberdiff wrote, links that are not to a document file, files that are not
+//! regular files). A link to a document file is a document.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
