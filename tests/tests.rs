@@ -4023,3 +4023,16 @@ fn regression_temporary_files_of_killed_runs_are_removed() {
         "a running process's temporary file was removed"
     );
 }
+
+#[test]
+fn scan_refuses_pair_pages_in_an_input_folder() {
+    let env = TestEnv::new();
+    planted_corpus(&env, "docs-pairs");
+    let out = env
+        .cmd()
+        .args(["scan", "docs-pairs", "--html", "docs.html"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2, "which holds the input docs-pairs");
+    assert!(!env.path("docs.html").exists());
+}

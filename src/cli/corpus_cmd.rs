@@ -194,6 +194,23 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
         .output("--json", args.json.as_deref().unwrap_or(Path::new("-")))
         .output("--html", args.html.as_deref().unwrap_or(Path::new("-")))
         .check()?;
+    if let Some(html) = &args.html {
+        // The pair pages' folder is left out of the walk: it must not hold an input.
+        let dir = super::guard::absolute(&pairs_dir(html).0);
+        if let Some(p) = args
+            .corpus
+            .paths
+            .iter()
+            .find(|p| super::guard::absolute(p).starts_with(&dir))
+        {
+            bail!(
+                "--html {} puts its pair pages in {}, which holds the input {}; write the page elsewhere",
+                crate::report::printable_path(html),
+                crate::report::printable_path(&pairs_dir(html).0),
+                crate::report::printable_path(p)
+            );
+        }
+    }
     // The run's outputs, and the folder of its pair pages, are never read as documents.
     let mut exclude: Vec<PathBuf> = [args.json.clone(), args.html.clone()]
         .into_iter()
