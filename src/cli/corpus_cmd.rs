@@ -30,25 +30,37 @@ fn warn_skipped(skipped: &[Skipped]) {
     for s in skipped {
         eprintln!(
             "cyberdiff: warning: {}: {}; skipped",
-            crate::report::printable(&s.path),
-            crate::report::printable(&s.reason)
+            crate::report::printable_line(&s.path),
+            crate::report::printable_line(&s.reason)
         );
     }
 }
 
-fn load(args: &CorpusArgs, read: &ReadOptions, exclude: Vec<PathBuf>) -> Result<Loaded> {
+/// The guard of a corpus command: its corpus and manifest as inputs (its outputs are added).
+fn corpus_guard(args: &CorpusArgs) -> super::guard::Guard {
+    let mut g = super::guard::Guard::new();
+    g.corpus(&args.paths);
+    if let Some(m) = &args.manifest {
+        g.input("the manifest", m);
+    }
+    g
+}
+
+fn load(args: &CorpusArgs, read: &ReadOptions, mut exclude: Vec<PathBuf>) -> Result<Loaded> {
+    exclude.extend(args.exclude.iter().cloned());
     let (files, mut skipped) = walk::discover(
         &args.paths,
         &WalkOptions {
             globs: args.glob.clone(),
             exclude,
+            follow: args.follow,
         },
     )?;
     let manifest = CorpusManifest::load(args.manifest.as_deref(), &files)?;
     for (m, f) in &manifest.missing {
         eprintln!(
             "cyberdiff: warning: {} describes {f:?}, which does not exist",
-            m.display()
+            crate::report::printable_path(m)
         );
     }
     let (docs, read_skipped) = walk::load(&files, &manifest, read);
@@ -178,10 +190,33 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
             "--html - is not supported by scan: the report is a page plus one page per pair; give a file name"
         );
     }
-    let exclude: Vec<PathBuf> = [args.json.clone(), args.html.clone()]
+    corpus_guard(&args.corpus)
+        .output("--json", args.json.as_deref().unwrap_or(Path::new("-")))
+        .output("--html", args.html.as_deref().unwrap_or(Path::new("-")))
+        .check()?;
+    if let Some(html) = &args.html {
+        // The pair pages' folder is left out of the walk: it must not hold an input.
+        let dir = super::guard::absolute(&pairs_dir(html).0);
+        if let Some(p) = args
+            .corpus
+            .paths
+            .iter()
+            .find(|p| super::guard::absolute(p).starts_with(&dir))
+        {
+            bail!(
+                "--html {} puts its pair pages in {}, which holds the input {}; write the page elsewhere",
+                crate::report::printable_path(html),
+                crate::report::printable_path(&pairs_dir(html).0),
+                crate::report::printable_path(p)
+            );
+        }
+    }
+    // The run's outputs, and the folder of its pair pages, are never read as documents.
+    let mut exclude: Vec<PathBuf> = [args.json.clone(), args.html.clone()]
         .into_iter()
         .flatten()
         .collect();
+    exclude.extend(args.html.as_deref().map(|h| pairs_dir(h).0));
     let mut timings = crate::scan::Timings::new();
     let loaded = load(&args.corpus, &read, exclude)?;
     timings.lap("read");
@@ -276,6 +311,12 @@ pub fn dedup(args: DedupArgs) -> Result<i32> {
     if let Some(out) = &args.out {
         check_out_dir(out, &args.corpus.paths)?;
     }
+    let mut g = corpus_guard(&args.corpus);
+    g.output("--json", args.json.as_deref().unwrap_or(Path::new("-")));
+    if let Some(out) = &args.out {
+        g.output("--out's removed.json", &out.join("removed.json"));
+    }
+    g.check()?;
     let exclude: Vec<PathBuf> = args.json.clone().into_iter().collect();
     let loaded = load(&args.corpus, &read, exclude)?;
     let sp = scan_params(&args.corpus, &params, loaded.docs.len(), 2)?;
@@ -298,8 +339,12 @@ pub fn dedup(args: DedupArgs) -> Result<i32> {
     let mut report =
         crate::dedup::DedupReport::new(&loaded.docs, &plan, manifest, loaded.skipped.clone());
     if let Some(out) = &args.out {
-        report.written = write_out(out, &args.corpus.paths, &loaded.docs, &plan)?;
-        crate::report::json::write_json_atomic(&out.join("removed.json"), &report)?;
+        // Written whole or not at all: a failed run (a full disk) leaves no half folder to block
+        // the next one.
+        let staging = super::staging::Staging::new(out)?;
+        report.written = write_out(&staging.dir, &args.corpus.paths, &loaded.docs, &plan)?;
+        crate::report::json::write_json_atomic(&staging.dir.join("removed.json"), &report)?;
+        staging.commit()?;
     }
     if let Some(path) = &args.json {
         emit_json(path, &report)?;
@@ -311,6 +356,7 @@ pub fn dedup(args: DedupArgs) -> Result<i32> {
 }
 
 fn render_dedup(r: &crate::dedup::DedupReport, out: Option<&Path>) -> String {
+    use crate::report::printable_line as line;
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(
@@ -325,21 +371,21 @@ fn render_dedup(r: &crate::dedup::DedupReport, out: Option<&Path>) -> String {
         let _ = writeln!(
             s,
             "  remove {:<40} {:?} duplicate of {} ({:.1}% shared)",
-            d.id,
+            line(&d.id),
             d.kind,
-            d.duplicate_of,
+            line(&d.duplicate_of),
             d.share * 100.0
         );
     }
     for p in r.repeated_paragraphs.iter().take(20) {
         let flat: String = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let short: String = flat.chars().take(60).collect();
+        let short: String = line(&flat).chars().take(60).collect();
         let _ = writeln!(
             s,
             "  paragraph {} line {} repeats {} line {}: \"{}{}\"",
-            p.document,
+            line(&p.document),
             p.line,
-            p.first_document,
+            line(&p.first_document),
             p.first_line,
             short,
             if flat.chars().count() > 60 { "…" } else { "" }
@@ -357,7 +403,7 @@ fn render_dedup(r: &crate::dedup::DedupReport, out: Option<&Path>) -> String {
             s,
             "wrote {} files into {} (what was removed and why: removed.json)",
             r.written.len(),
-            out.display()
+            crate::report::printable_path(out)
         );
     }
     s
@@ -381,29 +427,8 @@ fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<()> {
             );
         }
     }
-    let abs = |p: &Path| -> PathBuf {
-        // The folder may not exist yet: resolve its nearest existing ancestor.
-        let mut base = p.to_path_buf();
-        let mut tail = Vec::new();
-        while !base.exists() {
-            match (base.parent(), base.file_name()) {
-                (Some(parent), Some(name)) => {
-                    tail.push(name.to_owned());
-                    base = if parent.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        parent.to_path_buf()
-                    };
-                }
-                _ => break,
-            }
-        }
-        let mut r = base.canonicalize().unwrap_or(base);
-        for t in tail.into_iter().rev() {
-            r.push(t);
-        }
-        r
-    };
+    // The folder may not exist yet: resolved from its nearest existing ancestor.
+    let abs = super::guard::absolute;
     let o = abs(out);
     for i in inputs {
         let i = abs(i);

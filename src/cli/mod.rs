@@ -2,14 +2,16 @@
 
 mod check_cmd;
 mod corpus_cmd;
+mod guard;
 mod resolve;
+mod staging;
 mod track_cmd;
 
 #[doc(hidden)]
 pub use check_cmd::check_config_text;
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -165,6 +167,12 @@ pub struct CorpusArgs {
     /// Print nothing but warnings and errors on the terminal, and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Enter links to folders while walking (links to document files are always read).
+    #[arg(long)]
+    pub follow: bool,
+    /// Files and folders never read: `report` passes its own output folder.
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub exclude: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +263,12 @@ fn compare(args: CompareArgs) -> Result<i32> {
     }
     let params = resolve::params(&args.align)?;
     let opts = resolve::read_options(&args.read);
+    guard::Guard::new()
+        .input("the input document", &args.a)
+        .input("the input document", &args.b)
+        .output("--json", args.json.as_deref().unwrap_or(Path::new("-")))
+        .output("--html", args.html.as_deref().unwrap_or(Path::new("-")))
+        .check()?;
     let mut timings = crate::scan::Timings::new();
     let (a, b) = rayon::join(
         || read_document(&args.a, &opts),
@@ -344,6 +358,12 @@ fn huge_pages_for(_input: usize) {}
 fn eval(args: EvalArgs) -> Result<i32> {
     let params = resolve::params(&args.align)?;
     let opts = resolve::read_options(&args.read);
+    let mut g = guard::Guard::new();
+    for gold in &args.gold {
+        g.input("the gold file", gold);
+    }
+    g.output("--json", args.json.as_deref().unwrap_or(Path::new("-")))
+        .check()?;
     let mut reports = Vec::new();
     for gold in &args.gold {
         let r = crate::eval::evaluate(gold, &params, &opts)

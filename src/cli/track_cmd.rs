@@ -63,6 +63,12 @@ pub struct TrackArgs {
     /// Colour: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: resolve::ColorChoice,
+    /// Enter links to folders while walking (links to document files are always read).
+    #[arg(long)]
+    pub follow: bool,
+    /// Files and folders never read: `report` passes its own output folder.
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub exclude: Vec<PathBuf>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -101,12 +107,14 @@ pub fn load_documents(
     manifest: Option<&Path>,
     read: &crate::corpus::ReadOptions,
     exclude: Vec<PathBuf>,
+    follow: bool,
 ) -> Result<(Vec<Document>, usize)> {
     let (files, mut skipped) = walk::discover(
         paths,
         &WalkOptions {
             globs: Vec::new(),
             exclude,
+            follow,
         },
     )?;
     let manifest = CorpusManifest::load(manifest, &files)?;
@@ -116,8 +124,8 @@ pub fn load_documents(
     for s in &skipped {
         eprintln!(
             "cyberdiff: warning: {}: {}; skipped",
-            crate::report::printable(&s.path),
-            crate::report::printable(&s.reason)
+            crate::report::printable_line(&s.path),
+            crate::report::printable_line(&s.reason)
         );
     }
     if docs.is_empty() {
@@ -146,6 +154,15 @@ pub fn track(args: TrackArgs) -> Result<i32> {
         bail!("--json - and --html - both ask for standard output; write one of them to a file");
     }
     let params = match_params(&args)?;
+    let mut g = super::guard::Guard::new();
+    g.corpus(&args.paths)
+        .input("the statements file", &args.statements);
+    if let Some(m) = &args.manifest {
+        g.input("the manifest", m);
+    }
+    g.output("--json", args.json.as_deref().unwrap_or(Path::new("-")))
+        .output("--html", args.html.as_deref().unwrap_or(Path::new("-")))
+        .check()?;
     let statements = read_statements(&args.statements)?;
     let opts = resolve::read_options(&args.read);
     let exclude: Vec<PathBuf> = [&args.json, &args.html]
@@ -153,8 +170,15 @@ pub fn track(args: TrackArgs) -> Result<i32> {
         .flatten()
         .cloned()
         .chain([args.statements.clone()])
+        .chain(args.exclude.iter().cloned())
         .collect();
-    let (docs, skipped) = load_documents(&args.paths, args.manifest.as_deref(), &opts, exclude)?;
+    let (docs, skipped) = load_documents(
+        &args.paths,
+        args.manifest.as_deref(),
+        &opts,
+        exclude,
+        args.follow,
+    )?;
     let tracking = run_track(&statements, &docs, &params);
     let report = TrackReport::new(
         &tracking,
@@ -203,6 +227,12 @@ pub struct ReportArgs {
 /// `cyberdiff report`: scan, dedup and track into one folder, with `index.html` linking every page
 /// and `report.json` holding the three JSON reports. Each part is produced by its own command with
 /// its default options, so the pages are exactly what `scan`, `dedup` and `track` write.
+///
+/// The folder is replaced as a whole: the run writes a new folder beside it (`.NAME.tmp-PID`) and
+/// swaps it in at the end, so the folder is always one run's complete report (never a mix of two
+/// runs, never pair pages of an earlier run); the folders of killed runs are removed by the next.
+/// The folder is never read as input (it may lie inside the corpus), and is refused when it holds
+/// an input or files cyberdiff did not write.
 pub fn report(args: ReportArgs) -> Result<i32> {
     use std::ffi::OsString;
     let paths = if args.paths.is_empty() {
@@ -218,20 +248,28 @@ pub fn report(args: ReportArgs) -> Result<i32> {
             .find(|p| p.is_file()),
     };
     let out = &args.out;
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    check_report_out(out, &paths, statements.as_deref(), args.manifest.as_deref())?;
+    let staging = super::staging::Staging::new(out)?;
+    let folder = staging.dir.clone();
     let run = |argv: Vec<OsString>| -> Result<i32> {
         let cli = super::Cli::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
         super::run(cli)
     };
     let with_paths = |mut argv: Vec<OsString>| {
+        // The report folder, old and new, is never read as input.
+        for dir in [out, &folder] {
+            argv.push("--exclude".into());
+            argv.push(dir.clone().into_os_string());
+        }
+        argv.push("--".into());
         argv.extend(paths.iter().map(|p| p.clone().into_os_string()));
         if let Some(m) = &args.manifest {
-            argv.push("--manifest".into());
-            argv.push(m.clone().into_os_string());
+            argv.insert(3, "--manifest".into());
+            argv.insert(4, m.clone().into_os_string());
         }
         argv
     };
-    let file = |name: &str| out.join(name).into_os_string();
+    let file = |name: &str| folder.join(name).into_os_string();
     let mut code = 0;
     let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "scan".into(), "-q".into()];
     argv.extend([
@@ -259,12 +297,9 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         eprintln!(
             "cyberdiff: warning: no statements file (give --statements FILE, or put statements.toml in the folder); the tracking page is left out"
         );
-        for stale in ["track.json", "track.html"] {
-            let _ = std::fs::remove_file(out.join(stale));
-        }
     }
     let read = |name: &str| -> Result<Option<String>> {
-        let p = out.join(name);
+        let p = folder.join(name);
         if !p.is_file() {
             return Ok(None);
         }
@@ -279,7 +314,7 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         track.as_deref(),
     );
     json::write_atomic(
-        &out.join("report.json"),
+        &folder.join("report.json"),
         crate::report::track::report_json(
             &summary,
             scan.as_deref(),
@@ -289,14 +324,76 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         .as_bytes(),
     )?;
     json::write_atomic(
-        &out.join("index.html"),
+        &folder.join("index.html"),
         crate::report::track::render_index(&summary).as_bytes(),
     )?;
+    staging.commit()?;
     if !args.quiet {
         print_stdout(&format!(
             "reports written to {}: index.html (open it), report.json, scan.html, track.html, and their JSON\n",
-            out.display()
+            crate::report::printable_path(out)
         ))?;
     }
     Ok(code)
+}
+
+/// What a report folder holds: the names `report` writes.
+const REPORT_FILES: [&str; 8] = [
+    "index.html",
+    "report.json",
+    "scan.json",
+    "scan.html",
+    "scan-pairs",
+    "dedup.json",
+    "track.json",
+    "track.html",
+];
+
+/// The report folder may be replaced only if it holds no input and nothing but a report.
+fn check_report_out(
+    out: &Path,
+    paths: &[PathBuf],
+    statements: Option<&Path>,
+    manifest: Option<&Path>,
+) -> Result<()> {
+    let abs_out = super::guard::absolute(out);
+    let inputs = paths
+        .iter()
+        .map(|p| ("the input", p.as_path()))
+        .chain(statements.map(|s| ("the statements file", s)))
+        .chain(manifest.map(|m| ("the manifest", m)));
+    for (role, p) in inputs {
+        if super::guard::absolute(p).starts_with(&abs_out) {
+            bail!(
+                "--out {} holds {role} {}: the report folder is replaced as a whole; write it elsewhere",
+                crate::report::printable_path(out),
+                crate::report::printable_path(p)
+            );
+        }
+    }
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(m) => m,
+        Err(_) => return Ok(()),
+    };
+    if !meta.is_dir() {
+        bail!(
+            "--out {} is not a folder; give a new folder, or the folder of an earlier report",
+            crate::report::printable_path(out)
+        );
+    }
+    let entries = std::fs::read_dir(out).with_context(|| format!("reading {}", out.display()))?;
+    for e in entries {
+        let e = e.with_context(|| format!("reading {}", out.display()))?;
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let leftover = name.starts_with('.') && name.contains(".tmp-");
+        if !REPORT_FILES.contains(&name.as_ref()) && !leftover {
+            bail!(
+                "--out {} holds {}, which `cyberdiff report` did not write: the report folder is replaced as a whole; give a new folder, or the folder of an earlier report",
+                crate::report::printable_path(out),
+                crate::report::printable_line(&name)
+            );
+        }
+    }
+    Ok(())
 }

@@ -286,8 +286,24 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
 /// `s` for a terminal: control characters but line feed and tab, and the explicit bidirectional
 /// embeddings, overrides and isolates, shown as U+FFFD (a file name or a document can hold them).
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    replace_unprintable(s, |c| c == '\n' || c == '\t')
+}
+
+/// `s` for one line of a terminal: [`printable`], and line feeds and tabs shown as U+FFFD too. For
+/// file names, ids and other names printed inside a line: a name holding "\nPASS: " must not print
+/// a line of its own.
+pub fn printable_line(s: &str) -> std::borrow::Cow<'_, str> {
+    replace_unprintable(s, |_| false)
+}
+
+/// [`printable_line`] of a path (lossy where it is not UTF-8).
+pub fn printable_path(p: &std::path::Path) -> String {
+    printable_line(&p.to_string_lossy()).into_owned()
+}
+
+fn replace_unprintable(s: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
     let unsafe_to_print = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
+        (c.is_control() && !keep(c))
             || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
     };
     if s.chars().any(unsafe_to_print) {

@@ -39,7 +39,7 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
         let _ = writeln!(
             out,
             "{side}  {}  ({date}{} words, {} bytes)",
-            super::printable(&d.path),
+            super::printable_line(&d.path),
             d.words,
             d.bytes
         );

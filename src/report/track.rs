@@ -301,7 +301,7 @@ fn paint(s: &str, status: Status, color: bool) -> String {
 /// The column label of a document: its date, or its id when it has none.
 fn column_label(d: &TrackDoc) -> String {
     let label = d.date.clone().unwrap_or_else(|| excerpt(&d.id, 12));
-    super::printable(&label).into_owned()
+    super::printable_line(&label).into_owned()
 }
 
 /// Render the grid (statements × documents in date order, the status of each cell, `×N` when met N
@@ -355,14 +355,14 @@ pub fn render_terminal(r: &TrackReport, color: bool) -> String {
             out,
             "{:<width$}  {}",
             column_label(d),
-            super::printable(&d.path)
+            super::printable_line(&d.path)
         );
     }
     for (si, s) in r.statements.iter().enumerate() {
         let _ = writeln!(
             out,
             "\n{}  {}",
-            super::printable(&s.id),
+            super::printable_line(&s.id),
             excerpt(&s.text, 100)
         );
         for (di, d) in r.documents.iter().enumerate() {
