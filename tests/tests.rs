@@ -1116,13 +1116,19 @@ fn scan_html_has_the_heat_map_clusters_and_a_page_per_pair() {
     for needle in [
         "id=\"heatmap\"",
         "id=\"clusters\"",
-        "class=\"timeline\"",
+        "class=\"ctl\"",
         "id=\"duplicates\"",
         "id=\"boilerplate\"",
         "scan-pairs/pair-00001.html",
+        // The heat map's colour scale, and its cells in percent.
+        "class=\"scale\"",
+        "%</a></td>",
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }
+    // The page runs no script at all, and its text is escaped.
+    assert!(html.contains("script-src &#39;none&#39;") && !html.contains("<script"));
+    assert!(html.contains("&#60;script&#62;alert(1)") || !html.contains("alert(1)"));
     assert!(!html.contains("http://") && !html.contains("https://"));
     assert!(html.contains("default-src"));
     let pages: Vec<_> = std::fs::read_dir(env.path("out/scan-pairs"))
@@ -1753,6 +1759,72 @@ fn committed_reports_are_up_to_date() {
     assert_eq!(r["dedup"]["command"], "dedup");
 }
 
+/// The main job's terminal output answers the question: the statements × documents grid, each
+/// statement's wording per document, the passages found in most documents, the partial 2015 text's
+/// note, and where the index page is.
+#[test]
+fn report_prints_the_grid_the_recurring_passages_and_the_index() {
+    let env = TestEnv::new();
+    let out = env.path("r");
+    let assert = Command::cargo_bin("cyberdiff")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["report", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let head = lines
+        .iter()
+        .position(|l| l.starts_with("statement"))
+        .expect("a grid header");
+    for date in [
+        "2015-12-16",
+        "2017-03-01",
+        "2019-10",
+        "2020-11-23",
+        "2022-11-07",
+    ] {
+        assert!(lines[head].contains(date), "{date} in {}", lines[head]);
+    }
+    let ids = ["p1", "p2", "p3", "p4", "r1", "r2", "r3", "r4", "r5"];
+    for (k, id) in ids.iter().enumerate() {
+        assert!(
+            lines[head + 1 + k].starts_with(id),
+            "row {id}: {}",
+            lines[head + 1 + k]
+        );
+    }
+    // The 2015 text is page 2 of a news report: the four principles cannot be in it.
+    assert!(lines[head + 1].split_whitespace().nth(1) == Some("·"));
+    assert!(stdout.contains("\np1  Respect for cyber sovereignty\n"));
+    assert!(stdout.contains("Passages found in the most documents"));
+    assert!(stdout.contains("OPOSALS FOR"), "the 2015 note");
+    assert!(stdout.contains(&out.join("index.html").display().to_string()));
+    assert!(stdout.contains("track.html"));
+    assert!(!stdout.contains('\u{1b}'), "no colour when not a terminal");
+}
+
+#[test]
+fn top_zero_prints_no_empty_table_header() {
+    let env = TestEnv::new();
+    let root = planted_corpus(&env, "corpus");
+    let out = env
+        .cmd()
+        .args(["scan"])
+        .arg(&root)
+        .args(["--top", "0"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("pairs: "), "{stdout}");
+    assert!(
+        !stdout.contains("a -> b") && !stdout.contains("top 0"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn report_without_statements_leaves_tracking_out_and_says_so() {
     let env = TestEnv::new();
@@ -1765,11 +1837,15 @@ fn report_without_statements_leaves_tracking_out_and_says_so() {
         "docs/2021_b.txt",
         "Peace and security in cyberspace matter to all of us, again.\n",
     );
+    // Regression: it warned that tracking was left out, then listed track.html among the pages.
     env.cmd()
         .args(["report", "docs", "--out", "out"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("no statements file"));
+        .stderr(predicate::str::contains("no statements file"))
+        .stdout(
+            predicate::str::contains("index.html").and(predicate::str::contains("track").not()),
+        );
     assert!(env.path("out/index.html").is_file());
     assert!(!env.path("out/track.html").exists());
     let r: Value =

@@ -179,7 +179,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// Side-by-side pages written with --html, for the pairs with the most reused words.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_HTML_PAIRS)]
     pub html_pairs: usize,
     /// List only clusters that appear in at least N documents.
     #[arg(long, value_name = "N", default_value_t = 2)]
@@ -187,10 +187,32 @@ pub struct ScanArgs {
     /// How many pairs, clusters, duplicates and boilerplate texts the terminal summary lists.
     #[arg(long, value_name = "N", default_value_t = terminal::DEFAULT_TOP)]
     pub top: usize,
+    /// The pages of a `cyberdiff report` folder the HTML page sits among, for its header's links
+    /// (set by `report`).
+    #[arg(long, hide = true, value_name = "PAGES")]
+    pub site: Option<String>,
     #[command(flatten)]
     pub align: AlignArgs,
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// Pair pages `scan --html` writes by default.
+pub const DEFAULT_HTML_PAIRS: usize = 1000;
+
+/// The pages named by a hidden `--site index.html,scan.html,track.html` (what `report` writes).
+pub fn site_pages(list: Option<&str>) -> crate::report::page::Site {
+    let mut site = crate::report::page::Site::default();
+    for name in list.unwrap_or("").split(',').filter(|n| !n.is_empty()) {
+        let slot = match name.split('.').next() {
+            Some("index") => &mut site.index,
+            Some("scan") => &mut site.scan,
+            Some("track") => &mut site.track,
+            _ => continue,
+        };
+        *slot = Some(name.to_owned());
+    }
+    site
 }
 
 #[derive(Debug, Args)]

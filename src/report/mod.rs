@@ -7,7 +7,9 @@
 //! byte-identical JSON.
 
 pub mod html;
+pub mod index;
 pub mod json;
+pub mod page;
 pub mod scan;
 pub mod terminal;
 pub mod track;
