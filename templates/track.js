@@ -53,7 +53,7 @@
     title.textContent = data.statements[+parts[0]] + " in " + data.documents[+parts[1]];
     meta.textContent = row ? row.textContent.trim() : "";
     while (body.firstChild) { body.removeChild(body.firstChild); }
-    document.getElementById("inspector").className = "panel k-" + c.occurrences[0].status;
+    document.getElementById("inspector").className = "panel open k-" + c.occurrences[0].status;
     c.occurrences.forEach(function (o, i) {
       var box = el("div", "occ k-" + o.status);
       var h = box.appendChild(el("h4", "k-" + o.status,
@@ -88,7 +88,6 @@
     if (!b) { return; }
     open(b);
     b.scrollIntoView({ block: "center" });
-    document.getElementById("inspector").scrollIntoView({ block: "nearest" });
   }
   window.addEventListener("hashchange", fromHash);
   fromHash();
