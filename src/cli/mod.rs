@@ -315,7 +315,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
 /// large back to the kernel (`mmap` from 128 KiB up to 32 MiB adaptively, trimming above 128 KiB) and
 /// gets them back as zeroed pages, one page fault every 4 KiB, in each thread's own arena. Here: one
 /// arena, no `mmap` below 32 MiB, no trimming. Not for `scan`, whose many threads and allocations
-/// would then keep more memory (344 -> 435 MiB on 10,000 documents).
+/// would then keep about a quarter more memory.
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets malloc's tuning parameters (it takes no pointers; values it does
@@ -331,8 +331,7 @@ fn keep_freed_memory() {
 /// (about 12 bytes a byte of text): the heap is grown by that much at once and the kernel is told
 /// (`madvise(MADV_HUGEPAGE)`) that the range may be backed by 2 MiB pages, so that it is faulted in
 /// 2 MiB at a time instead of 4 KiB. Freed, the block stays in the heap ([`keep_freed_memory`])
-/// and the next allocations are carved from it. Measured on two 1 MB documents: 5,700 page faults
-/// -> 250 and about 8 ms less (BENCHMARKS.md). Nothing happens where the kernel has no transparent
+/// and the next allocations are carved from it: far fewer page faults. Nothing happens where the kernel has no transparent
 /// huge pages, for inputs under 256 KiB, or beyond 30 MiB (allocations of 32 MiB and more are
 /// `mmap`ed apart from the heap).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
