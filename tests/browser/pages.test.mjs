@@ -333,7 +333,8 @@ test('track page: hostile statements and documents show as text, nothing runs, d
     ['c-middle.txt', '2018-07-09', 'Middle', `Nothing of the statements here, only ${s1} and ${s2} as text. ${HOSTILE_MORE.join(' ')}\n`],
   ];
   for (const [f, , , text] of files) fs.writeFileSync(path.join(docs, f), text);
-  fs.writeFileSync(path.join(docs, 'corpus.toml'), files.map(([f, date, title]) => `[[document]]\nfile = "${f}"\ndate = "${date}"\ntitle = '${title}'\n`).join('\n'));
+  // Titles, sources and notes with markup in them too.
+  fs.writeFileSync(path.join(docs, 'corpus.toml'), files.map(([f, date, title]) => `[[document]]\nfile = "${f}"\ndate = "${date}"\ntitle = '${title}'\nsource = '${s2} wire'\nnote = '${s1} partial'\n`).join('\n'));
   const out = path.join(dir, 'track.html');
   cyberdiff(['track', '--statements', path.join(dir, 'statements.toml'), docs, '--html', out, '--quiet']);
   const { context, page, seen } = await open(out);
@@ -345,6 +346,7 @@ test('track page: hostile statements and documents show as text, nothing runs, d
     assert.deepEqual(await page.locator('#grid tr.group-row th').allTextContents(), [`${s1} group`, `${s2} group`]);
     const body = await page.locator('body').innerText();
     for (const s of HOSTILE) assert.ok(body.includes(s), `${s} not shown as text`);
+    assert.ok(body.includes(`${s1} partial`) && body.includes(`${s2} wire`), 'the manifest\'s note and source not shown as text');
     const inj = await injected(page);
     assert.equal(inj.media, 0, 'an element came from a statement or document');
     assert.deepEqual(inj.handlers, []);
@@ -559,6 +561,8 @@ test('scan page: hostile documents show as text; boilerplate listed; pairs past 
     const body = [filler(i + 1, 80), i < 3 ? reused : filler(100 + i, 40), filler(50 + i, 60), boiler].join('\n\n');
     fs.writeFileSync(path.join(docs, name), `${s1} ${s2} heading\n\n${body}\n\n${HOSTILE_MORE.join(' ')}\n`);
   }
+  // Titles and notes with markup in them, on the scan page and its pair pages.
+  fs.writeFileSync(path.join(docs, 'corpus.toml'), names.map((f, i) => `[[document]]\nfile = "${f.replace(/"/g, '\\"')}"\ntitle = '${s1} title ${i}'\nnote = '${s2} note ${i}'\n`).join('\n'));
   const out = path.join(dir, 'scan.html');
   cyberdiff(['scan', docs, '--html', out, '--html-pairs', '2', '--quiet']);
   const pairsDir = path.join(dir, 'scan-pairs');
@@ -567,6 +571,7 @@ test('scan page: hostile documents show as text; boilerplate listed; pairs past 
     const { page, seen } = r;
     const body = await page.locator('body').innerText();
     for (const s of HOSTILE) assert.ok(body.includes(s), `${s} not shown as text`);
+    assert.ok(body.includes(`${s1} title 0`) && body.includes(`${s2} note 0`), 'titles and notes not shown as text');
     const inj = await injected(page);
     assert.equal(inj.media, 0, 'an element came from a document');
     assert.deepEqual(inj.handlers, []);
@@ -597,6 +602,8 @@ test('scan page: hostile documents show as text; boilerplate listed; pairs past 
     await followPair(r, pairLinks[0].url, pairsDir);
     const text = await page.locator('#text-a').innerText() + await page.locator('#text-b').innerText();
     for (const s of HOSTILE) assert.ok(text.includes(s), `${s} not shown as text on the pair page`);
+    const head = await page.locator('header.top').innerText();
+    assert.ok(head.includes(`${s1} title`) && head.includes(`${s2} note`), `the pair page's titles: ${head}`);
     for (const s of HOSTILE_MORE.slice(0, -1)) assert.ok(text.includes(s), `${s} not shown as text on the pair page`);
     const inj2 = await injected(page);
     assert.equal(inj2.media, 0, 'an element came from a document on the pair page');
