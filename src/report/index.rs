@@ -35,6 +35,8 @@ pub type GridRow = (String, Option<String>, String, Vec<(Status, usize)>);
 pub struct TrackGrid {
     /// Column labels (dates, or ids of undated documents).
     pub columns: Vec<String>,
+    /// Each column's (source, note) from a corpus manifest.
+    pub column_meta: Vec<(Option<String>, Option<String>)>,
     /// (id, group, text, cells: (status, occurrences)) per statement.
     pub rows: Vec<GridRow>,
     /// Per statement, per document: the best passage's text, empty when absent.
@@ -185,8 +187,13 @@ impl ReportSummary {
                         .collect()
                 })
                 .collect();
+            let column_meta = docs
+                .iter()
+                .map(|d| (opt(d, "source"), opt(d, "note")))
+                .collect();
             out.track = Some(TrackGrid {
                 columns,
+                column_meta,
                 rows,
                 passages,
                 counts,

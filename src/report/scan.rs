@@ -928,24 +928,36 @@ pub fn render_html_in(
                 (Some(f), _) => Some((*f).to_owned()),
                 _ => None,
             };
-            let mut dots = Vec::new();
+            // One dot per dated document, with the kind of its first place and how many it has.
+            let mut dots: Vec<Dot> = Vec::new();
+            let mut dotted: Vec<(&str, usize)> = Vec::new();
             if !years.is_empty() {
                 for o in &c.occurrences {
-                    if let Some(y) = year(o.date.as_deref()) {
-                        let kind = o.kind.map_or("source", |k| k.name());
-                        dots.push(Dot {
-                            x: format!("{:.1}", at(y)),
-                            kind,
-                            symbol: page::symbol(kind),
-                            label: o.date.clone().unwrap_or_default(),
-                            title: format!(
-                                "{} ({}): {kind}, line {}",
-                                o.document,
-                                o.date.as_deref().unwrap_or("undated"),
-                                o.line
-                            ),
-                        });
+                    let Some(y) = year(o.date.as_deref()) else {
+                        continue;
+                    };
+                    if let Some(k) = dotted.iter().position(|(d, _)| *d == o.document) {
+                        dotted[k].1 += 1;
+                        let n = dotted[k].1;
+                        let date = o.date.as_deref().unwrap_or_default();
+                        dots[k].label = format!("{date} ×{n}");
+                        dots[k].title = format!("{} ({date}): {n} places", o.document);
+                        continue;
                     }
+                    let kind = o.kind.map_or("source", |k| k.name());
+                    dotted.push((&o.document, 1));
+                    dots.push(Dot {
+                        x: format!("{:.1}", at(y)),
+                        kind,
+                        symbol: page::symbol(kind),
+                        label: o.date.clone().unwrap_or_default(),
+                        title: format!(
+                            "{} ({}): {kind}, line {}",
+                            o.document,
+                            o.date.as_deref().unwrap_or("undated"),
+                            o.line
+                        ),
+                    });
                 }
             }
             let rows = c

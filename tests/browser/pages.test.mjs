@@ -489,10 +489,12 @@ test('scan page: the heat map, a pair\'s link opens its side-by-side page, clust
     assert.equal(await first.locator('table').isVisible(), false);
     await first.locator('summary').click();
     assert.ok(await first.locator('table').isVisible(), 'a cluster does not open');
-    // The timeline: a dot per dated place, each labelled with its date, on a dated axis.
+    // The timeline: a dot per dated document, labelled with its date (and its number of places), on a
+    // dated axis.
     const dots = await first.locator('.ctl .dot').evaluateAll((ds) => ds.map((d) => ({ label: d.querySelector('.dl').textContent, x: parseFloat(d.style.left) })));
     assert.ok(dots.length >= 2);
-    for (const d of dots) assert.match(d.label, /^\d{4}(-\d\d){0,2}$/);
+    for (const d of dots) assert.match(d.label, /^\d{4}(-\d\d){0,2}( ×\d+)?$/);
+    assert.equal(new Set(dots.map((d) => d.label.split(' ')[0])).size, dots.length, 'two dots for one document');
     assert.ok(dots.every((d, i) => i === 0 || d.x >= dots[i - 1].x), 'timeline dots not in date order');
     assert.ok(await first.locator('.ctl .tick').count() >= 2, 'no year on the timeline');
     assert.equal(await first.locator('tbody tr:first-child td.k-source').count(), 1, 'a cluster\'s first row is not its source');
