@@ -93,18 +93,6 @@ pub struct Site {
     pub track: Option<String>,
 }
 
-impl Site {
-    /// The pages of a `cyberdiff report` folder: the index, the scan, and the tracking page when
-    /// there is one.
-    pub fn report(track: bool) -> Self {
-        Self {
-            index: Some("index.html".to_owned()),
-            scan: Some("scan.html".to_owned()),
-            track: track.then(|| "track.html".to_owned()),
-        }
-    }
-}
-
 /// Which page a header is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Here {
@@ -212,7 +200,12 @@ mod tests {
         assert!(alone.links.is_empty());
         assert_eq!(alone.crumbs.len(), 1);
 
-        let site = Site::report(true);
+        let report = |track: bool| Site {
+            index: Some("index.html".to_owned()),
+            scan: Some("scan.html".to_owned()),
+            track: track.then(|| "track.html".to_owned()),
+        };
+        let site = report(true);
         let pair = Nav::new(&site, Here::Pair { in_scan: true }, "Pair 3");
         let hrefs: Vec<&str> = pair.links.iter().map(|l| l.href.as_str()).collect();
         assert_eq!(hrefs, ["../index.html", "../track.html", "../scan.html"]);
@@ -231,7 +224,7 @@ mod tests {
         );
         assert!(pair.links[2].current);
 
-        let no_track = Nav::new(&Site::report(false), Here::Scan, "Corpus scan");
+        let no_track = Nav::new(&report(false), Here::Scan, "Corpus scan");
         assert!(no_track.links.iter().all(|l| l.href != "track.html"));
         let odd = Site {
             scan: Some("my #1.html".to_owned()),
