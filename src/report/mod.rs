@@ -303,7 +303,8 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 /// Byte offset to 1-based line and column (the column counts characters).
 ///
 /// A column is counted from the line's start, or on lines longer than `STEP` (64 KiB) from the last
-/// checkpoint before the offset, so one lookup reads at most `STEP` bytes however long the line (a 100 MB single-line file with many passages stays linear).
+/// checkpoint before the offset, so one lookup reads at most `STEP` bytes however long the line (a
+/// 100 MB single-line file with many passages stays linear).
 pub struct LineIndex {
     starts: Vec<usize>,
     /// (byte offset, characters from its line's start to it), every `STEP` bytes of long lines.
