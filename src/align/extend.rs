@@ -55,10 +55,9 @@ pub fn passages(
     merge_overlapping(found.into_iter().flatten().collect())
 }
 
-/// Buffers a thread reuses from one region to the next. Aligning a region used to take a dozen
-/// allocations, and the threads' allocations serialise in `compare`'s one malloc arena: measured
-/// on two 1 MB texts, two threads each spent 1.75 times as long on their regions as one thread on
-/// the same regions.
+/// Buffers a thread reuses from one region to the next: without them aligning a region takes a
+/// dozen allocations, and the threads' allocations serialise in `compare`'s one malloc arena, so two
+/// threads would each spend far longer on their regions than one thread does (BENCHMARKS.md).
 #[derive(Default)]
 struct Scratch {
     /// The region's diff, then its scores and best stretches.
