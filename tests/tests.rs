@@ -1101,6 +1101,49 @@ fn scan_walk_honours_ignore_files_and_globs() {
     assert_eq!(r["documents"].as_array().unwrap().len(), 8);
 }
 
+/// Empty sections of the scan page say why they are empty instead of showing a bare header, and the
+/// manifest's titles, sources and notes are shown (escaped).
+#[test]
+fn scan_html_explains_empty_sections_and_shows_titles() {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("docs")).unwrap();
+    let shared = "We should speed up the building of an online platform for cultural exchanges and \
+                  mutual learning among all the countries of the world.";
+    let (a, b) = (gate_words(1, 120).join(" "), gate_words(2, 120).join(" "));
+    env.write("docs/2015_a.txt", &format!("{a}\n\n{shared}\n"));
+    env.write("docs/2017_b.txt", &format!("{shared}\n\n{b}\n"));
+    env.write(
+        "docs/corpus.toml",
+        "[[document]]\nfile = \"2015_a.txt\"\ntitle = \"The <b>first</b> text\"\nsource = \"Wire\"\nnote = \"Only page 2\"\n",
+    );
+    env.cmd()
+        .args(["scan", "docs", "--html", "out/scan.html", "-q"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(env.path("out/scan.html")).unwrap();
+    assert!(
+        html.contains("No two documents are duplicates"),
+        "duplicates"
+    );
+    assert!(html.contains("No text recurs in"), "boilerplate");
+    // Two documents: the one pair, no cluster of three, and tables only where there are rows.
+    assert_eq!(
+        html.matches("<table class=\"list\"").count(),
+        3,
+        "clusters, pairs, documents"
+    );
+    assert!(html.contains("The &#60;b&#62;first&#60;/b&#62; text") && !html.contains("<b>first"));
+    assert!(html.contains("Only page 2") && html.contains(">Wire<"));
+    // The page links its pair page, and the pair page its scan page back.
+    let pair = std::fs::read_to_string(env.path("out/scan-pairs/pair-00001.html")).unwrap();
+    assert!(html.contains("href=\"scan-pairs/pair-00001.html\""));
+    assert!(
+        pair.contains("href=\"../scan.html\""),
+        "the pair page links back"
+    );
+    assert!(pair.contains("Only page 2"), "the pair page shows the note");
+}
+
 #[test]
 fn scan_html_has_the_heat_map_clusters_and_a_page_per_pair() {
     let env = TestEnv::new();
