@@ -1110,8 +1110,8 @@ fn scan_html_explains_empty_sections_and_shows_titles() {
     let shared = "We should speed up the building of an online platform for cultural exchanges and \
                   mutual learning among all the countries of the world.";
     let (a, b) = (gate_words(1, 120).join(" "), gate_words(2, 120).join(" "));
-    env.write("docs/2015_a.txt", &format!("{a}\n\n{shared}\n"));
-    env.write("docs/2017_b.txt", &format!("{shared}\n\n{b}\n"));
+    env.write("docs/2015_a.txt", format!("{a}\n\n{shared}\n"));
+    env.write("docs/2017_b.txt", format!("{shared}\n\n{b}\n"));
     env.write(
         "docs/corpus.toml",
         "[[document]]\nfile = \"2015_a.txt\"\ntitle = \"The <b>first</b> text\"\nsource = \"Wire\"\nnote = \"Only page 2\"\n",
