@@ -270,7 +270,17 @@ struct GridRowView<'a> {
     index: usize,
     id: &'a str,
     text: &'a str,
-    cells: Vec<(usize, &'static str, &'static str, usize)>,
+    cells: Vec<GridCell>,
+}
+
+/// A cell of the index's grid: its status, and the passage's words, so that the changes of wording
+/// read along a row.
+struct GridCell {
+    doc: usize,
+    status: &'static str,
+    symbol: &'static str,
+    count: usize,
+    wording: String,
 }
 
 struct TopView<'a> {
@@ -293,7 +303,13 @@ pub fn render_index(s: &ReportSummary) -> String {
                 cells: cells
                     .iter()
                     .enumerate()
-                    .map(|(di, &(st, n))| (di, st.name(), page::symbol(st.name()), n))
+                    .map(|(di, &(st, n))| GridCell {
+                        doc: di,
+                        status: st.name(),
+                        symbol: page::symbol(st.name()),
+                        count: n,
+                        wording: excerpt(&g.passages[si][di], 64),
+                    })
                     .collect(),
             };
             match groups.last_mut() {

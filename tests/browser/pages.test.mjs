@@ -923,7 +923,7 @@ test('compare page from 800 px wide up: texts side by side or stacked, never ove
   }
 });
 
-test('the README\'s screenshots: compare, scan and track pages of the bundled report', async () => {
+test('the README\'s screenshots: index, compare, scan and track pages of the bundled report', async () => {
   const out = process.env.SCREENSHOTS ?? path.join(root, 'docs');
   if (!out) return;
   const dir = bundledReport();
@@ -940,12 +940,14 @@ test('the README\'s screenshots: compare, scan and track pages of the bundled re
     await r.page.screenshot({ path: path.join(out, 'compare-report.png') });
     await r.page.goto(pathToFileURL(path.join(dir, 'scan.html')).href);
     await r.page.screenshot({ path: path.join(out, 'scan-report.png') });
+    await r.page.goto(pathToFileURL(path.join(dir, 'index.html')).href);
+    await r.page.screenshot({ path: path.join(out, 'index-report.png') });
     // The track page with a cell open: the grid, and the cell's passage in the bar below it.
     await r.page.goto(`${pathToFileURL(path.join(dir, 'track.html')).href}#c-4-2`);
     await r.page.waitForFunction(() => document.getElementById('insp-title').textContent !== 'No cell selected');
     await r.page.evaluate(() => window.scrollTo(0, document.getElementById('grid').getBoundingClientRect().top + window.scrollY - 8));
     await r.page.screenshot({ path: path.join(out, 'track-report.png'), fullPage: false });
-    for (const f of ['compare-report.png', 'scan-report.png', 'track-report.png']) assert.ok(fs.statSync(path.join(out, f)).size > 10000, f);
+    for (const f of ['index-report.png', 'compare-report.png', 'scan-report.png', 'track-report.png']) assert.ok(fs.statSync(path.join(out, f)).size > 10000, f);
     await assertQuiet(r.page, r.seen);
   } finally {
     await r.context.close();
