@@ -487,7 +487,7 @@ mod tests {
 
     const TRACK: &str = r#"{"documents":[{"id":"a","date":"2015"},{"id":"b","date":"2017"}],
         "statements":[{"id":"p1","group":"G","text":"Respect"},{"id":"p2","group":"G","text":"Peace"}],
-        "cells":[{"status":"absent"},{"status":"reworded","other_occurrences":[{}]},
+        "cells":[{"status":"absent"},{"status":"reworded","span":{"text":"respecting <i>it</i>"},"other_occurrences":[{}]},
                  {"status":"repeated"},{"status":"absent"}]}"#;
     const SCAN: &str = r#"{"documents":[{"id":"a","date":"2015","path":"x/a.txt","title":"<b>T</b>","reused_share":0.1,"note":"partial"}],
         "pairs":[],"duplicates":[],"boilerplate":[],
@@ -506,7 +506,7 @@ mod tests {
         assert!(lines[head].contains("2015") && lines[head].contains("2017"));
         assert!(lines[head + 1].starts_with("p1") && lines[head + 1].contains("reworded ×2"));
         assert!(lines[head + 2].starts_with("p2") && lines[head + 2].contains("repeated"));
-        assert!(t.contains("\np1  Respect\n  2017  reworded   \"\"\n"));
+        assert!(t.contains("\np1  Respect\n  2017  reworded   \"respecting <i>it</i>\"\n"));
         assert!(t.contains("2 documents (2015, 2017): \"shared words\""));
         assert!(t.contains("Note on a: partial"));
         assert!(t.trim_end().ends_with("side by side."));
@@ -542,5 +542,7 @@ mod tests {
         );
         let with_track = render_index(&ReportSummary::new(Some(SCAN), None, Some(TRACK)));
         assert!(with_track.contains("href=\"track.html#c-0-1\""));
+        // The cell shows the passage's words, escaped.
+        assert!(with_track.contains("“respecting &#60;i&#62;it&#60;/i&#62;”"));
     }
 }
