@@ -306,7 +306,8 @@ fn colour_is_used_only_when_asked_and_no_color_wins_over_auto() {
         .args(["--color", "always"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("\x1b[31m"));
+        // Repeated in blue, as on the HTML pages (red reads as "deleted").
+        .stdout(predicate::str::contains("\x1b[34m"));
     env.cmd()
         .arg("compare")
         .arg(&a)
@@ -1185,6 +1186,49 @@ fn scan_walk_honours_ignore_files_and_globs() {
     assert_eq!(r["documents"].as_array().unwrap().len(), 8);
 }
 
+/// Empty sections of the scan page say why they are empty instead of showing a bare header, and the
+/// manifest's titles, sources and notes are shown (escaped).
+#[test]
+fn scan_html_explains_empty_sections_and_shows_titles() {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("docs")).unwrap();
+    let shared = "We should speed up the building of an online platform for cultural exchanges and \
+                  mutual learning among all the countries of the world.";
+    let (a, b) = (gate_words(1, 120).join(" "), gate_words(2, 120).join(" "));
+    env.write("docs/2015_a.txt", format!("{a}\n\n{shared}\n"));
+    env.write("docs/2017_b.txt", format!("{shared}\n\n{b}\n"));
+    env.write(
+        "docs/corpus.toml",
+        "[[document]]\nfile = \"2015_a.txt\"\ntitle = \"The <b>first</b> text\"\nsource = \"Wire\"\nnote = \"Only page 2\"\n",
+    );
+    env.cmd()
+        .args(["scan", "docs", "--html", "out/scan.html", "-q"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(env.path("out/scan.html")).unwrap();
+    assert!(
+        html.contains("No two documents are duplicates"),
+        "duplicates"
+    );
+    assert!(html.contains("No text recurs in"), "boilerplate");
+    // Two documents: the one pair, no cluster of three, and tables only where there are rows.
+    assert_eq!(
+        html.matches("<table class=\"list\"").count(),
+        3,
+        "clusters, pairs, documents"
+    );
+    assert!(html.contains("The &#60;b&#62;first&#60;/b&#62; text") && !html.contains("<b>first"));
+    assert!(html.contains("Only page 2") && html.contains(">Wire<"));
+    // The page links its pair page, and the pair page its scan page back.
+    let pair = std::fs::read_to_string(env.path("out/scan-pairs/pair-00001.html")).unwrap();
+    assert!(html.contains("href=\"scan-pairs/pair-00001.html\""));
+    assert!(
+        pair.contains("href=\"../scan.html\""),
+        "the pair page links back"
+    );
+    assert!(pair.contains("Only page 2"), "the pair page shows the note");
+}
+
 #[test]
 fn scan_html_has_the_heat_map_clusters_and_a_page_per_pair() {
     let env = TestEnv::new();
@@ -1201,13 +1245,19 @@ fn scan_html_has_the_heat_map_clusters_and_a_page_per_pair() {
     for needle in [
         "id=\"heatmap\"",
         "id=\"clusters\"",
-        "class=\"timeline\"",
+        "class=\"ctl\"",
         "id=\"duplicates\"",
         "id=\"boilerplate\"",
         "scan-pairs/pair-00001.html",
+        // The heat map's colour scale, and its cells in percent.
+        "class=\"scale\"",
+        "%</a></td>",
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }
+    // The page runs no script at all, and its text is escaped.
+    assert!(html.contains("script-src &#39;none&#39;") && !html.contains("<script"));
+    assert!(html.contains("&#60;script&#62;alert(1)") || !html.contains("alert(1)"));
     assert!(!html.contains("http://") && !html.contains("https://"));
     assert!(html.contains("default-src"));
     let pages: Vec<_> = std::fs::read_dir(env.path("out/scan-pairs"))
@@ -1570,7 +1620,7 @@ fn track_terminal_grid_shows_statuses_in_date_order_and_colours_only_when_asked(
         .arg(repo("inputs"))
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&coloured.stdout).contains("\x1b[31m"));
+    assert!(String::from_utf8_lossy(&coloured.stdout).contains("\x1b[34m"));
 }
 
 #[test]
@@ -1838,6 +1888,72 @@ fn committed_reports_are_up_to_date() {
     assert_eq!(r["dedup"]["command"], "dedup");
 }
 
+/// The main job's terminal output answers the question: the statements × documents grid, each
+/// statement's wording per document, the passages found in most documents, the partial 2015 text's
+/// note, and where the index page is.
+#[test]
+fn report_prints_the_grid_the_recurring_passages_and_the_index() {
+    let env = TestEnv::new();
+    let out = env.path("r");
+    let assert = Command::cargo_bin("cyberdiff")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["report", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let head = lines
+        .iter()
+        .position(|l| l.starts_with("statement"))
+        .expect("a grid header");
+    for date in [
+        "2015-12-16",
+        "2017-03-01",
+        "2019-10",
+        "2020-11-23",
+        "2022-11-07",
+    ] {
+        assert!(lines[head].contains(date), "{date} in {}", lines[head]);
+    }
+    let ids = ["p1", "p2", "p3", "p4", "r1", "r2", "r3", "r4", "r5"];
+    for (k, id) in ids.iter().enumerate() {
+        assert!(
+            lines[head + 1 + k].starts_with(id),
+            "row {id}: {}",
+            lines[head + 1 + k]
+        );
+    }
+    // The 2015 text is page 2 of a news report: the four principles cannot be in it.
+    assert!(lines[head + 1].split_whitespace().nth(1) == Some("·"));
+    assert!(stdout.contains("\np1  Respect for cyber sovereignty\n"));
+    assert!(stdout.contains("Passages found in the most documents"));
+    assert!(stdout.contains("OPOSALS FOR"), "the 2015 note");
+    assert!(stdout.contains(&out.join("index.html").display().to_string()));
+    assert!(stdout.contains("track.html"));
+    assert!(!stdout.contains('\u{1b}'), "no colour when not a terminal");
+}
+
+#[test]
+fn top_zero_prints_no_empty_table_header() {
+    let env = TestEnv::new();
+    let root = planted_corpus(&env, "corpus");
+    let out = env
+        .cmd()
+        .args(["scan"])
+        .arg(&root)
+        .args(["--top", "0"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("pairs: "), "{stdout}");
+    assert!(
+        !stdout.contains("a -> b") && !stdout.contains("top 0"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn report_without_statements_leaves_tracking_out_and_says_so() {
     let env = TestEnv::new();
@@ -1850,11 +1966,15 @@ fn report_without_statements_leaves_tracking_out_and_says_so() {
         "docs/2021_b.txt",
         "Peace and security in cyberspace matter to all of us, again.\n",
     );
+    // Regression: it warned that tracking was left out, then listed track.html among the pages.
     env.cmd()
         .args(["report", "docs", "--out", "out"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("no statements file"));
+        .stderr(predicate::str::contains("no statements file"))
+        .stdout(
+            predicate::str::contains("index.html").and(predicate::str::contains("track").not()),
+        );
     assert!(env.path("out/index.html").is_file());
     assert!(!env.path("out/track.html").exists());
     let r: Value =
@@ -3421,7 +3541,7 @@ fn a_check_killed_while_writing_its_cache_costs_at_most_a_rebuild() {
 
 /// Found by fuzz/align (with CYBERDIFF_FUZZ_MIRROR set): on these two pieces of the Chinese
 /// constitution, with small seeds and passages, `compare a b` gave one reworded passage and
-/// `compare b a` a shorter repeated one, where DESIGN.md wants mirror images. The two pieces have
+/// `compare b a` a shorter repeated one, where mirror images are wanted (ARCHITECTURE.md, "Determinism"). The two pieces have
 /// as many tokens, and the canonical orientation was then chosen by a hash of the token ids, which
 /// are numbered in order of first appearance and so differ with the argument order; it is now a
 /// hash of the text.

@@ -1,4 +1,4 @@
-//! Labels: repeated, reworded, expanded or condensed, by the definitions in DESIGN.md.
+//! Labels: repeated, reworded, expanded or condensed, by the definitions in docs/definitions.md.
 //!
 //! From a passage's word alignment: **repeated** when at least `repeated_min_aligned` of the words on
 //! each side are aligned to an equal word and the length ratio is within `1/repeated_max_length_ratio`

@@ -240,7 +240,7 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
     timings.lap("report");
     let mut report = report;
     if let Some(path) = &args.html {
-        write_html(path, &report, &loaded.docs, args.html_pairs)?;
+        write_html(path, &report, &loaded.docs, &args)?;
     }
     let summary = (!args.corpus.quiet && !is_stdout(&args.json)).then(|| {
         crate::report::scan::render_terminal(&report, args.top, started.elapsed().as_secs_f64())
@@ -258,30 +258,16 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
     Ok(exit_code(&loaded.skipped))
 }
 
-fn write_html(
-    path: &Path,
-    report: &ScanReport,
-    docs: &[CorpusDoc],
-    max_pages: usize,
-) -> Result<()> {
+fn write_html(path: &Path, report: &ScanReport, docs: &[CorpusDoc], args: &ScanArgs) -> Result<()> {
+    use crate::report::html::{CompareContext, DocMeta};
     use rayon::prelude::*;
     let (dir, rel) = pairs_dir(path);
-    // The pairs with the most reused words get a page.
-    let mut order: Vec<usize> = (0..report.pairs.len()).collect();
-    let reused = |i: usize| -> usize {
-        report.pairs[i]
-            .passages
-            .iter()
-            .map(|x| x.aligned_words)
-            .sum()
-    };
-    order.sort_by_key(|&i| (std::cmp::Reverse(reused(i)), i));
-    order.truncate(max_pages);
-    let mut linked = vec![false; report.pairs.len() + 1];
-    for &i in &order {
-        linked[report.pairs[i].id] = true;
+    let linked = crate::report::scan::paged_pairs(report, args.html_pairs);
+    let mut site = super::site_pages(args.site.as_deref());
+    if site.scan.is_none() {
+        site.scan = path.file_name().map(|n| n.to_string_lossy().into_owned());
     }
-    if !order.is_empty() {
+    if linked.iter().any(|&l| l) {
         std::fs::create_dir_all(&dir).map_err(|cause| crate::Error::Write {
             path: dir.clone(),
             cause,
@@ -289,18 +275,32 @@ fn write_html(
     }
     let by_id: std::collections::HashMap<&str, &CorpusDoc> =
         docs.iter().map(|d| (d.doc.id.as_str(), d)).collect();
-    order.par_iter().try_for_each(|&i| -> Result<()> {
-        let p = &report.pairs[i];
-        let cmp = report.compare_report(i);
-        let (a, b) = (by_id[p.a.id.as_str()], by_id[p.b.id.as_str()]);
-        let page = crate::report::html::render_compare(&cmp, &a.doc.text, &b.doc.text);
-        crate::report::json::write_atomic(
-            &dir.join(crate::report::scan::pair_page_name(p.id)),
-            page.as_bytes(),
-        )?;
-        Ok(())
-    })?;
-    let page = crate::report::scan::render_html(report, &rel, &|id| linked[id]);
+    let meta = |d: &CorpusDoc| DocMeta {
+        title: d.title.clone(),
+        source: d.source.clone(),
+        note: d.note.clone(),
+    };
+    (0..report.pairs.len())
+        .into_par_iter()
+        .filter(|&i| linked[report.pairs[i].id])
+        .try_for_each(|i| -> Result<()> {
+            let p = &report.pairs[i];
+            let cmp = report.compare_report(i);
+            let (a, b) = (by_id[p.a.id.as_str()], by_id[p.b.id.as_str()]);
+            let cx = CompareContext {
+                site: site.clone(),
+                in_scan: true,
+                label: Some(format!("Pair {}", p.id)),
+                meta: [meta(a), meta(b)],
+            };
+            let page = crate::report::html::render_compare_in(&cmp, &a.doc.text, &b.doc.text, &cx);
+            crate::report::json::write_atomic(
+                &dir.join(crate::report::scan::pair_page_name(p.id)),
+                page.as_bytes(),
+            )?;
+            Ok(())
+        })?;
+    let page = crate::report::scan::render_html_in(report, &rel, &|id| linked[id], &site);
     crate::report::json::write_atomic(path, page.as_bytes())?;
     Ok(())
 }

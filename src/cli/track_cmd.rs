@@ -15,7 +15,7 @@ use crate::align::Thresholds;
 use crate::corpus::{CorpusManifest, Document, WalkOptions, walk};
 use crate::report::InputInfo;
 use crate::report::json;
-use crate::report::track::{TrackReport, render_html, render_terminal};
+use crate::report::track::{PairPages, TrackReport, render_html_in, render_terminal};
 use crate::track::{MatchParams, read_statements, track as run_track};
 
 #[derive(Debug, Args)]
@@ -42,7 +42,8 @@ pub struct TrackArgs {
     /// Smallest IDF-weighted share of a statement's content words found in a passage (0 to 1).
     #[arg(long, value_name = "X", default_value_t = MatchParams::default().min_recall)]
     pub min_recall: f64,
-    /// Smallest passage score, the F2 measure of that recall and the passage's precision (0 to 1).
+    /// Smallest passage score, the F1 measure of that recall and the passage's precision (0 to 1);
+    /// short statements need more (1 / max(content words, 4) more).
     #[arg(long, value_name = "X", default_value_t = MatchParams::default().min_score)]
     pub min_score: f64,
     /// "repeated": share of words on each side aligned to an equal word.
@@ -69,6 +70,10 @@ pub struct TrackArgs {
     /// Files and folders never read: `report` passes its own output folder.
     #[arg(long, value_name = "PATH", hide = true)]
     pub exclude: Vec<PathBuf>,
+    /// The pages of a `cyberdiff report` folder the HTML page sits among (set by `report`); with
+    /// scan.html among them, cells link to the scan's pair pages (from scan.json beside the page).
+    #[arg(long, hide = true, value_name = "PAGES")]
+    pub site: Option<String>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -101,14 +106,18 @@ pub fn match_params(a: &TrackArgs) -> Result<MatchParams> {
     })
 }
 
-/// The documents under `paths` (walked like `scan` does), warnings printed for skipped inputs.
+/// Titles, sources and notes from a corpus manifest, by document id.
+pub type DocMetas = std::collections::HashMap<String, crate::report::html::DocMeta>;
+
+/// The documents under `paths` (walked like `scan` does), with what a manifest says of each;
+/// warnings printed for skipped inputs.
 pub fn load_documents(
     paths: &[PathBuf],
     manifest: Option<&Path>,
     read: &crate::corpus::ReadOptions,
     exclude: Vec<PathBuf>,
     follow: bool,
-) -> Result<(Vec<Document>, usize)> {
+) -> Result<(Vec<Document>, DocMetas, usize)> {
     let (files, mut skipped) = walk::discover(
         paths,
         &WalkOptions {
@@ -135,7 +144,24 @@ pub fn load_documents(
             names.join(", ")
         );
     }
-    Ok((docs.into_iter().map(|d| d.doc).collect(), skipped.len()))
+    let meta = docs
+        .iter()
+        .map(|d| {
+            (
+                d.doc.id.clone(),
+                crate::report::html::DocMeta {
+                    title: d.title.clone(),
+                    source: d.source.clone(),
+                    note: d.note.clone(),
+                },
+            )
+        })
+        .collect();
+    Ok((
+        docs.into_iter().map(|d| d.doc).collect(),
+        meta,
+        skipped.len(),
+    ))
 }
 
 /// The manifest entry of the statements file.
@@ -172,7 +198,7 @@ pub fn track(args: TrackArgs) -> Result<i32> {
         .chain([args.statements.clone()])
         .chain(args.exclude.iter().cloned())
         .collect();
-    let (docs, skipped) = load_documents(
+    let (docs, meta, skipped) = load_documents(
         &args.paths,
         args.manifest.as_deref(),
         &opts,
@@ -184,13 +210,34 @@ pub fn track(args: TrackArgs) -> Result<i32> {
         &tracking,
         &params,
         Some(statements_input(&args.statements)?),
-    );
+    )
+    .with_meta(&meta);
     if let Some(path) = &args.json {
         emit_json(path, &report)?;
     }
     if let Some(path) = &args.html {
         let texts: Vec<&str> = tracking.documents.iter().map(|d| d.text.as_str()).collect();
-        emit(path, render_html(&report, &texts).as_bytes())?;
+        let site = super::site_pages(args.site.as_deref());
+        // In a report folder, the scan's JSON lies beside this page and its pair pages below it.
+        let pairs = match (&site.scan, path.parent()) {
+            (Some(scan), Some(dir)) => {
+                let stem = scan.trim_end_matches(".html");
+                std::fs::read_to_string(dir.join(format!("{stem}.json")))
+                    .map(|json| {
+                        PairPages::from_scan_json(
+                            &json,
+                            &format!("{stem}-pairs"),
+                            super::DEFAULT_HTML_PAIRS,
+                        )
+                    })
+                    .unwrap_or_default()
+            }
+            _ => PairPages::default(),
+        };
+        emit(
+            path,
+            render_html_in(&report, &texts, &site, &pairs).as_bytes(),
+        )?;
     }
     if !args.quiet && !is_stdout(&args.json) && !is_stdout(&args.html) {
         let color = args.color.enabled(std::io::stdout().is_terminal());
@@ -270,6 +317,12 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         argv
     };
     let file = |name: &str| folder.join(name).into_os_string();
+    // The pages link each other: the scan and tracking pages are told which pages the folder holds.
+    let site: OsString = if statements.is_some() {
+        "index.html,scan.html,track.html".into()
+    } else {
+        "index.html,scan.html".into()
+    };
     let mut code = 0;
     let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "scan".into(), "-q".into()];
     argv.extend([
@@ -277,6 +330,8 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         file("scan.json"),
         "--html".into(),
         file("scan.html"),
+        "--site".into(),
+        site.clone(),
     ]);
     code = code.max(run(with_paths(argv)).context("scan")?);
     let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "dedup".into(), "-q".into()];
@@ -291,6 +346,8 @@ pub fn report(args: ReportArgs) -> Result<i32> {
             file("track.json"),
             "--html".into(),
             file("track.html"),
+            "--site".into(),
+            site.clone(),
         ]);
         code = code.max(run(with_paths(argv)).context("track")?);
     } else {
@@ -329,9 +386,13 @@ pub fn report(args: ReportArgs) -> Result<i32> {
     )?;
     staging.commit()?;
     if !args.quiet {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let index = out.join("index.html").display().to_string();
         print_stdout(&format!(
-            "reports written to {}: index.html (open it), report.json, scan.html, track.html, and their JSON\n",
-            crate::report::printable_path(out)
+            "{}\nreports written to {}: {}\n",
+            crate::report::index::render_terminal(&summary, &index, color),
+            crate::report::printable_path(out),
+            summary.pages().join(", ")
         ))?;
     }
     Ok(code)

@@ -110,6 +110,7 @@ pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipp
                 hash,
             },
             title: rec.title,
+            note: None,
             source: rec.source.or(rec.series),
             line: Some(n),
         });

@@ -66,6 +66,8 @@ pub struct CorpusDoc {
     pub doc: Document,
     pub title: Option<String>,
     pub source: Option<String>,
+    /// The manifest's note on the text, if any.
+    pub note: Option<String>,
     /// For a record of a JSON Lines file, its 1-based line number.
     pub line: Option<usize>,
 }
@@ -440,18 +442,20 @@ pub fn load(
             match read_document(path, read) {
                 Ok(mut doc) => {
                     let entry = manifest.get(path);
-                    let (mut title, mut source) = (None, None);
+                    let (mut title, mut source, mut note) = (None, None, None);
                     if let Some(e) = entry {
                         if e.date.is_some() {
                             doc.date.clone_from(&e.date);
                         }
                         title.clone_from(&e.title);
                         source.clone_from(&e.source);
+                        note.clone_from(&e.note);
                     }
                     let d = CorpusDoc {
                         doc,
                         title,
                         source,
+                        note,
                         line: None,
                     };
                     (vec![d], Vec::new())

@@ -1,14 +1,17 @@
 //! Index: a whole corpus tokenised with one vocabulary, and one inverted n-gram index over it.
 //!
 //! Takes the texts of a corpus (in report order) and gives
-//! - [`Tokenized`]: every document's token ids under one [`Vocabulary`], tokenised in parallel with a
-//!   vocabulary per chunk of documents, merged in document order so that ids (and so everything the
-//!   aligner does with them) do not depend on the number of threads. Only ids are kept (4 bytes a word);
-//!   [`Tokenized::tokens`] rebuilds a document's tokens with byte spans when it is aligned.
+//! - [`Tokenized`]: every document's token ids under one [`Vocabulary`]. Chunks of consecutive
+//!   documents number their spellings in parallel ([`Spellings`]); the chunks' spellings are merged in
+//!   document order, each distinct spelling is normalised and stemmed once, in parallel, and the
+//!   numbers are mapped to ids, so that ids (and so everything the aligner does with them) do not
+//!   depend on the number of threads. Only ids are kept (4 bytes a word); [`Tokenized::tokens`]
+//!   rebuilds a document's tokens with byte spans when it is aligned.
 //! - [`Index`]: the candidate pairs of documents, from the same n-grams the aligner seeds on
 //!   ([`crate::align::seed::gram_len`]: `word_ngram` words, `cjk_ngram` characters of unspaced scripts,
 //!   n-grams of function words skipped, xxh3-64 of the ids). Each document's distinct n-grams become
-//!   postings packed in one `u64` (40 bits of hash, 24 bits of document), sorted in parallel and grouped:
+//!   postings packed in one `u64` (40 bits of hash, 24 bits of document), scattered into 256 buckets
+//!   by the hash's top bits, each bucket sorted on its own in parallel, then grouped by n-gram:
 //!   an n-gram in more than `max_df` documents is skipped (counted), and each pair of documents sharing
 //!   at least `min_shared` of the others is a candidate. Nothing compares every pair of documents: the
 //!   work is the postings plus, per n-gram, the pairs of its at most `max_df` documents.

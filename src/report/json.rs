@@ -168,8 +168,8 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 /// On Linux an existing regular file is swapped with the new one (`renameat2(RENAME_EXCHANGE)`,
 /// atomic like a rename) and then unlinked under the temporary name. A plain rename over an existing
 /// file makes ext4 allocate the new file's blocks and start writing it out at once (its
-/// `auto_da_alloc` guard for programs that do not `fsync`): measured, 1.5 ms to replace a 1.6 MB
-/// report against 0.5 ms this way. A reader sees the old file or the new one either way; what a
+/// `auto_da_alloc` guard for programs that do not `fsync`), which makes replacing a report several
+/// times slower (BENCHMARKS.md). A reader sees the old file or the new one either way; what a
 /// power cut leaves of a report not flushed to disk is not promised in either case (`Durable` files
 /// are flushed before).
 fn replace(tmp: &Path, path: &Path) -> std::io::Result<()> {

@@ -7,7 +7,9 @@
 //! byte-identical JSON.
 
 pub mod html;
+pub mod index;
 pub mod json;
+pub mod page;
 pub mod scan;
 pub mod terminal;
 pub mod track;
@@ -318,9 +320,9 @@ fn replace_unprintable(s: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow
 
 /// Byte offset to 1-based line and column (the column counts characters).
 ///
-/// A column is counted from the line's start, or on lines longer than [`LineIndex::STEP`] bytes from
-/// the last checkpoint before the offset, so one lookup reads at most `STEP` bytes however long the
-/// line (a 100 MB single-line file with many passages stays linear).
+/// A column is counted from the line's start, or on lines longer than `STEP` (64 KiB) from the last
+/// checkpoint before the offset, so one lookup reads at most `STEP` bytes however long the line (a
+/// 100 MB single-line file with many passages stays linear).
 pub struct LineIndex {
     starts: Vec<usize>,
     /// (byte offset, characters from its line's start to it), every `STEP` bytes of long lines.
