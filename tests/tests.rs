@@ -1101,6 +1101,43 @@ fn check_and_scan_find_the_same_passages_full_and_incremental() {
 }
 
 #[test]
+fn scan_json_summary_has_the_spans_of_the_full_report_without_texts() {
+    let env = TestEnv::new();
+    real_text_corpus(&env, "corpus");
+    let full = env.scan_json(&["corpus"]);
+    let summary = env.scan_json(&["corpus", "--json-summary"]);
+    let spans = |r: &Value, with_text: bool| -> Vec<(u64, u64, u64, u64, String)> {
+        let mut v = Vec::new();
+        for p in r["pairs"].as_array().unwrap() {
+            for x in p["passages"].as_array().unwrap() {
+                assert_eq!(x["a"].get("text").is_some(), with_text);
+                assert_eq!(x.get("ops").is_some(), with_text);
+                v.push((
+                    p["id"].as_u64().unwrap(),
+                    x["a"]["start"].as_u64().unwrap(),
+                    x["b"]["start"].as_u64().unwrap(),
+                    x["b"]["end"].as_u64().unwrap(),
+                    x["kind"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+        v
+    };
+    let (f, s) = (spans(&full, true), spans(&summary, false));
+    assert!(!f.is_empty());
+    assert_eq!(f, s);
+    assert_eq!(
+        full["clusters"].as_array().unwrap().len(),
+        summary["clusters"].as_array().unwrap().len()
+    );
+    for c in summary["clusters"].as_array().unwrap() {
+        assert!(c["occurrences"][0].get("text").is_none());
+    }
+    let bytes = |r: &Value| serde_json::to_string(r).unwrap().len();
+    assert!(bytes(&summary) * 2 < bytes(&full), "the summary is smaller");
+}
+
+#[test]
 fn scan_skips_bad_files_with_a_warning_each_and_exit_3() {
     let env = TestEnv::new();
     planted_corpus(&env, "corpus");
