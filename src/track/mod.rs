@@ -12,7 +12,7 @@
 //! matched like its text and an occurrence says which wording it matched.
 
 pub mod matcher;
-pub mod synonyms;
+pub use crate::relate::synonyms;
 
 use std::ops::Range;
 use std::path::Path;
