@@ -45,10 +45,13 @@ use crate::relate::{self, Relation, Word};
 
 /// Longest unit, in words: longer sentences (or unpunctuated text) are cut into pieces.
 pub const MAX_UNIT: usize = 60;
-/// A word type found in more than this share of the units is not an anchor (it still matches).
+/// A word type found in more than this share of the units (or more than [`MAX_POSTINGS`] units) is
+/// not an anchor (it still matches).
 pub const ANCHOR_MAX_SHARE: f64 = 0.1;
 /// A type found in at most this many units is an anchor whatever the share (small documents).
 pub const ANCHOR_MIN_UNITS: usize = 4;
+/// A unit pair is a candidate when this many distinct anchor types of the A unit meet the B unit.
+pub const MIN_ANCHORS: usize = 3;
 /// A B type with more occurrences than this is not an anchor.
 pub const MAX_POSTINGS: usize = 32;
 /// Matches within this many words of each other on both sides belong to one group.
@@ -284,7 +287,8 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
         .iter()
         .map(|&d| relate::idf(n_units as f64, d as f64))
         .collect();
-    let max_df = ((ANCHOR_MAX_SHARE * n_units as f64) as u32).max(ANCHOR_MIN_UNITS as u32);
+    let max_df = ((ANCHOR_MAX_SHARE * n_units as f64) as u32)
+        .clamp(ANCHOR_MIN_UNITS as u32, MAX_POSTINGS as u32);
 
     // B's unmasked content positions by type (CSR).
     let mut count_b = vec![0u32; nt + 1];
@@ -372,7 +376,7 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
                 while e < hits.len() && hits[e].0 == hits[k].0 {
                     e += 1;
                 }
-                if e - k >= 2 {
+                if e - k >= MIN_ANCHORS {
                     out.push((ua, hits[k].0 as usize));
                 }
                 k = e;
@@ -408,7 +412,10 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
     };
     let mut found: Vec<Found> = candidates
         .par_iter()
-        .flat_map_iter(|&(ua, ub)| ctx.verify(units_a[ua].clone(), units_b[ub].clone()))
+        .map_init(FxHashMap::default, |cache, &(ua, ub)| {
+            ctx.verify(units_a[ua].clone(), units_b[ub].clone(), cache)
+        })
+        .flatten_iter()
         .collect();
     found.sort_by(|x, y| {
         y.weight
@@ -488,6 +495,9 @@ fn distance(x: &Range<usize>, y: &Range<usize>) -> usize {
     }
 }
 
+/// Relations of type pairs already judged, per thread.
+type RelCache = FxHashMap<(u32, u32), Option<(Relation, f64)>>;
+
 struct Ctx<'c> {
     types: &'c Types,
     idf: &'c [f64],
@@ -540,15 +550,19 @@ impl Ctx<'_> {
             .related
             .get(&ta)
             .is_some_and(|r| r.binary_search(&tb).is_ok());
-        // Relations no concept key finds (a prefix, a compound part, OCR damage) need shared letters:
-        // the same first two letters, or one word ending the other.
+        // Relations no concept key finds need shared letters: a prefix or compound part (one word
+        // starts or ends the other), or OCR damage (the same first two letters, lengths within 15%).
         let lettered = {
             let (s, l) = if x.norm.len() <= y.norm.len() {
                 (&x.norm, &y.norm)
             } else {
                 (&y.norm, &x.norm)
             };
-            s.len() >= 5 && (l.ends_with(s.as_str()) || s.as_bytes()[..2] == l.as_bytes()[..2])
+            s.len() >= 5
+                && (l.ends_with(s.as_str())
+                    || l.starts_with(s.as_str())
+                    || (s.as_bytes()[..2] == l.as_bytes()[..2]
+                        && (l.len() - s.len()) * 7 <= l.len()))
         };
         if !keyed && !lettered {
             return None;
@@ -557,7 +571,7 @@ impl Ctx<'_> {
     }
 
     /// The groups of matches between unit `ra` of A and unit `rb` of B that pass the two-sided test.
-    fn verify(&self, ra: Range<usize>, rb: Range<usize>) -> Vec<Found> {
+    fn verify(&self, ra: Range<usize>, rb: Range<usize>, cache: &mut RelCache) -> Vec<Found> {
         let (ca, cb) = (
             self.content(false, ra.clone()),
             self.content(true, rb.clone()),
@@ -567,7 +581,10 @@ impl Ctx<'_> {
         let mut ms: Vec<M> = Vec::new();
         for &i in &ca {
             for &j in &cb {
-                if let Some((rel, w)) = self.relation(la[i], lb[j]) {
+                let rel = *cache
+                    .entry((la[i], lb[j]))
+                    .or_insert_with(|| self.relation(la[i], lb[j]));
+                if let Some((rel, w)) = rel {
                     ms.push(M {
                         a: i..i + 1,
                         b: j..j + 1,
@@ -588,6 +605,10 @@ impl Ctx<'_> {
                     if w.norm.len() + 3 < w0.norm.len() + w1.norm.len()
                         || w.norm.len() > w0.norm.len() + w1.norm.len() + 3
                     {
+                        continue;
+                    }
+                    // An OCR join keeps the first letter of each part.
+                    if !w.norm.starts_with(&w0.norm[..1]) {
                         continue;
                     }
                     let joined = format!("{}{}", w0.norm, w1.norm);
@@ -713,6 +734,18 @@ impl Ctx<'_> {
                     .map(|m| m.b.end)
                     .max()
                     .expect("a group has matches");
+            // The same content words in the same order on both sides is a short verbatim fragment:
+            // the exact aligner's `min_words` already judged it too short to report.
+            let content_ids = |side_b: bool, r: &Range<usize>| -> Vec<u32> {
+                let l = if side_b { lb } else { la };
+                self.content(side_b, r.clone())
+                    .iter()
+                    .map(|&i| l[i])
+                    .collect()
+            };
+            if content_ids(false, &a) == content_ids(true, &b) {
+                continue;
+            }
             let total = |side_b: bool, r: &Range<usize>| -> f64 {
                 let l = if side_b { lb } else { la };
                 self.content(side_b, r.clone())

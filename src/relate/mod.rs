@@ -91,15 +91,23 @@ pub struct Word {
     pub sentence: u32,
 }
 
+/// Longest sentence, in words: longer runs without a sentence break are cut into pieces this long.
+pub const MAX_SENTENCE: usize = 100;
+
 /// Cut `text` into words, marking stop words with `vocab` and numbering sentences.
 pub fn words(text: &str, vocab: &mut Vocabulary, lex: &Lexicon) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::new();
-    let mut sentence = 0u32;
+    let (mut sentence, mut first) = (0u32, 0usize);
     for_each_word(text, |start, raw| {
         if let Some(prev) = out.last() {
             let gap = &text[prev.end..start];
-            if gap.contains(['\n', '.', '!', '?', ';', '。', '！', '？', '；']) {
+            // Text without sentence breaks is cut every MAX_SENTENCE words, so that the windows
+            // `track` tries inside a sentence stay bounded whatever the punctuation.
+            if gap.contains(['\n', '.', '!', '?', ';', '。', '！', '？', '；'])
+                || out.len() - first >= MAX_SENTENCE
+            {
                 sentence += 1;
+                first = out.len();
             }
         }
         let id = vocab.intern(raw);

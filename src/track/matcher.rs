@@ -218,7 +218,23 @@ pub fn find(
         i = first_end;
         let mut best: Option<(f64, f64, Range<usize>)> = None;
         let ends: Vec<usize> = dedup(group.iter().map(|m| m.d.end));
-        for &a in &starts {
+        // Many matches in one stretch (a long statement, text without sentence breaks, a repeated
+        // word): every window would cost starts x ends x matches. Those groups take the bounded
+        // scan of `best_window_bounded` instead.
+        let exhaustive = starts.len() * ends.len() <= EXHAUSTIVE_WINDOWS;
+        if !exhaustive {
+            best = best_window_bounded(
+                &group,
+                &starts,
+                (s, &content, need),
+                s_idf,
+                s_total,
+                d,
+                idf,
+                max_len,
+            );
+        }
+        for &a in starts.iter().filter(|_| exhaustive) {
             for &b in ends.iter().filter(|&&b| b > a && b - a <= max_len) {
                 let inside: Vec<&Match> = group
                     .iter()
@@ -293,47 +309,7 @@ pub fn find(
             continue;
         }
         taken.push(words.clone());
-        let steps = diff(s, d, &words, lex);
-        // The final score counts a word matched out of order at MOVED_FACTOR of its weight, unless it
-        // moved with its neighbours (a clause moved as a block: "X to promote Y" / "to promote Y,
-        // X").
-        let lone_s = lone_moves(&steps, |x| x.tag == OpTag::Delete, |x| x.s.clone(), s);
-        let lone_d = lone_moves(&steps, |x| x.tag == OpTag::Insert, |x| x.d.clone(), d);
-        let factor = |x: &Step| {
-            let lone = match x.tag {
-                OpTag::Delete => lone_s.contains(&x.s.start),
-                OpTag::Insert => lone_d.contains(&x.d.start),
-                _ => false,
-            };
-            if x.moved && lone { MOVED_FACTOR } else { 1.0 }
-        };
-        let recall: f64 = steps
-            .iter()
-            .filter(|x| x.tag != OpTag::Insert)
-            .map(|x| {
-                x.s.clone()
-                    .filter(|k| is_content(*k))
-                    .map(|k| s_idf[k])
-                    .sum::<f64>()
-                    * x.w
-                    * factor(x)
-            })
-            .sum::<f64>()
-            / s_total;
-        let d_idf = |k: usize| idf.weight(&d[k].stem);
-        let window_total: f64 = words.clone().filter(|&k| !d[k].stop).map(d_idf).sum();
-        let got: f64 = steps
-            .iter()
-            .filter(|x| x.tag != OpTag::Delete)
-            .map(|x| x.d.clone().filter(|&k| !d[k].stop).map(d_idf).sum::<f64>() * x.w * factor(x))
-            .sum();
-        let precision = if window_total > 0.0 {
-            (got / window_total).min(1.0)
-        } else {
-            1.0
-        };
-        let recall = recall.min(1.0);
-        let score = f_beta(precision, recall, 1.0);
+        let (steps, recall, score) = measure(s, s_idf, s_total, &is_content, d, &words, idf, lex);
         if recall < p.min_recall || score < required {
             continue;
         }
@@ -355,6 +331,182 @@ pub fn find(
             .then(x.words.start.cmp(&y.words.start))
     });
     found
+}
+
+/// The word diff of the statement against the passage `words`, and its recall and score (F1 of
+/// recall and precision, a word moved alone counting [`MOVED_FACTOR`]).
+#[allow(clippy::too_many_arguments)]
+fn measure(
+    s: &[Word],
+    s_idf: &[f64],
+    s_total: f64,
+    is_content: &dyn Fn(usize) -> bool,
+    d: &[Word],
+    words: &Range<usize>,
+    idf: &Idf,
+    lex: &Lexicon,
+) -> (Vec<Step>, f64, f64) {
+    let steps = diff(s, d, &words, lex);
+    // The final score counts a word matched out of order at MOVED_FACTOR of its weight, unless it
+    // moved with its neighbours (a clause moved as a block: "X to promote Y" / "to promote Y,
+    // X").
+    let lone_s = lone_moves(&steps, |x| x.tag == OpTag::Delete, |x| x.s.clone(), s);
+    let lone_d = lone_moves(&steps, |x| x.tag == OpTag::Insert, |x| x.d.clone(), d);
+    let factor = |x: &Step| {
+        let lone = match x.tag {
+            OpTag::Delete => lone_s.contains(&x.s.start),
+            OpTag::Insert => lone_d.contains(&x.d.start),
+            _ => false,
+        };
+        if x.moved && lone { MOVED_FACTOR } else { 1.0 }
+    };
+    let recall: f64 = steps
+        .iter()
+        .filter(|x| x.tag != OpTag::Insert)
+        .map(|x| {
+            x.s.clone()
+                .filter(|k| is_content(*k))
+                .map(|k| s_idf[k])
+                .sum::<f64>()
+                * x.w
+                * factor(x)
+        })
+        .sum::<f64>()
+        / s_total;
+    let d_idf = |k: usize| idf.weight(&d[k].stem);
+    let window_total: f64 = words.clone().filter(|&k| !d[k].stop).map(d_idf).sum();
+    let got: f64 = steps
+        .iter()
+        .filter(|x| x.tag != OpTag::Delete)
+        .map(|x| x.d.clone().filter(|&k| !d[k].stop).map(d_idf).sum::<f64>() * x.w * factor(x))
+        .sum();
+    let precision = if window_total > 0.0 {
+        (got / window_total).min(1.0)
+    } else {
+        1.0
+    };
+    let recall = recall.min(1.0);
+    let score = f_beta(precision, recall, 1.0);
+    (steps, recall, score)
+}
+
+/// Judge the passage `words` of `d` against statement `s` without the presence thresholds (for a
+/// passage located by other evidence, see [`crate::track`]'s list rule).
+pub fn occurrence_at(
+    s: &[Word],
+    s_idf: &[f64],
+    d: &[Word],
+    words: Range<usize>,
+    idf: &Idf,
+    lex: &Lexicon,
+    p: &MatchParams,
+) -> Occurrence {
+    let content: Vec<usize> = {
+        let c: Vec<usize> = (0..s.len()).filter(|&i| !s[i].stop).collect();
+        if c.is_empty() {
+            (0..s.len()).collect()
+        } else {
+            c
+        }
+    };
+    let is_content = |i: usize| content.contains(&i);
+    let s_total: f64 = content.iter().map(|&i| s_idf[i]).sum();
+    let (steps, recall, score) = measure(s, s_idf, s_total, &is_content, d, &words, idf, lex);
+    let status = classify(s, d, &words, &steps, &p.thresholds);
+    Occurrence {
+        span: d[words.start].start..d[words.end - 1].end,
+        words,
+        status,
+        score: crate::align::classify::round4(score),
+        recall: crate::align::classify::round4(recall.min(1.0)),
+        steps,
+    }
+}
+
+/// Largest number of (start, end) windows of one sentence group tried one by one.
+const EXHAUSTIVE_WINDOWS: usize = 4096;
+
+/// The best window of a large group (matches sorted by document position) in time near-linear in the
+/// group: starts at least `max_len / 32` words apart, and for each start the matches up to `max_len`
+/// words on, added one by one while each statement word keeps its heaviest match (a document word
+/// may serve two statement words, and order is not weighed: the final diff judges both).
+#[allow(clippy::too_many_arguments)]
+fn best_window_bounded(
+    group: &[&Match],
+    starts: &[usize],
+    (s, content, need): (&[Word], &[usize], usize),
+    s_idf: &[f64],
+    s_total: f64,
+    d: &[Word],
+    idf: &Idf,
+    max_len: usize,
+) -> Option<(f64, f64, Range<usize>)> {
+    let stride = (max_len / 32).max(1);
+    // Prefix sums of the document's content weights over the group's stretch.
+    let lo = group.iter().map(|m| m.d.start).min()?;
+    let hi = group.iter().map(|m| m.d.end).max()?;
+    let mut prefix = vec![0.0f64; hi - lo + 1];
+    for k in lo..hi {
+        let w = if d[k].stop {
+            0.0
+        } else {
+            idf.weight(&d[k].stem)
+        };
+        prefix[k - lo + 1] = prefix[k - lo] + w;
+    }
+    let d_w = |r: &Range<usize>| prefix[r.end - lo] - prefix[r.start - lo];
+    let mut best: Option<(f64, f64, Range<usize>)> = None;
+    let (mut best_s, mut best_d) = (vec![0.0f64; s.len()], vec![0.0f64; s.len()]);
+    let mut last_start = None;
+    for &a in starts {
+        if last_start.is_some_and(|l: usize| a < l + stride) {
+            continue;
+        }
+        last_start = Some(a);
+        best_s.iter_mut().for_each(|x| *x = 0.0);
+        best_d.iter_mut().for_each(|x| *x = 0.0);
+        let (mut got_s, mut got_d, mut covered) = (0.0, 0.0, 0);
+        let first = group.partition_point(|m| m.d.start < a);
+        for m in &group[first..] {
+            if m.d.end - a > max_len {
+                break;
+            }
+            let k = m.s.start;
+            let vs = m.s.clone().map(|x| s_idf[x]).sum::<f64>() * m.w;
+            if vs <= best_s[k] {
+                continue;
+            }
+            let vd =
+                m.d.clone()
+                    .filter(|&x| !d[x].stop)
+                    .map(|x| idf.weight(&d[x].stem))
+                    .sum::<f64>()
+                    * m.w;
+            if best_s[k] == 0.0 && content.contains(&k) {
+                covered += 1;
+            }
+            got_s += vs - best_s[k];
+            got_d += vd - best_d[k];
+            best_s[k] = vs;
+            best_d[k] = vd;
+            if covered < need {
+                continue;
+            }
+            let b = m.d.end;
+            let total = d_w(&(a..b));
+            let precision = if total > 0.0 {
+                (got_d / total).min(1.0)
+            } else {
+                0.0
+            };
+            let recall = got_s / s_total;
+            let score = f_beta(precision, recall.min(1.0), SELECT_BETA);
+            if best.as_ref().is_none_or(|(bs, _, _)| score > *bs + 1e-12) {
+                best = Some((score, recall, a..b));
+            }
+        }
+    }
+    best
 }
 
 /// The first word of each moved step (on one side) that moved alone: no other moved word of that
