@@ -957,3 +957,92 @@ pub fn annotate(passages: &mut [Passage], a: &Seq, text_a: &str, b: &Seq, text_b
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::align::{Kind, Params};
+    use crate::compare_texts;
+
+    fn tier(a: &str, b: &str) -> Vec<(String, String, Kind)> {
+        let cmp = compare_texts(a, b, &Params::default());
+        cmp.passages
+            .iter()
+            .filter(|p| p.evidence.is_some())
+            .map(|p| {
+                (
+                    a[cmp.byte_span_a(p)].to_owned(),
+                    b[cmp.byte_span_b(p)].to_owned(),
+                    p.kind,
+                )
+            })
+            .collect()
+    }
+
+    const FILLER_A: &str =
+        "The weather was mild. Markets opened higher on Monday. The committee met in spring. ";
+    const FILLER_B: &str = "Several delegates spoke about the budget. A new bridge opened downtown. Rain is expected. ";
+
+    #[test]
+    fn a_reworded_clause_is_found_with_its_relations() {
+        let a = format!(
+            "{FILLER_A}Such problems as unbalanced development, inadequate rules and inequitable order persist."
+        );
+        let b = format!(
+            "{FILLER_B}Besides problems such as unbalanced development and unsound regulation, the paper warned."
+        );
+        let t = tier(&a, &b);
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(
+            t[0].0,
+            "problems as unbalanced development, inadequate rules"
+        );
+        assert_eq!(
+            t[0].1,
+            "problems such as unbalanced development and unsound regulation"
+        );
+        assert_eq!(t[0].2, Kind::Reworded);
+        let cmp = compare_texts(&a, &b, &Params::default());
+        let e = cmp.passages[0].evidence.as_ref().unwrap();
+        assert!(
+            e.pairs
+                .iter()
+                .any(|p| p.relation == crate::relate::Relation::Synonym)
+        );
+        assert!(e.coverage_a >= 0.5 && e.coverage_b >= 0.5);
+    }
+
+    #[test]
+    fn two_rare_words_in_a_long_sentence_are_not_a_passage() {
+        // The short side is covered; the long side is not: the two-sided test refuses it.
+        let a = format!("{FILLER_A}Hemophilia and thalassemia clinics.");
+        let b = format!(
+            "{FILLER_B}The ministry said hospitals in the north had more beds, fewer staff, longer queues and new hemophilia wards, while thalassemia research moved south last year."
+        );
+        assert!(tier(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn the_tier_can_be_turned_off() {
+        let a = format!(
+            "{FILLER_A}Such problems as unbalanced development, inadequate rules and inequitable order persist."
+        );
+        let b = format!(
+            "{FILLER_B}Besides problems such as unbalanced development and unsound regulation, the paper warned."
+        );
+        let p = Params {
+            reworded: false,
+            ..Params::default()
+        };
+        assert!(compare_texts(&a, &b, &p).passages.is_empty());
+    }
+
+    #[test]
+    fn chinese_documents_keep_their_exact_passages_and_get_no_tier_passages() {
+        let a =
+            "中华人民共和国公民有劳动的权利和义务。国家通过各种途径，创造劳动就业条件。天气很好。";
+        let b = "我们认为，中华人民共和国公民有劳动的权利和义务。国家通过各种途径，创造劳动就业条件。市场开盘。";
+        let cmp = compare_texts(a, b, &Params::default());
+        assert!(!cmp.passages.is_empty());
+        assert!(cmp.passages.iter().all(|p| p.evidence.is_none()));
+    }
+}

@@ -346,3 +346,54 @@ impl Idf {
 pub fn stem_of(word: &str) -> String {
     stem(&normalize(word)).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relate::synonyms::lexicon;
+
+    fn rel(x: &str, y: &str) -> Option<Relation> {
+        let mut v = Vocabulary::new();
+        let lex = lexicon();
+        let (a, b) = (words(x, &mut v, lex), words(y, &mut v, lex));
+        relate(&a[0], &b[0], lex).map(|r| r.0)
+    }
+
+    #[test]
+    fn hand_checked_relations() {
+        assert_eq!(rel("respect", "respecting"), Some(Relation::Equal));
+        assert_eq!(rel("maintenance", "maintain"), Some(Relation::Derived));
+        assert_eq!(
+            rel("promotion", "promoting"),
+            Some(Relation::Equal),
+            "one Snowball stem"
+        );
+        assert_eq!(rel("rules", "regulation"), Some(Relation::Synonym));
+        assert_eq!(rel("construction", "building"), Some(Relation::Synonym));
+        assert_eq!(
+            rel("interconnectivity", "connectivity"),
+            Some(Relation::Affix)
+        );
+        assert_eq!(rel("governmemt", "government"), Some(Relation::Fuzzy));
+        assert_eq!(rel("security", "certificate"), None);
+        assert_eq!(rel("the", "a"), None);
+        // Same word (labels) versus other words.
+        assert!(Relation::Derived.is_equal() && Relation::Compound.is_equal());
+        assert!(!Relation::Synonym.is_equal() && !Relation::Affix.is_equal());
+        assert_eq!(compound_weight("cybersecurity", "cybersecurity"), Some(1.0));
+    }
+
+    #[test]
+    fn chinese_words_relate_only_when_equal() {
+        assert_eq!(rel("主权", "主权"), Some(Relation::Equal));
+        assert_eq!(rel("网", "主"), None);
+    }
+
+    #[test]
+    fn unpunctuated_text_is_cut_into_bounded_sentences() {
+        let mut v = Vocabulary::new();
+        let ws = words(&"word ".repeat(250), &mut v, lexicon());
+        assert_eq!(ws.last().unwrap().sentence, 2);
+        assert!(ws.iter().filter(|w| w.sentence == 0).count() == MAX_SENTENCE);
+    }
+}
