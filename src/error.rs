@@ -36,6 +36,20 @@ pub enum Error {
     )]
     InvalidUtf8 { path: PathBuf, offset: usize },
     #[error(
+        "{} is not valid UTF-16 (an unpaired surrogate or odd last byte at byte offset {offset}); \
+         convert it to UTF-8, or pass --lossy to replace invalid units",
+        path.display()
+    )]
+    InvalidUtf16 { path: PathBuf, offset: usize },
+    #[error(
+        "{} looks like UTF-16 ({}) without a byte-order mark; convert it to UTF-8 \
+         (`iconv -f {} -t UTF-8`), or add the mark",
+        path.display(),
+        if *big_endian { "big-endian" } else { "little-endian" },
+        if *big_endian { "UTF-16BE" } else { "UTF-16LE" }
+    )]
+    Utf16NoBom { path: PathBuf, big_endian: bool },
+    #[error(
         "{} is {bytes} bytes, over the limit of {limit} bytes; raise it with --max-bytes if you mean it",
         path.display()
     )]

@@ -1,11 +1,15 @@
 //! cyberdiff finds text reuse: it aligns the passages that documents share and says how each was
 //! reused — **repeated** (near-verbatim), **reworded**, **expanded** or **condensed**.
 //!
-//! The pipeline: [`corpus`] reads and decodes documents; [`text`] cuts them into words with byte spans
-//! and normalised, stemmed ids; [`align`] seeds on shared n-grams, chains seeds into regions, aligns
-//! each region word by word and labels the passages; [`report`] turns the result into JSON, HTML and
-//! terminal output with byte offsets, lines and columns; [`eval`] scores detections against PAN-style
-//! gold.
+//! The pipeline: [`corpus`] reads and decodes documents (with titles, dates and sources from a
+//! manifest); [`text`] cuts them into words with byte spans and normalised, stemmed ids; [`align`]
+//! seeds on shared n-grams, chains seeds into regions, aligns each region word by word and labels the
+//! passages. For a corpus, [`index`] tokenises every document into one vocabulary and finds the
+//! candidate pairs from one inverted n-gram index; [`scan`] aligns them in parallel and gives the
+//! clusters, duplicates and boilerplate; [`dedup`] says what to drop; [`track`] follows reference
+//! statements through dated documents; [`gate`] is the CI gate over a scan kept in an on-disk cache.
+//! [`report`] turns every result into JSON, HTML and terminal output with byte offsets, lines and
+//! columns; [`eval`] scores detections against PAN-style gold.
 //!
 //! ```
 //! use cyberdiff::{align::Params, compare_texts, align::Kind};

@@ -21,11 +21,13 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(2)),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // File names can hold escape sequences: shown as U+FFFD, never sent to the terminal.
-            eprintln!(
-                "cyberdiff: error: {}",
-                cyberdiff::report::printable(&format!("{e:#}"))
-            );
+            // File names can hold escape sequences and line feeds: shown as U+FFFD, never sent to
+            // the terminal, so an error is one line whatever the names in it.
+            let chain: Vec<String> = e
+                .chain()
+                .map(|c| cyberdiff::report::printable_line(&c.to_string()).into_owned())
+                .collect();
+            eprintln!("cyberdiff: error: {}", chain.join(": "));
             ExitCode::from(2)
         }
     }

@@ -338,10 +338,75 @@
     });
   }
 
-  // A link to #p12 opens passage 12.
+  // The DOM range of bytes [start, end) of one side's text. Each chunk carries the byte offset it
+  // starts at (data-o); inside it, text nodes are walked counting UTF-8 bytes.
+  function utf8(cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+  function rangeOf(side, start, end) {
+    var chunks = texts[side].querySelectorAll('.chunk');
+    var lo = 0, hi = chunks.length - 1;
+    while (lo < hi) { // the last chunk starting at or before `start`
+      var mid = (lo + hi + 1) >> 1;
+      if (Number(chunks[mid].dataset.o) <= start) lo = mid; else hi = mid - 1;
+    }
+    if (!chunks.length) return null;
+    var at = Number(chunks[lo].dataset.o);
+    var walker = document.createTreeWalker(texts[side], NodeFilter.SHOW_TEXT);
+    walker.currentNode = chunks[lo];
+    var range = document.createRange();
+    var begun = false, node;
+    while ((node = walker.nextNode())) {
+      var t = node.data;
+      for (var i = 0; i < t.length;) {
+        if (!begun && at >= start) { range.setStart(node, i); begun = true; }
+        if (begun && at >= end) { range.setEnd(node, i); return range; }
+        var cp = t.codePointAt(i);
+        at += utf8(cp);
+        i += cp > 0xffff ? 2 : 1;
+      }
+      if (begun && at >= end) { range.setEnd(node, t.length); return range; }
+    }
+    return begun ? (range.setEnd(texts[side], texts[side].childNodes.length), range) : null;
+  }
+  // Scroll one text so that `range` is in view, a little below its top.
+  function revealRange(side, range) {
+    var pane = texts[side];
+    var box = pane.getBoundingClientRect();
+    var r = range.getBoundingClientRect();
+    pane.scrollTop += r.top - box.top - Math.min(pane.clientHeight * 0.22, 110);
+  }
+  // A link to #a=S-E,b=S-E: mark those bytes of either text, open the passage that covers most of
+  // them (if one does) and scroll both texts to the spans.
+  function showSpans(spans) {
+    var ranges = {};
+    ['a', 'b'].forEach(function (s) { if (spans[s]) ranges[s] = rangeOf(s, spans[s][0], spans[s][1]); });
+    var list = Object.keys(ranges).map(function (s) { return ranges[s]; }).filter(Boolean);
+    if (window.CSS && CSS.highlights && window.Highlight) CSS.highlights.set('cd-target', new Highlight(...list));
+    var best = null, most = 0;
+    passages.forEach(function (p) {
+      var n = 0;
+      ['a', 'b'].forEach(function (s) {
+        if (spans[s]) n += Math.max(0, Math.min(p[s][4], spans[s][1]) - Math.max(p[s][0], spans[s][0]));
+      });
+      if (n > most) { most = n; best = p.id; }
+    });
+    if (best !== null) select(best, null);
+    var scroll = function () {
+      Object.keys(ranges).forEach(function (s) { if (ranges[s]) revealRange(s, ranges[s]); });
+    };
+    scroll();
+    requestAnimationFrame(scroll); // once the chunks around are laid out
+  }
+
+  // A link to #p12 opens passage 12; #a=S-E,b=S-E shows those spans.
   function fromHash() {
     var m = /^#p(\d+)$/.exec(location.hash);
-    if (m && byId.has(Number(m[1])) && Number(m[1]) !== current) select(Number(m[1]), null);
+    if (m && byId.has(Number(m[1])) && Number(m[1]) !== current) { select(Number(m[1]), null); return; }
+    var spans = {}, found = false;
+    location.hash.slice(1).split(',').forEach(function (part) {
+      var x = /^([ab])=(\d+)-(\d+)$/.exec(part);
+      if (x && Number(x[2]) <= Number(x[3])) { spans[x[1]] = [Number(x[2]), Number(x[3])]; found = true; }
+    });
+    if (found) showSpans(spans);
   }
   window.addEventListener('hashchange', fromHash);
   fromHash();

@@ -53,11 +53,18 @@
     title.textContent = data.statements[+parts[0]] + " in " + data.documents[+parts[1]];
     meta.textContent = row ? row.textContent.trim() : "";
     while (body.firstChild) { body.removeChild(body.firstChild); }
+    document.getElementById("inspector").className = "panel open k-" + c.occurrences[0].status;
     c.occurrences.forEach(function (o, i) {
-      var box = el("div", "occ");
-      box.appendChild(el("h4", "st-" + o.status,
+      var box = el("div", "occ k-" + o.status);
+      var h = box.appendChild(el("h4", "k-" + o.status,
         (c.occurrences.length > 1 ? "Occurrence " + (i + 1) + " · " : "") + o.status +
         " · score " + o.score.toFixed(2) + " · line " + o.line));
+      if (i === 0 && c.pair) {
+        // The two documents side by side, scrolled to this passage and to the earliest one.
+        var a = el("a", "go", "side by side with " + c.pair.first + " →");
+        a.href = c.pair.href;
+        h.appendChild(a);
+      }
       var ctx = el("p", "ctx");
       ctx.appendChild(document.createTextNode((o.before.length ? "…" : "") + o.before));
       ctx.appendChild(el("mark", "", o.text));
@@ -73,4 +80,15 @@
     var b = e.target.closest("button.open");
     if (b) { open(b); document.getElementById("inspector").scrollIntoView({ block: "nearest" }); }
   });
+
+  // A link to #c-S-D (from the report's index) opens the cell of statement S in document D.
+  function fromHash() {
+    var m = /^#c-(\d+)-(\d+)$/.exec(location.hash);
+    var b = m && document.querySelector('#grid button.open[data-cell="' + m[1] + "-" + m[2] + '"]');
+    if (!b) { return; }
+    open(b);
+    b.scrollIntoView({ block: "center" });
+  }
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
 })();

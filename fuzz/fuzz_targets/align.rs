@@ -53,7 +53,7 @@ fuzz_target!(|text: &str| {
     let _ = json::to_json(&report);
     let _ = html::render_compare(&report, a, b);
     let _ = terminal::render_compare(&report, 10, true);
-    // The mirror property (DESIGN.md) is checked only when asked: the fuzzer found inputs where it
+    // The mirror property (ARCHITECTURE.md, "Determinism") is checked only when asked: the fuzzer found inputs where it
     // fails (the word ids, hence tie-breaks, depend on which text is tokenised first); a crash-only
     // run must not stop on them.
     if std::env::var_os("CYBERDIFF_FUZZ_MIRROR").is_none() {

@@ -1,4 +1,4 @@
-//! Labels: repeated, reworded, expanded or condensed, by the definitions in DESIGN.md.
+//! Labels: repeated, reworded, expanded or condensed, by the definitions in docs/definitions.md.
 //!
 //! From a passage's word alignment, on *content words* (function words added or dropped do not count;
 //! an inflection, derivation, compound or OCR-damaged spelling is the same word): **repeated** when at

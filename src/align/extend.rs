@@ -1,9 +1,10 @@
 //! Extension and word alignment of candidate regions.
 //!
 //! Each region is widened by a margin (words just outside the outermost seeds may still match), then
-//! aligned word by word with a patience diff on token ids (`similar`, with a deadline for huge
-//! regions): words unique to both sides anchor the alignment and Myers fills the gaps, which keeps
-//! common words from being paired across the passage (measured: PAN precision 0.936 -> 0.955). The diff's steps
+//! aligned word by word on token ids: trigrams unique to both sides, in the same order on both,
+//! anchor maximal equal blocks, and the stretches between blocks are diffed with an LCS table when
+//! small or `similar`'s patience diff otherwise (with a deadline for huge regions), which keeps common
+//! words from being paired across the passage. The diff's steps
 //! are scored like a local alignment with affine gaps: an aligned word earns its weight, a substitution
 //! or an inserted or deleted run costs a little plus a little per word, so an inserted clause inside a
 //! passage does not break it but a long unrelated stretch does. The best-scoring stretches (maximum
@@ -55,10 +56,9 @@ pub fn passages(
     merge_overlapping(found.into_iter().flatten().collect())
 }
 
-/// Buffers a thread reuses from one region to the next. Aligning a region used to take a dozen
-/// allocations, and the threads' allocations serialise in `compare`'s one malloc arena: measured
-/// on two 1 MB texts, two threads each spent 1.75 times as long on their regions as one thread on
-/// the same regions.
+/// Buffers a thread reuses from one region to the next: without them aligning a region takes a
+/// dozen allocations, and the threads' allocations serialise in `compare`'s one malloc arena, so two
+/// threads would each spend far longer on their regions than one thread does (BENCHMARKS.md).
 #[derive(Default)]
 struct Scratch {
     /// The region's diff, then its scores and best stretches.
@@ -186,10 +186,7 @@ const SMALL_DIFF: usize = 1 << 12;
 /// longest increasing chain of them) anchor the alignment, as words unique to both sides anchor a
 /// patience diff; each anchor is extended to a maximal equal block and only the stretches between
 /// blocks are diffed. Unique trigrams are far more frequent than unique words in long passages, so
-/// the stretches left are a few words long. Measured on two 1 MB texts sharing 30%: 1.14 billion
-/// instructions for the whole comparison with a patience diff of every region, 0.85 billion with
-/// this; the evaluation scores are unchanged but for one PAN pair, where a second occurrence of a
-/// phrase in the source is now aligned too.
+/// the stretches left are a few words long and the diff does little work.
 ///
 /// The steps go to `scratch.raw`.
 fn diff_ids(x: &[u32], y: &[u32], scratch: &mut DiffScratch) {

@@ -18,7 +18,8 @@
 //! 3. **Verify.** In a candidate pair every content word of one side is related to every content word
 //!    of the other ([`crate::relate::relate`], compounds across two words), matches are taken one to one
 //!    (greedy by weight × IDF) and grouped when they lie within [`LINK_GAP`] words of each other on
-//!    both sides, in any order.
+//!    both sides, in any order (but more than half of a group's matches must keep their order on both
+//!    sides: a clause moved as a block leaves the rest in order).
 //! 4. **Two-sided test.** A group is a passage when it has at least [`MIN_PAIRS`] one-to-one content
 //!    matches and its IDF-weighted matched share of the content words between its first and last match
 //!    is at least [`MIN_COVERAGE`] on *each* side (so two rare words shared by a long and a short
@@ -775,9 +776,15 @@ impl Ctx<'_> {
                     weight: super::classify::round4(m.w),
                 })
                 .collect();
+            // Words may move, but most keep their order: a group whose matches are mostly out of order
+            // is words meeting by chance (a clause moved as a block keeps the rest in order).
+            let in_order = chain(&pairs).len();
+            if in_order * 2 <= pairs.len() {
+                continue;
+            }
             out.push(Found {
                 log_expected: log_e,
-                in_order: chain(&pairs).len(),
+                in_order,
                 a,
                 b,
                 weight: ms.iter().map(|m| m.w).sum(),

@@ -66,19 +66,48 @@ pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
     let per_chunk = (1usize << bits) / chunks;
     let ca = cut(&mut pa.grams, &pa.bounds, chunks);
     let cb = cut(&mut pb.grams, &pb.bounds, chunks);
-    let found: Vec<Vec<Seed>> = ca
+    let ranges = |c: usize, p: usize| {
+        let (base_a, base_b) = (pa.bounds[c * per_chunk], pb.bounds[c * per_chunk]);
+        (
+            (pa.bounds[p] - base_a) as usize..(pa.bounds[p + 1] - base_a) as usize,
+            (pb.bounds[p] - base_b) as usize..(pb.bounds[p + 1] - base_b) as usize,
+        )
+    };
+    // Each partition sorted, and the seeds all pairs would give counted (a walk over the sorted
+    // partitions, in cache), before any seed is made: the budget below is decided on the total.
+    let counted: Vec<(Grams, Grams, usize)> = ca
         .into_par_iter()
         .zip(cb)
         .enumerate()
         .map(|(c, (ga, gb))| {
-            let mut out = Vec::new();
-            let (base_a, base_b) = (pa.bounds[c * per_chunk], pb.bounds[c * per_chunk]);
+            let mut pairs = 0;
             for p in c * per_chunk..(c + 1) * per_chunk {
-                let ra = (pa.bounds[p] - base_a) as usize..(pa.bounds[p + 1] - base_a) as usize;
-                let rb = (pb.bounds[p] - base_b) as usize..(pb.bounds[p + 1] - base_b) as usize;
+                let (ra, rb) = ranges(c, p);
                 ga[ra.clone()].sort_unstable();
                 gb[rb.clone()].sort_unstable();
-                join(&ga[ra], &gb[rb], a, b, params, keys.exact, &mut out);
+                pairs += count_pairs(&ga[ra], &gb[rb], params);
+            }
+            (ga, gb, pairs)
+        })
+        .collect();
+    let all_pairs: usize = counted.iter().map(|c| c.2).sum();
+    // All pairs of occurrences, unless that exceeds the budget (only text repeated many times over
+    // does: every copy pairs with every copy); then each occurrence pairs with the few occurrences
+    // of the other side nearest to it in rank ([`rank_window`]), at most `RANK_WINDOW` seeds a
+    // position.
+    let windowed = all_pairs > SEEDS_PER_POSITION * (a.ids.len() + b.ids.len());
+    let found: Vec<Vec<Seed>> = counted
+        .into_par_iter()
+        .enumerate()
+        .map(|(c, (ga, gb, _))| {
+            let mut out = Vec::new();
+            for p in c * per_chunk..(c + 1) * per_chunk {
+                let (ra, rb) = ranges(c, p);
+                let how = How {
+                    exact: keys.exact,
+                    windowed,
+                };
+                join(&ga[ra], &gb[rb], a, b, params, how, &mut out);
             }
             out
         })
@@ -203,15 +232,25 @@ fn for_each_gram(seq: &Seq, params: &Params, keys: &Keys, mut f: impl FnMut(u64,
     }
 }
 
-/// Add the seeds of two lists of n-grams sorted by (key, position) to `out`; `exact` when equal
-/// keys are equal n-grams ([`Keys`]).
+/// A chunk of one document's n-grams, as (key, position).
+type Grams<'g> = &'g mut [(u64, u32)];
+
+/// How [`join`] pairs occurrences: `exact` when equal keys are equal n-grams ([`Keys`]),
+/// `windowed` when each occurrence pairs only with the nearest in rank ([`rank_window`]).
+#[derive(Clone, Copy)]
+struct How {
+    exact: bool,
+    windowed: bool,
+}
+
+/// Add the seeds of two lists of n-grams sorted by (key, position) to `out`.
 fn join(
     ga: &[(u64, u32)],
     gb: &[(u64, u32)],
     a: &Seq,
     b: &Seq,
     params: &Params,
-    exact: bool,
+    How { exact, windowed }: How,
     out: &mut Vec<Seed>,
 ) {
     let (mut i, mut j) = (0, 0);
@@ -227,8 +266,14 @@ fn join(
         }
         let i_end = i + ga[i..].iter().take_while(|g| g.0 == ha).count();
         let j_end = j + gb[j..].iter().take_while(|g| g.0 == hb).count();
-        if i_end - i <= params.max_seed_freq && j_end - j <= params.max_seed_freq {
-            for &(_, x) in &ga[i..i_end] {
+        let (fa, fb) = (i_end - i, j_end - j);
+        if fa <= params.max_seed_freq && fb <= params.max_seed_freq {
+            for (rank, &(_, x)) in ga[i..i_end].iter().enumerate() {
+                let (lo, hi) = if windowed {
+                    rank_window(rank, fa, fb)
+                } else {
+                    (0, fb)
+                };
                 // A packed key holds the n-gram's length; with hashes, each n-gram has its own
                 // (equal hashes of n-grams of different lengths are possible).
                 let k = if exact {
@@ -236,7 +281,7 @@ fn join(
                 } else {
                     gram_k(a, params, x as usize)
                 };
-                for &(_, y) in &gb[j..j_end] {
+                for &(_, y) in &gb[j + lo..j + hi] {
                     // Equal hashes of different n-grams are possible; the ids decide.
                     if exact
                         || gram_k(b, params, y as usize) == k
@@ -254,6 +299,55 @@ fn join(
         i = i_end;
         j = j_end;
     }
+}
+
+/// The seeds a position of the two texts may give before the join pairs occurrences by rank: all
+/// pairs give far fewer on any text but one repeated many times over (two 1 MB texts: about one
+/// seed a position; a 12,000-word block repeated 64 times, every n-gram at the `max_seed_freq`
+/// limit on both sides: 64 a position, 4,096 an n-gram).
+pub const SEEDS_PER_POSITION: usize = 4;
+
+/// Over the budget, the most occurrences of the other side an occurrence is paired with.
+pub const RANK_WINDOW: usize = 3;
+
+/// The seeds all pairs of occurrences give in two lists of n-grams sorted by (key, position).
+fn count_pairs(ga: &[(u64, u32)], gb: &[(u64, u32)], params: &Params) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < ga.len() && j < gb.len() {
+        let (ha, hb) = (ga[i].0, gb[j].0);
+        if ha != hb {
+            if ha < hb {
+                i += 1;
+            } else {
+                j += 1;
+            }
+            continue;
+        }
+        let i_end = i + ga[i..].iter().take_while(|g| g.0 == ha).count();
+        let j_end = j + gb[j..].iter().take_while(|g| g.0 == hb).count();
+        let (fa, fb) = (i_end - i, j_end - j);
+        if fa <= params.max_seed_freq && fb <= params.max_seed_freq {
+            n += fa * fb;
+        }
+        i = i_end;
+        j = j_end;
+    }
+    n
+}
+
+/// Which of the `fb` occurrences in B (in position order) the occurrence of rank `rank` of `fa` in A
+/// is paired with: all of them when there are at most [`RANK_WINDOW`], else that many around the
+/// one at the same relative rank (the k-th copy of a repeated passage pairs with the copies around
+/// the k-th of the other side, where its best counterpart is: the one at the most similar relative
+/// position, as `best_counterparts` ranks them).
+fn rank_window(rank: usize, fa: usize, fb: usize) -> (usize, usize) {
+    const W: usize = RANK_WINDOW;
+    if fb <= W {
+        return (0, fb);
+    }
+    let centre = (2 * rank + 1) * fb / (2 * fa);
+    let lo = centre.saturating_sub(W / 2).min(fb - W);
+    (lo, lo + W)
 }
 
 /// A 64-bit finaliser (MurmurHash3's): every bit of the output depends on every bit of `x`.
@@ -299,6 +393,35 @@ pub fn gram_hash(ids: &[u32], buf: &mut Vec<u8>) -> u64 {
 mod tests {
     use super::*;
     use crate::text::Vocabulary;
+
+    #[test]
+    fn repeated_blocks_pair_each_copy_with_a_bounded_number_of_copies() {
+        // Every n-gram of a block repeated 64 times occurs 64 times a side, at the limit: all
+        // pairs would be 64 seeds a position, over the budget.
+        let block: Vec<String> = (0..50).map(|i| format!("w{i}")).collect();
+        let text = vec![block.join(" "); 64].join(" ");
+        let mut v = Vocabulary::new();
+        let k = v.tokenize(&text);
+        let s = Seq::new(&k, &v);
+        let found = seeds(&s, &s, &Params::default());
+        let grams = (0..s.ids.len())
+            .filter(|&i| gram_len(&s, &Params::default(), i).is_some())
+            .count();
+        assert!(
+            found.len() <= RANK_WINDOW * grams,
+            "{} seeds for {grams} n-grams",
+            found.len()
+        );
+        // Each copy is paired with its own counterpart: the main diagonal is whole.
+        assert_eq!(found.iter().filter(|x| x.a == x.b).count(), grams);
+        // Few occurrences are paired all with all; many, around the same relative rank.
+        assert_eq!(rank_window(0, 3, 3), (0, 3));
+        assert_eq!(rank_window(8, 9, 2), (0, 2));
+        assert_eq!(rank_window(0, 64, 64), (0, 3));
+        assert_eq!(rank_window(30, 64, 64), (29, 32));
+        assert_eq!(rank_window(63, 64, 64), (61, 64));
+        assert_eq!(rank_window(1, 2, 64), (47, 50));
+    }
 
     /// The reference: every pair of positions compared.
     fn all_pairs(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {

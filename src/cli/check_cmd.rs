@@ -112,6 +112,9 @@ pub struct CheckArgs {
     /// Print only warnings, errors and new findings' count.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Enter links to folders while walking (links to document files are always read).
+    #[arg(long)]
+    pub follow: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -166,6 +169,11 @@ struct ConfigOutputs {
 
 /// Everything `check` needs, resolved and validated.
 struct Resolved {
+    /// The configuration file read, if any.
+    config: Option<PathBuf>,
+    /// Whether the baseline was named (flag or configuration) rather than the default.
+    baseline_named: bool,
+    follow: bool,
     paths: Vec<String>,
     globs: Vec<String>,
     manifest: Option<PathBuf>,
@@ -334,6 +342,9 @@ fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
         )
     };
     Ok(Resolved {
+        config: config_path.clone(),
+        baseline_named: args.baseline.is_some() || config.baseline.is_some(),
+        follow: args.follow,
         paths,
         globs: if args.glob.is_empty() {
             config.glob.clone().unwrap_or_default()
@@ -373,6 +384,69 @@ fn has_glob(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
 }
 
+/// The folder a glob path walks ("corpus/**/*.md" walks "corpus"), or the path itself.
+fn walk_root(p: &str) -> PathBuf {
+    if !has_glob(p) {
+        return PathBuf::from(p);
+    }
+    let comps: Vec<&str> = p.split('/').collect();
+    let cut = comps.iter().position(|c| has_glob(c)).unwrap_or(0);
+    if cut == 0 {
+        PathBuf::from(".")
+    } else {
+        PathBuf::from(comps[..cut].join("/"))
+    }
+}
+
+/// Refuse an output of `check` that is one of its inputs or another of its outputs.
+fn guard(r: &Resolved, args: &CheckArgs) -> Result<()> {
+    let mut g = super::guard::Guard::new();
+    let roots: Vec<PathBuf> = r.paths.iter().map(|p| walk_root(p)).collect();
+    g.corpus(&roots);
+    if let Some(c) = &r.config {
+        g.input("the configuration", c);
+    }
+    if let Some(s) = &r.statements {
+        g.input("the statements file", s);
+    }
+    if let Some(m) = &r.manifest {
+        g.input("the manifest", m);
+    }
+    if args.update_baseline {
+        g.output("the baseline (--update-baseline)", &r.baseline);
+    } else {
+        g.input("the baseline", &r.baseline);
+    }
+    for (fmt, path) in &r.outputs {
+        let Some(p) = path else { continue };
+        let role = if args.output.as_ref() == Some(p) {
+            "--output".to_owned()
+        } else {
+            let key = match fmt {
+                Format::Json => "json",
+                Format::Sarif => "sarif",
+                Format::Junit => "junit",
+                Format::Terminal => "terminal",
+            };
+            match &r.config {
+                Some(c) => format!("outputs.{key} in {}", crate::report::printable_path(c)),
+                None => format!("outputs.{key}"),
+            }
+        };
+        g.output(role, p);
+    }
+    if let Some(dir) = &r.cache {
+        for f in [
+            cache::state_path(dir),
+            cache::postings_path(dir),
+            cache::track_path(dir),
+        ] {
+            g.output("the index cache", &f);
+        }
+    }
+    g.check()
+}
+
 /// Every document file of the corpus (sorted), with what could not be walked.
 fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -399,6 +473,7 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
             &WalkOptions {
                 globs,
                 exclude: exclude.to_vec(),
+                follow: r.follow,
             },
         )?;
         walks += 1;
@@ -417,6 +492,7 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
             &WalkOptions {
                 globs: r.globs.clone(),
                 exclude: exclude.to_vec(),
+                follow: r.follow,
             },
         )?;
         walks += 1;
@@ -426,8 +502,8 @@ fn discover(r: &Resolved, exclude: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for s in &skipped {
         eprintln!(
             "cyberdiff: warning: {}: {}; skipped",
-            crate::report::printable(&s.path),
-            crate::report::printable(&s.reason)
+            crate::report::printable_line(&s.path),
+            crate::report::printable_line(&s.reason)
         );
     }
     // Each walk gives its files sorted and without repeats: sort only what several walks gave.
@@ -498,8 +574,8 @@ fn load_docs(
     for s in &skipped {
         eprintln!(
             "cyberdiff: warning: {}: {}; skipped",
-            crate::report::printable(&s.path),
-            crate::report::printable(&s.reason)
+            crate::report::printable_line(&s.path),
+            crate::report::printable_line(&s.reason)
         );
     }
     let metas = docs
@@ -713,6 +789,17 @@ impl PendingState {
     }
 }
 
+/// A cache that could not be written (a read-only or full disk, a folder in a file's place) costs
+/// the next run a rebuild, not this run its verdict: a warning, and the run goes on.
+fn warn_unsaved(saved: Result<(), crate::Error>) {
+    if let Err(e) = saved {
+        eprintln!(
+            "cyberdiff: warning: the index cache was not saved ({}); the verdict is not affected, the next run indexes again",
+            crate::report::printable_line(&e.to_string())
+        );
+    }
+}
+
 /// Bring the state up to date; gives it and how.
 /// `metas` are the files' metadata (taken before anything is read) and `cached` the cache as read
 /// beside the walk, when there is a cache folder.
@@ -736,13 +823,17 @@ fn index(
             check_docs(&docs, &r.paths)?;
             let (st, postings) = state::build(&docs, &metas, &r.settings, memo);
             if let Some(dir) = &r.cache {
-                std::fs::create_dir_all(dir).map_err(|cause| crate::Error::Write {
-                    path: dir.clone(),
-                    cause,
-                })?;
-                let id = new_base_id();
-                cache::write_postings(dir, &postings, id)?;
-                cache::write_state(Vec::new(), dir, &st, &[], settings_hash, id)?;
+                let saved = std::fs::create_dir_all(dir)
+                    .map_err(|cause| crate::Error::Write {
+                        path: dir.clone(),
+                        cause,
+                    })
+                    .and_then(|()| {
+                        let id = new_base_id();
+                        cache::write_postings(dir, &postings, id)?;
+                        cache::write_state(Vec::new(), dir, &st, &[], settings_hash, id)
+                    });
+                warn_unsaved(saved);
             }
             let n = st.docs.len();
             Ok(Indexed {
@@ -766,7 +857,10 @@ fn index(
         Ok(Some(l)) => Some(l),
         Ok(None) => None,
         Err(cache::Invalid(why)) => {
-            eprintln!("cyberdiff: warning: index cache not used and rebuilt: {why}");
+            eprintln!(
+                "cyberdiff: warning: index cache not used and rebuilt: {}",
+                crate::report::printable_line(&why)
+            );
             None
         }
     };
@@ -829,8 +923,9 @@ fn index(
                         all.extend_from_slice(&delta);
                         all.sort_unstable();
                         let id = new_base_id();
-                        cache::write_postings(dir, &all, id)?;
-                        cache::write_state(l.buf, dir, &st, &[], settings_hash, id)?;
+                        warn_unsaved(cache::write_postings(dir, &all, id).and_then(|()| {
+                            cache::write_state(l.buf, dir, &st, &[], settings_hash, id)
+                        }));
                         timings.lap("write cache");
                         None
                     } else {
@@ -951,7 +1046,10 @@ fn statement_findings(
             }
             Ok(None) => {}
             Err(cache::Invalid(why)) => {
-                eprintln!("cyberdiff: warning: statement cache not used and rebuilt: {why}");
+                eprintln!(
+                    "cyberdiff: warning: statement cache not used and rebuilt: {}",
+                    crate::report::printable_line(&why)
+                );
             }
         }
     }
@@ -977,7 +1075,7 @@ fn statement_findings(
         .collect();
     let found = gate::statements::check(statements, &docs, dropped);
     if let Some(dir) = &r.cache {
-        cache::write_tracked(dir, key, &found)?;
+        warn_unsaved(cache::write_tracked(dir, key, &found));
     }
     info.statements = Some("tracked");
     Ok(found)
@@ -1054,6 +1152,9 @@ struct Summary {
 
 fn render_terminal(v: &Verdict, docs: usize, cache: &CacheInfo, baseline: &Path) -> String {
     use std::fmt::Write as _;
+    // File names, ids and statements reach these lines: each is shown on one line, so that a name
+    // holding "\nPASS: " cannot print a line of its own.
+    use crate::report::printable_line as line;
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -1065,14 +1166,20 @@ fn render_terminal(v: &Verdict, docs: usize, cache: &CacheInfo, baseline: &Path)
         v.gone.len()
     );
     for f in v.findings.iter().filter(|f| f.status == Status::New) {
-        let _ = writeln!(s, "\nNEW {} {}: {}", f.rule.id(), f.fingerprint, f.message);
+        let _ = writeln!(
+            s,
+            "\nNEW {} {}: {}",
+            f.rule.id(),
+            f.fingerprint,
+            line(&f.message)
+        );
         for l in f.locations.iter().take(10) {
-            let _ = write!(s, "  {}:{}:{}", l.path, l.line, l.column);
+            let _ = write!(s, "  {}:{}:{}", line(&l.path), l.line, l.column);
             if !l.text.is_empty() {
-                let _ = write!(s, "  \"{}\"", l.text);
+                let _ = write!(s, "  \"{}\"", line(&l.text));
             }
             if let Some(src) = &l.source {
-                let _ = write!(s, "  <- {}:{}", src.path, src.line);
+                let _ = write!(s, "  <- {}:{}", line(&src.path), src.line);
             }
             s.push('\n');
         }
@@ -1086,7 +1193,13 @@ fn render_terminal(v: &Verdict, docs: usize, cache: &CacheInfo, baseline: &Path)
             "\nin the baseline but no longer found (prune with --update-baseline):"
         );
         for g in &v.gone {
-            let _ = writeln!(s, "  {} {}: {}", g.rule.id(), g.fingerprint, g.message);
+            let _ = writeln!(
+                s,
+                "  {} {}: {}",
+                g.rule.id(),
+                g.fingerprint,
+                line(&g.message)
+            );
         }
     }
     if v.new > 0 {
@@ -1095,7 +1208,7 @@ fn render_terminal(v: &Verdict, docs: usize, cache: &CacheInfo, baseline: &Path)
             "\nFAIL: {} new finding{} not in {}. Fix them, or accept them with `cyberdiff check --update-baseline`.",
             v.new,
             if v.new == 1 { "" } else { "s" },
-            baseline.display()
+            crate::report::printable_path(baseline)
         );
     } else {
         let _ = writeln!(s, "\nPASS: no finding outside the baseline.");
@@ -1106,6 +1219,7 @@ fn render_terminal(v: &Verdict, docs: usize, cache: &CacheInfo, baseline: &Path)
 pub fn check(args: CheckArgs) -> Result<i32> {
     let mut timings = crate::scan::Timings::new();
     let r = resolve_args(&args)?;
+    guard(&r, &args)?;
     let statements = r.statements.as_deref().map(load_statements).transpose()?;
     let mut exclude: Vec<PathBuf> = vec![r.baseline.clone()];
     exclude.extend(r.outputs.iter().filter_map(|(_, p)| p.clone()));
@@ -1148,31 +1262,33 @@ pub fn check(args: CheckArgs) -> Result<i32> {
         &mut timings,
     )?;
     // The state is written while the findings are computed (both only read it); a failed write is
-    // still an error before any output.
+    // a warning.
     let (written, mut findings) = rayon::join(
         || pending.map_or(Ok(()), |p| p.write(&state)),
         || gate::findings(&state, &r.thresholds),
     );
-    written?;
+    warn_unsaved(written);
     timings.lap("write cache and findings");
     if let Some(st) = &statements {
         // The rule sorts last: appending keeps the findings in order.
         findings.extend(statement_findings(&r, st, &state, texts, &mut cache_info)?);
     }
-    if args.update_baseline {
+    let baseline = if args.update_baseline {
         let b = Baseline::of(&findings);
         b.write(&r.baseline)?;
-        if !args.quiet {
-            print_stdout(&format!(
-                "cyberdiff check: baseline {} written with {} findings ({} documents)\n",
-                r.baseline.display(),
-                b.findings.len(),
-                state.docs.len()
-            ))?;
+        Some(b)
+    } else {
+        let b = Baseline::load(&r.baseline)?;
+        if b.is_none() && r.baseline_named {
+            eprintln!(
+                "cyberdiff: warning: the baseline {} does not exist: every finding counts as new (`cyberdiff check --update-baseline` writes it)",
+                crate::report::printable_path(&r.baseline)
+            );
         }
-        return Ok(0);
-    }
-    let baseline = Baseline::load(&r.baseline)?;
+        b
+    };
+    // With --update-baseline the outputs are written as for any run (against the new baseline,
+    // so they pass), and the terminal says what was written instead of the summary.
     let verdict = gate::judge(findings, baseline.as_ref());
     let mut to_stdout = false;
     for (fmt, path) in &r.outputs {
@@ -1197,6 +1313,17 @@ pub fn check(args: CheckArgs) -> Result<i32> {
                 print_stdout(&text)?;
             }
         }
+    }
+    if args.update_baseline {
+        if !args.quiet && !to_stdout {
+            print_stdout(&format!(
+                "cyberdiff check: baseline {} written with {} findings ({} documents)\n",
+                crate::report::printable_path(&r.baseline),
+                baseline.as_ref().map_or(0, |b| b.findings.len()),
+                state.docs.len()
+            ))?;
+        }
+        return Ok(0);
     }
     if !args.quiet && !to_stdout {
         print_stdout(&render_terminal(
@@ -1316,7 +1443,7 @@ pub fn init(args: InitArgs) -> Result<i32> {
     crate::report::json::write_atomic(&args.path, EXAMPLE_CONFIG.as_bytes())?;
     print_stdout(&format!(
         "wrote {}: set `paths` to your corpus, then run `cyberdiff check --update-baseline`\n",
-        args.path.display()
+        crate::report::printable_path(&args.path)
     ))?;
     Ok(0)
 }

@@ -30,25 +30,37 @@ fn warn_skipped(skipped: &[Skipped]) {
     for s in skipped {
         eprintln!(
             "cyberdiff: warning: {}: {}; skipped",
-            crate::report::printable(&s.path),
-            crate::report::printable(&s.reason)
+            crate::report::printable_line(&s.path),
+            crate::report::printable_line(&s.reason)
         );
     }
 }
 
-fn load(args: &CorpusArgs, read: &ReadOptions, exclude: Vec<PathBuf>) -> Result<Loaded> {
+/// The guard of a corpus command: its corpus and manifest as inputs (its outputs are added).
+fn corpus_guard(args: &CorpusArgs) -> super::guard::Guard {
+    let mut g = super::guard::Guard::new();
+    g.corpus(&args.paths);
+    if let Some(m) = &args.manifest {
+        g.input("the manifest", m);
+    }
+    g
+}
+
+fn load(args: &CorpusArgs, read: &ReadOptions, mut exclude: Vec<PathBuf>) -> Result<Loaded> {
+    exclude.extend(args.exclude.iter().cloned());
     let (files, mut skipped) = walk::discover(
         &args.paths,
         &WalkOptions {
             globs: args.glob.clone(),
             exclude,
+            follow: args.follow,
         },
     )?;
     let manifest = CorpusManifest::load(args.manifest.as_deref(), &files)?;
     for (m, f) in &manifest.missing {
         eprintln!(
             "cyberdiff: warning: {} describes {f:?}, which does not exist",
-            m.display()
+            crate::report::printable_path(m)
         );
     }
     let (docs, read_skipped) = walk::load(&files, &manifest, read);
@@ -178,10 +190,33 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
             "--html - is not supported by scan: the report is a page plus one page per pair; give a file name"
         );
     }
-    let exclude: Vec<PathBuf> = [args.json.clone(), args.html.clone()]
+    corpus_guard(&args.corpus)
+        .output("--json", args.json.as_deref().unwrap_or(Path::new("-")))
+        .output("--html", args.html.as_deref().unwrap_or(Path::new("-")))
+        .check()?;
+    if let Some(html) = &args.html {
+        // The pair pages' folder is left out of the walk: it must not hold an input.
+        let dir = super::guard::absolute(&pairs_dir(html).0);
+        if let Some(p) = args
+            .corpus
+            .paths
+            .iter()
+            .find(|p| super::guard::absolute(p).starts_with(&dir))
+        {
+            bail!(
+                "--html {} puts its pair pages in {}, which holds the input {}; write the page elsewhere",
+                crate::report::printable_path(html),
+                crate::report::printable_path(&pairs_dir(html).0),
+                crate::report::printable_path(p)
+            );
+        }
+    }
+    // The run's outputs, and the folder of its pair pages, are never read as documents.
+    let mut exclude: Vec<PathBuf> = [args.json.clone(), args.html.clone()]
         .into_iter()
         .flatten()
         .collect();
+    exclude.extend(args.html.as_deref().map(|h| pairs_dir(h).0));
     let mut timings = crate::scan::Timings::new();
     let loaded = load(&args.corpus, &read, exclude)?;
     timings.lap("read");
@@ -201,49 +236,40 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
         &sp,
         loaded.inputs,
         loaded.skipped.clone(),
+        // A summary JSON without pages needs no passage texts: they are never built.
+        !(args.json_summary && args.html.is_none()),
     );
     timings.lap("report");
+    let mut report = report;
+    if let Some(path) = &args.html {
+        write_html(path, &report, &loaded.docs, &args)?;
+    }
+    let summary = (!args.corpus.quiet && !is_stdout(&args.json)).then(|| {
+        crate::report::scan::render_terminal(&report, args.top, started.elapsed().as_secs_f64())
+    });
     if let Some(path) = &args.json {
+        if args.json_summary {
+            report.strip_texts();
+        }
         emit_json(path, &report)?;
         timings.lap("json");
     }
-    if let Some(path) = &args.html {
-        write_html(path, &report, &loaded.docs, args.html_pairs)?;
-    }
-    if !args.corpus.quiet && !is_stdout(&args.json) {
-        print_stdout(&crate::report::scan::render_terminal(
-            &report,
-            args.top,
-            started.elapsed().as_secs_f64(),
-        ))?;
+    if let Some(summary) = summary {
+        print_stdout(&summary)?;
     }
     Ok(exit_code(&loaded.skipped))
 }
 
-fn write_html(
-    path: &Path,
-    report: &ScanReport,
-    docs: &[CorpusDoc],
-    max_pages: usize,
-) -> Result<()> {
+fn write_html(path: &Path, report: &ScanReport, docs: &[CorpusDoc], args: &ScanArgs) -> Result<()> {
+    use crate::report::html::{CompareContext, DocMeta};
     use rayon::prelude::*;
     let (dir, rel) = pairs_dir(path);
-    // The pairs with the most reused words get a page.
-    let mut order: Vec<usize> = (0..report.pairs.len()).collect();
-    let reused = |i: usize| -> usize {
-        report.pairs[i]
-            .passages
-            .iter()
-            .map(|x| x.aligned_words)
-            .sum()
-    };
-    order.sort_by_key(|&i| (std::cmp::Reverse(reused(i)), i));
-    order.truncate(max_pages);
-    let mut linked = vec![false; report.pairs.len() + 1];
-    for &i in &order {
-        linked[report.pairs[i].id] = true;
+    let linked = crate::report::scan::paged_pairs(report, args.html_pairs);
+    let mut site = super::site_pages(args.site.as_deref());
+    if site.scan.is_none() {
+        site.scan = path.file_name().map(|n| n.to_string_lossy().into_owned());
     }
-    if !order.is_empty() {
+    if linked.iter().any(|&l| l) {
         std::fs::create_dir_all(&dir).map_err(|cause| crate::Error::Write {
             path: dir.clone(),
             cause,
@@ -251,18 +277,32 @@ fn write_html(
     }
     let by_id: std::collections::HashMap<&str, &CorpusDoc> =
         docs.iter().map(|d| (d.doc.id.as_str(), d)).collect();
-    order.par_iter().try_for_each(|&i| -> Result<()> {
-        let p = &report.pairs[i];
-        let cmp = report.compare_report(i);
-        let (a, b) = (by_id[p.a.id.as_str()], by_id[p.b.id.as_str()]);
-        let page = crate::report::html::render_compare(&cmp, &a.doc.text, &b.doc.text);
-        crate::report::json::write_atomic(
-            &dir.join(crate::report::scan::pair_page_name(p.id)),
-            page.as_bytes(),
-        )?;
-        Ok(())
-    })?;
-    let page = crate::report::scan::render_html(report, &rel, &|id| linked[id]);
+    let meta = |d: &CorpusDoc| DocMeta {
+        title: d.title.clone(),
+        source: d.source.clone(),
+        note: d.note.clone(),
+    };
+    (0..report.pairs.len())
+        .into_par_iter()
+        .filter(|&i| linked[report.pairs[i].id])
+        .try_for_each(|i| -> Result<()> {
+            let p = &report.pairs[i];
+            let cmp = report.compare_report(i);
+            let (a, b) = (by_id[p.a.id.as_str()], by_id[p.b.id.as_str()]);
+            let cx = CompareContext {
+                site: site.clone(),
+                in_scan: true,
+                label: Some(format!("Pair {}", p.id)),
+                meta: [meta(a), meta(b)],
+            };
+            let page = crate::report::html::render_compare_in(&cmp, &a.doc.text, &b.doc.text, &cx);
+            crate::report::json::write_atomic(
+                &dir.join(crate::report::scan::pair_page_name(p.id)),
+                page.as_bytes(),
+            )?;
+            Ok(())
+        })?;
+    let page = crate::report::scan::render_html_in(report, &rel, &|id| linked[id], &site);
     crate::report::json::write_atomic(path, page.as_bytes())?;
     Ok(())
 }
@@ -273,6 +313,12 @@ pub fn dedup(args: DedupArgs) -> Result<i32> {
     if let Some(out) = &args.out {
         check_out_dir(out, &args.corpus.paths)?;
     }
+    let mut g = corpus_guard(&args.corpus);
+    g.output("--json", args.json.as_deref().unwrap_or(Path::new("-")));
+    if let Some(out) = &args.out {
+        g.output("--out's removed.json", &out.join("removed.json"));
+    }
+    g.check()?;
     let exclude: Vec<PathBuf> = args.json.clone().into_iter().collect();
     let loaded = load(&args.corpus, &read, exclude)?;
     let sp = scan_params(&args.corpus, &params, loaded.docs.len(), 2)?;
@@ -295,8 +341,12 @@ pub fn dedup(args: DedupArgs) -> Result<i32> {
     let mut report =
         crate::dedup::DedupReport::new(&loaded.docs, &plan, manifest, loaded.skipped.clone());
     if let Some(out) = &args.out {
-        report.written = write_out(out, &args.corpus.paths, &loaded.docs, &plan)?;
-        crate::report::json::write_json_atomic(&out.join("removed.json"), &report)?;
+        // Written whole or not at all: a failed run (a full disk) leaves no half folder to block
+        // the next one.
+        let staging = super::staging::Staging::new(out)?;
+        report.written = write_out(&staging.dir, &args.corpus.paths, &loaded.docs, &plan)?;
+        crate::report::json::write_json_atomic(&staging.dir.join("removed.json"), &report)?;
+        staging.commit()?;
     }
     if let Some(path) = &args.json {
         emit_json(path, &report)?;
@@ -308,6 +358,7 @@ pub fn dedup(args: DedupArgs) -> Result<i32> {
 }
 
 fn render_dedup(r: &crate::dedup::DedupReport, out: Option<&Path>) -> String {
+    use crate::report::printable_line as line;
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(
@@ -322,21 +373,21 @@ fn render_dedup(r: &crate::dedup::DedupReport, out: Option<&Path>) -> String {
         let _ = writeln!(
             s,
             "  remove {:<40} {:?} duplicate of {} ({:.1}% shared)",
-            d.id,
+            line(&d.id),
             d.kind,
-            d.duplicate_of,
+            line(&d.duplicate_of),
             d.share * 100.0
         );
     }
     for p in r.repeated_paragraphs.iter().take(20) {
         let flat: String = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let short: String = flat.chars().take(60).collect();
+        let short: String = line(&flat).chars().take(60).collect();
         let _ = writeln!(
             s,
             "  paragraph {} line {} repeats {} line {}: \"{}{}\"",
-            p.document,
+            line(&p.document),
             p.line,
-            p.first_document,
+            line(&p.first_document),
             p.first_line,
             short,
             if flat.chars().count() > 60 { "…" } else { "" }
@@ -354,7 +405,7 @@ fn render_dedup(r: &crate::dedup::DedupReport, out: Option<&Path>) -> String {
             s,
             "wrote {} files into {} (what was removed and why: removed.json)",
             r.written.len(),
-            out.display()
+            crate::report::printable_path(out)
         );
     }
     s
@@ -378,29 +429,8 @@ fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<()> {
             );
         }
     }
-    let abs = |p: &Path| -> PathBuf {
-        // The folder may not exist yet: resolve its nearest existing ancestor.
-        let mut base = p.to_path_buf();
-        let mut tail = Vec::new();
-        while !base.exists() {
-            match (base.parent(), base.file_name()) {
-                (Some(parent), Some(name)) => {
-                    tail.push(name.to_owned());
-                    base = if parent.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        parent.to_path_buf()
-                    };
-                }
-                _ => break,
-            }
-        }
-        let mut r = base.canonicalize().unwrap_or(base);
-        for t in tail.into_iter().rev() {
-            r.push(t);
-        }
-        r
-    };
+    // The folder may not exist yet: resolved from its nearest existing ancestor.
+    let abs = super::guard::absolute;
     let o = abs(out);
     for i in inputs {
         let i = abs(i);

@@ -2,14 +2,16 @@
 
 mod check_cmd;
 mod corpus_cmd;
+mod guard;
 mod resolve;
+mod staging;
 mod track_cmd;
 
 #[doc(hidden)]
 pub use check_cmd::check_config_text;
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -169,6 +171,12 @@ pub struct CorpusArgs {
     /// Print nothing but warnings and errors on the terminal, and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Enter links to folders while walking (links to document files are always read).
+    #[arg(long)]
+    pub follow: bool,
+    /// Files and folders never read: `report` passes its own output folder.
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub exclude: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -178,12 +186,16 @@ pub struct ScanArgs {
     /// Write the JSON report to FILE ("-" for standard output).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write a summary-level JSON: pairs, passages (kinds, scores, spans with lines), clusters,
+    /// duplicates and boilerplate without passage texts and word diffs, for large corpora.
+    #[arg(long)]
+    pub json_summary: bool,
     /// Write the HTML report to FILE: an overlap heat map, clusters with a timeline, duplicates and
     /// boilerplate, linking to one side-by-side page per pair in the folder FILE's stem + "-pairs".
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// Side-by-side pages written with --html, for the pairs with the most reused words.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_HTML_PAIRS)]
     pub html_pairs: usize,
     /// List only clusters that appear in at least N documents.
     #[arg(long, value_name = "N", default_value_t = 2)]
@@ -191,10 +203,32 @@ pub struct ScanArgs {
     /// How many pairs, clusters, duplicates and boilerplate texts the terminal summary lists.
     #[arg(long, value_name = "N", default_value_t = terminal::DEFAULT_TOP)]
     pub top: usize,
+    /// The pages of a `cyberdiff report` folder the HTML page sits among, for its header's links
+    /// (set by `report`).
+    #[arg(long, hide = true, value_name = "PAGES")]
+    pub site: Option<String>,
     #[command(flatten)]
     pub align: AlignArgs,
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// Pair pages `scan --html` writes by default.
+pub const DEFAULT_HTML_PAIRS: usize = 1000;
+
+/// The pages named by a hidden `--site index.html,scan.html,track.html` (what `report` writes).
+pub fn site_pages(list: Option<&str>) -> crate::report::page::Site {
+    let mut site = crate::report::page::Site::default();
+    for name in list.unwrap_or("").split(',').filter(|n| !n.is_empty()) {
+        let slot = match name.split('.').next() {
+            Some("index") => &mut site.index,
+            Some("scan") => &mut site.scan,
+            Some("track") => &mut site.track,
+            _ => continue,
+        };
+        *slot = Some(name.to_owned());
+    }
+    site
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +289,12 @@ fn compare(args: CompareArgs) -> Result<i32> {
     }
     let params = resolve::params(&args.align)?;
     let opts = resolve::read_options(&args.read);
+    guard::Guard::new()
+        .input("the input document", &args.a)
+        .input("the input document", &args.b)
+        .output("--json", args.json.as_deref().unwrap_or(Path::new("-")))
+        .output("--html", args.html.as_deref().unwrap_or(Path::new("-")))
+        .check()?;
     let mut timings = crate::scan::Timings::new();
     let (a, b) = rayon::join(
         || read_document(&args.a, &opts),
@@ -297,7 +337,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
 /// large back to the kernel (`mmap` from 128 KiB up to 32 MiB adaptively, trimming above 128 KiB) and
 /// gets them back as zeroed pages, one page fault every 4 KiB, in each thread's own arena. Here: one
 /// arena, no `mmap` below 32 MiB, no trimming. Not for `scan`, whose many threads and allocations
-/// would then keep more memory (344 -> 435 MiB on 10,000 documents).
+/// would then keep about a quarter more memory.
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets malloc's tuning parameters (it takes no pointers; values it does
@@ -313,8 +353,7 @@ fn keep_freed_memory() {
 /// (about 12 bytes a byte of text): the heap is grown by that much at once and the kernel is told
 /// (`madvise(MADV_HUGEPAGE)`) that the range may be backed by 2 MiB pages, so that it is faulted in
 /// 2 MiB at a time instead of 4 KiB. Freed, the block stays in the heap ([`keep_freed_memory`])
-/// and the next allocations are carved from it. Measured on two 1 MB documents: 5,700 page faults
-/// -> 250 and about 8 ms less (BENCHMARKS.md). Nothing happens where the kernel has no transparent
+/// and the next allocations are carved from it: far fewer page faults. Nothing happens where the kernel has no transparent
 /// huge pages, for inputs under 256 KiB, or beyond 30 MiB (allocations of 32 MiB and more are
 /// `mmap`ed apart from the heap).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -344,6 +383,12 @@ fn huge_pages_for(_input: usize) {}
 fn eval(args: EvalArgs) -> Result<i32> {
     let params = resolve::params(&args.align)?;
     let opts = resolve::read_options(&args.read);
+    let mut g = guard::Guard::new();
+    for gold in &args.gold {
+        g.input("the gold file", gold);
+    }
+    g.output("--json", args.json.as_deref().unwrap_or(Path::new("-")))
+        .check()?;
     let mut reports = Vec::new();
     for gold in &args.gold {
         let r = crate::eval::evaluate(gold, &params, &opts)

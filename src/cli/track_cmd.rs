@@ -15,7 +15,7 @@ use crate::align::Thresholds;
 use crate::corpus::{CorpusManifest, Document, WalkOptions, walk};
 use crate::report::InputInfo;
 use crate::report::json;
-use crate::report::track::{TrackReport, render_html, render_terminal};
+use crate::report::track::{PairPages, TrackReport, render_html_in, render_terminal};
 use crate::track::{MatchParams, read_statements, track as run_track};
 
 #[derive(Debug, Args)]
@@ -42,7 +42,8 @@ pub struct TrackArgs {
     /// Smallest IDF-weighted share of a statement's content words found in a passage (0 to 1).
     #[arg(long, value_name = "X", default_value_t = MatchParams::default().min_recall)]
     pub min_recall: f64,
-    /// Smallest passage score, the F2 measure of that recall and the passage's precision (0 to 1).
+    /// Smallest passage score, the F1 measure of that recall and the passage's precision (0 to 1);
+    /// short statements need more (1 / max(content words, 4) more).
     #[arg(long, value_name = "X", default_value_t = MatchParams::default().min_score)]
     pub min_score: f64,
     /// "repeated": share of words on each side aligned to an equal word.
@@ -63,6 +64,16 @@ pub struct TrackArgs {
     /// Colour: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: resolve::ColorChoice,
+    /// Enter links to folders while walking (links to document files are always read).
+    #[arg(long)]
+    pub follow: bool,
+    /// Files and folders never read: `report` passes its own output folder.
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub exclude: Vec<PathBuf>,
+    /// The pages of a `cyberdiff report` folder the HTML page sits among (set by `report`); with
+    /// scan.html among them, cells link to the scan's pair pages (from scan.json beside the page).
+    #[arg(long, hide = true, value_name = "PAGES")]
+    pub site: Option<String>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -95,18 +106,24 @@ pub fn match_params(a: &TrackArgs) -> Result<MatchParams> {
     })
 }
 
-/// The documents under `paths` (walked like `scan` does), warnings printed for skipped inputs.
+/// Titles, sources and notes from a corpus manifest, by document id.
+pub type DocMetas = std::collections::HashMap<String, crate::report::html::DocMeta>;
+
+/// The documents under `paths` (walked like `scan` does), with what a manifest says of each;
+/// warnings printed for skipped inputs.
 pub fn load_documents(
     paths: &[PathBuf],
     manifest: Option<&Path>,
     read: &crate::corpus::ReadOptions,
     exclude: Vec<PathBuf>,
-) -> Result<(Vec<Document>, usize)> {
+    follow: bool,
+) -> Result<(Vec<Document>, DocMetas, usize)> {
     let (files, mut skipped) = walk::discover(
         paths,
         &WalkOptions {
             globs: Vec::new(),
             exclude,
+            follow,
         },
     )?;
     let manifest = CorpusManifest::load(manifest, &files)?;
@@ -116,8 +133,8 @@ pub fn load_documents(
     for s in &skipped {
         eprintln!(
             "cyberdiff: warning: {}: {}; skipped",
-            crate::report::printable(&s.path),
-            crate::report::printable(&s.reason)
+            crate::report::printable_line(&s.path),
+            crate::report::printable_line(&s.reason)
         );
     }
     if docs.is_empty() {
@@ -127,7 +144,24 @@ pub fn load_documents(
             names.join(", ")
         );
     }
-    Ok((docs.into_iter().map(|d| d.doc).collect(), skipped.len()))
+    let meta = docs
+        .iter()
+        .map(|d| {
+            (
+                d.doc.id.clone(),
+                crate::report::html::DocMeta {
+                    title: d.title.clone(),
+                    source: d.source.clone(),
+                    note: d.note.clone(),
+                },
+            )
+        })
+        .collect();
+    Ok((
+        docs.into_iter().map(|d| d.doc).collect(),
+        meta,
+        skipped.len(),
+    ))
 }
 
 /// The manifest entry of the statements file.
@@ -146,6 +180,15 @@ pub fn track(args: TrackArgs) -> Result<i32> {
         bail!("--json - and --html - both ask for standard output; write one of them to a file");
     }
     let params = match_params(&args)?;
+    let mut g = super::guard::Guard::new();
+    g.corpus(&args.paths)
+        .input("the statements file", &args.statements);
+    if let Some(m) = &args.manifest {
+        g.input("the manifest", m);
+    }
+    g.output("--json", args.json.as_deref().unwrap_or(Path::new("-")))
+        .output("--html", args.html.as_deref().unwrap_or(Path::new("-")))
+        .check()?;
     let statements = read_statements(&args.statements)?;
     let opts = resolve::read_options(&args.read);
     let exclude: Vec<PathBuf> = [&args.json, &args.html]
@@ -153,20 +196,48 @@ pub fn track(args: TrackArgs) -> Result<i32> {
         .flatten()
         .cloned()
         .chain([args.statements.clone()])
+        .chain(args.exclude.iter().cloned())
         .collect();
-    let (docs, skipped) = load_documents(&args.paths, args.manifest.as_deref(), &opts, exclude)?;
+    let (docs, meta, skipped) = load_documents(
+        &args.paths,
+        args.manifest.as_deref(),
+        &opts,
+        exclude,
+        args.follow,
+    )?;
     let tracking = run_track(&statements, &docs, &params);
     let report = TrackReport::new(
         &tracking,
         &params,
         Some(statements_input(&args.statements)?),
-    );
+    )
+    .with_meta(&meta);
     if let Some(path) = &args.json {
         emit_json(path, &report)?;
     }
     if let Some(path) = &args.html {
         let texts: Vec<&str> = tracking.documents.iter().map(|d| d.text.as_str()).collect();
-        emit(path, render_html(&report, &texts).as_bytes())?;
+        let site = super::site_pages(args.site.as_deref());
+        // In a report folder, the scan's JSON lies beside this page and its pair pages below it.
+        let pairs = match (&site.scan, path.parent()) {
+            (Some(scan), Some(dir)) => {
+                let stem = scan.trim_end_matches(".html");
+                std::fs::read_to_string(dir.join(format!("{stem}.json")))
+                    .map(|json| {
+                        PairPages::from_scan_json(
+                            &json,
+                            &format!("{stem}-pairs"),
+                            super::DEFAULT_HTML_PAIRS,
+                        )
+                    })
+                    .unwrap_or_default()
+            }
+            _ => PairPages::default(),
+        };
+        emit(
+            path,
+            render_html_in(&report, &texts, &site, &pairs).as_bytes(),
+        )?;
     }
     if !args.quiet && !is_stdout(&args.json) && !is_stdout(&args.html) {
         let color = args.color.enabled(std::io::stdout().is_terminal());
@@ -203,6 +274,12 @@ pub struct ReportArgs {
 /// `cyberdiff report`: scan, dedup and track into one folder, with `index.html` linking every page
 /// and `report.json` holding the three JSON reports. Each part is produced by its own command with
 /// its default options, so the pages are exactly what `scan`, `dedup` and `track` write.
+///
+/// The folder is replaced as a whole: the run writes a new folder beside it (`.NAME.tmp-PID`) and
+/// swaps it in at the end, so the folder is always one run's complete report (never a mix of two
+/// runs, never pair pages of an earlier run); the folders of killed runs are removed by the next.
+/// The folder is never read as input (it may lie inside the corpus), and is refused when it holds
+/// an input or files cyberdiff did not write.
 pub fn report(args: ReportArgs) -> Result<i32> {
     use std::ffi::OsString;
     let paths = if args.paths.is_empty() {
@@ -218,20 +295,34 @@ pub fn report(args: ReportArgs) -> Result<i32> {
             .find(|p| p.is_file()),
     };
     let out = &args.out;
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    check_report_out(out, &paths, statements.as_deref(), args.manifest.as_deref())?;
+    let staging = super::staging::Staging::new(out)?;
+    let folder = staging.dir.clone();
     let run = |argv: Vec<OsString>| -> Result<i32> {
         let cli = super::Cli::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
         super::run(cli)
     };
     let with_paths = |mut argv: Vec<OsString>| {
+        // The report folder, old and new, is never read as input.
+        for dir in [out, &folder] {
+            argv.push("--exclude".into());
+            argv.push(dir.clone().into_os_string());
+        }
+        argv.push("--".into());
         argv.extend(paths.iter().map(|p| p.clone().into_os_string()));
         if let Some(m) = &args.manifest {
-            argv.push("--manifest".into());
-            argv.push(m.clone().into_os_string());
+            argv.insert(3, "--manifest".into());
+            argv.insert(4, m.clone().into_os_string());
         }
         argv
     };
-    let file = |name: &str| out.join(name).into_os_string();
+    let file = |name: &str| folder.join(name).into_os_string();
+    // The pages link each other: the scan and tracking pages are told which pages the folder holds.
+    let site: OsString = if statements.is_some() {
+        "index.html,scan.html,track.html".into()
+    } else {
+        "index.html,scan.html".into()
+    };
     let mut code = 0;
     let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "scan".into(), "-q".into()];
     argv.extend([
@@ -239,6 +330,8 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         file("scan.json"),
         "--html".into(),
         file("scan.html"),
+        "--site".into(),
+        site.clone(),
     ]);
     code = code.max(run(with_paths(argv)).context("scan")?);
     let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "dedup".into(), "-q".into()];
@@ -253,18 +346,17 @@ pub fn report(args: ReportArgs) -> Result<i32> {
             file("track.json"),
             "--html".into(),
             file("track.html"),
+            "--site".into(),
+            site.clone(),
         ]);
         code = code.max(run(with_paths(argv)).context("track")?);
     } else {
         eprintln!(
             "cyberdiff: warning: no statements file (give --statements FILE, or put statements.toml in the folder); the tracking page is left out"
         );
-        for stale in ["track.json", "track.html"] {
-            let _ = std::fs::remove_file(out.join(stale));
-        }
     }
     let read = |name: &str| -> Result<Option<String>> {
-        let p = out.join(name);
+        let p = folder.join(name);
         if !p.is_file() {
             return Ok(None);
         }
@@ -279,7 +371,7 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         track.as_deref(),
     );
     json::write_atomic(
-        &out.join("report.json"),
+        &folder.join("report.json"),
         crate::report::track::report_json(
             &summary,
             scan.as_deref(),
@@ -289,14 +381,80 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         .as_bytes(),
     )?;
     json::write_atomic(
-        &out.join("index.html"),
+        &folder.join("index.html"),
         crate::report::track::render_index(&summary).as_bytes(),
     )?;
+    staging.commit()?;
     if !args.quiet {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let index = out.join("index.html").display().to_string();
         print_stdout(&format!(
-            "reports written to {}: index.html (open it), report.json, scan.html, track.html, and their JSON\n",
-            out.display()
+            "{}\nreports written to {}: {}\n",
+            crate::report::index::render_terminal(&summary, &index, color),
+            crate::report::printable_path(out),
+            summary.pages().join(", ")
         ))?;
     }
     Ok(code)
+}
+
+/// What a report folder holds: the names `report` writes.
+const REPORT_FILES: [&str; 8] = [
+    "index.html",
+    "report.json",
+    "scan.json",
+    "scan.html",
+    "scan-pairs",
+    "dedup.json",
+    "track.json",
+    "track.html",
+];
+
+/// The report folder may be replaced only if it holds no input and nothing but a report.
+fn check_report_out(
+    out: &Path,
+    paths: &[PathBuf],
+    statements: Option<&Path>,
+    manifest: Option<&Path>,
+) -> Result<()> {
+    let abs_out = super::guard::absolute(out);
+    let inputs = paths
+        .iter()
+        .map(|p| ("the input", p.as_path()))
+        .chain(statements.map(|s| ("the statements file", s)))
+        .chain(manifest.map(|m| ("the manifest", m)));
+    for (role, p) in inputs {
+        if super::guard::absolute(p).starts_with(&abs_out) {
+            bail!(
+                "--out {} holds {role} {}: the report folder is replaced as a whole; write it elsewhere",
+                crate::report::printable_path(out),
+                crate::report::printable_path(p)
+            );
+        }
+    }
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(m) => m,
+        Err(_) => return Ok(()),
+    };
+    if !meta.is_dir() {
+        bail!(
+            "--out {} is not a folder; give a new folder, or the folder of an earlier report",
+            crate::report::printable_path(out)
+        );
+    }
+    let entries = std::fs::read_dir(out).with_context(|| format!("reading {}", out.display()))?;
+    for e in entries {
+        let e = e.with_context(|| format!("reading {}", out.display()))?;
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let leftover = name.starts_with('.') && name.contains(".tmp-");
+        if !REPORT_FILES.contains(&name.as_ref()) && !leftover {
+            bail!(
+                "--out {} holds {}, which `cyberdiff report` did not write: the report folder is replaced as a whole; give a new folder, or the folder of an earlier report",
+                crate::report::printable_path(out),
+                crate::report::printable_line(&name)
+            );
+        }
+    }
+    Ok(())
 }

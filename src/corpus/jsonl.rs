@@ -63,7 +63,7 @@ pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipp
             }
         };
         let id = match &rec.id {
-            serde_json::Value::String(s) if !s.is_empty() => s.clone(),
+            serde_json::Value::String(s) if !s.is_empty() => super::clean_id(s.clone()),
             serde_json::Value::Number(x) => x.to_string(),
             _ => {
                 skipped.push(bad(
@@ -74,6 +74,13 @@ pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipp
         };
         if rec.text.trim().is_empty() {
             skipped.push(bad(format!("record {id:?} has no text")));
+            continue;
+        }
+        // As in a text file, where a NUL byte makes it binary.
+        if let Some(at) = rec.text.find('\0') {
+            skipped.push(bad(format!(
+                "record {id:?} looks binary (a NUL character at byte offset {at} of its text)"
+            )));
             continue;
         }
         let date = match rec.date {
@@ -103,6 +110,7 @@ pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipp
                 hash,
             },
             title: rec.title,
+            note: None,
             source: rec.source.or(rec.series),
             line: Some(n),
         });

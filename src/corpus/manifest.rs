@@ -7,6 +7,7 @@
 //! title = "Speech at the opening of the second World Internet Conference"
 //! date = "2015-12-16"                      # YYYY, YYYY-MM or YYYY-MM-DD; overrides the file name
 //! source = "Xinhua"
+//! note = "Page 2 of a news report of the speech"   # optional, shown with the title
 //! ```
 //!
 //! Unknown keys, a malformed date and a repeated file are errors naming the manifest and line; an entry
@@ -37,6 +38,9 @@ pub struct Entry {
     pub title: Option<String>,
     pub date: Option<String>,
     pub source: Option<String>,
+    /// What a reader must know about the text (a partial copy, a republication), shown beside its
+    /// title in the reports.
+    pub note: Option<String>,
 }
 
 /// Every manifest entry of a run, by canonical path.

@@ -1,11 +1,13 @@
 //! Corpus: reading documents from disk into decoded text with an id and a date.
 //!
 //! Takes a path and gives a [`Document`] whose `text` is what every span in every report points into:
-//! UTF-8 with a leading BOM dropped (CRLF kept as written, so offsets stay those of the file), or, for
-//! `.html`/`.htm`, the text content extracted by an HTML tokenizer. Refuses, with an [`Error`] that names
-//! the file and says what to do: a missing or unreadable file, a folder, an empty or whitespace-only file,
-//! a binary file (NUL bytes), invalid UTF-8 (with the byte offset, unless lossy decoding was asked for),
-//! and files over the size limit.
+//! UTF-8 with a leading BOM dropped (CRLF kept as written, so offsets stay those of the file), UTF-16
+//! decoded when it opens with its byte-order mark, or, for `.html`/`.htm`, the text content extracted
+//! by an HTML tokenizer. Refuses, with an [`Error`] that names the file and says what to do: a missing
+//! or unreadable file, a folder, an empty or whitespace-only file, a binary file (NUL bytes; UTF-16
+//! without a byte-order mark is named as such), invalid UTF-8 (with the byte offset, unless lossy
+//! decoding was asked for), files over the size limit, and a named pipe nothing writes to (opened
+//! without waiting for a writer).
 
 mod html;
 pub mod jsonl;
@@ -145,7 +147,8 @@ pub fn read_bounded_as(path: &Path, limit: u64, what: &'static str) -> Result<Ve
         path: path.to_path_buf(),
         bytes,
     };
-    let mut reader = fs::File::open(path)
+    let fifo = is_fifo(&meta);
+    let mut reader = open_for_reading(path, fifo)
         .map_err(io)?
         .take(limit.saturating_add(1));
     // Memory is asked for, not assumed: a failed allocation is an error naming the file, not an
@@ -176,19 +179,53 @@ pub fn read_bounded_as(path: &Path, limit: u64, what: &'static str) -> Result<Ve
             }
         };
         bytes.truncate(start + n);
-        if let Some(i) = memchr_nul(&bytes[start..]) {
-            return Err(Error::Binary {
-                path: path.to_path_buf(),
-                offset: start + i,
-            });
+        // UTF-16 holds NUL bytes in every ASCII character: its text is checked once decoded.
+        if let Some(i) = memchr_nul(&bytes[start..]).filter(|_| utf16_bom(&bytes).is_none()) {
+            return Err(nul_error(path, &bytes, start + i));
         }
         if bytes.len() as u64 > limit {
             return Err(too_large(bytes.len() as u64));
         }
         if n == 0 {
+            if fifo && bytes.is_empty() {
+                // A pipe with no writer reads as empty at once (it was opened without waiting).
+                return Err(io(std::io::Error::other(
+                    "it is a named pipe with nothing writing to it",
+                )));
+            }
             return Ok(bytes);
         }
     }
+}
+
+#[cfg(unix)]
+fn is_fifo(meta: &fs::Metadata) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_meta: &fs::Metadata) -> bool {
+    false
+}
+
+/// Open a file to read it. A named pipe is opened without waiting for a writer (a plain `open`
+/// would block until one comes, for ever if none does), then read as usual: from a writer that is
+/// there, or as empty at once when there is none.
+fn open_for_reading(path: &Path, fifo: bool) -> std::io::Result<fs::File> {
+    #[cfg(target_os = "linux")]
+    if fifo {
+        use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
+        use std::os::unix::fs::OpenOptionsExt;
+        let f = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(OFlags::NONBLOCK.bits() as i32)
+            .open(path)?;
+        let flags = fcntl_getfl(&f)?;
+        fcntl_setfl(&f, flags.difference(OFlags::NONBLOCK))?;
+        return Ok(f);
+    }
+    let _ = fifo;
+    fs::File::open(path)
 }
 
 /// [`read_bounded_as`] of a UTF-8 file (a BOM dropped), within [`SIDE_FILE_MAX_BYTES`].
@@ -197,19 +234,101 @@ pub fn read_side_file(path: &Path, what: &'static str) -> Result<String, Error> 
     decode(path, bytes, false)
 }
 
-/// Decode bytes as UTF-8, dropping a BOM, refusing binary content. Valid UTF-8 becomes the text
-/// without a copy.
+/// The byte order of a file that opens with a UTF-16 byte-order mark: `Some(true)` big-endian.
+fn utf16_bom(bytes: &[u8]) -> Option<bool> {
+    match bytes {
+        [0xFF, 0xFE, ..] => Some(false),
+        [0xFE, 0xFF, ..] => Some(true),
+        _ => None,
+    }
+}
+
+/// The error for a NUL byte at `offset`: UTF-16 without a byte-order mark (NUL bytes in one of
+/// every two positions, ASCII in the others, over the first kilobytes) is named as such, anything
+/// else is binary.
+fn nul_error(path: &Path, bytes: &[u8], offset: usize) -> Error {
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    let pairs = head.len() / 2;
+    if pairs >= 2 {
+        let zeros = |parity: usize| {
+            head.iter()
+                .skip(parity)
+                .step_by(2)
+                .filter(|&&b| b == 0)
+                .count()
+        };
+        let (even, odd) = (zeros(0), zeros(1));
+        // Mostly-ASCII text: most high bytes are zero, no low byte is.
+        if odd * 10 >= pairs * 6 && even == 0 {
+            return Error::Utf16NoBom {
+                path: path.to_path_buf(),
+                big_endian: false,
+            };
+        }
+        if even * 10 >= pairs * 6 && odd == 0 {
+            return Error::Utf16NoBom {
+                path: path.to_path_buf(),
+                big_endian: true,
+            };
+        }
+    }
+    Error::Binary {
+        path: path.to_path_buf(),
+        offset,
+    }
+}
+
+/// Decode UTF-16 after its byte-order mark; an unpaired surrogate or an odd last byte is an error
+/// naming its byte offset (or U+FFFD when `lossy`).
+fn decode_utf16(path: &Path, bytes: &[u8], big_endian: bool, lossy: bool) -> Result<String, Error> {
+    let body = &bytes[2..];
+    let units = body.chunks(2).map(|c| match (c, big_endian) {
+        ([hi, lo], true) | ([lo, hi], false) => u16::from_be_bytes([*hi, *lo]),
+        // An odd last byte: not a code unit (a lone surrogate is invalid the same way).
+        _ => 0xDC00,
+    });
+    let mut text = String::with_capacity(body.len());
+    let mut at = 2;
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok('\0') => {
+                return Err(Error::Binary {
+                    path: path.to_path_buf(),
+                    offset: at,
+                });
+            }
+            Ok(c) => {
+                at += 2 * c.len_utf16();
+                text.push(c);
+            }
+            Err(_) if lossy => {
+                at += 2;
+                text.push('\u{FFFD}');
+            }
+            Err(_) => {
+                return Err(Error::InvalidUtf16 {
+                    path: path.to_path_buf(),
+                    offset: at,
+                });
+            }
+        }
+    }
+    Ok(text)
+}
+
+/// Decode bytes as UTF-8, dropping a BOM, refusing binary content; or as UTF-16 when they open
+/// with its byte-order mark. Valid UTF-8 becomes the text without a copy.
 pub fn decode(path: &Path, mut bytes: Vec<u8>, lossy: bool) -> Result<String, Error> {
+    if let Some(big_endian) = utf16_bom(&bytes) {
+        return decode_utf16(path, &bytes, big_endian, lossy);
+    }
     let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
     };
     if let Some(offset) = memchr_nul(&bytes[bom..]) {
-        return Err(Error::Binary {
-            path: path.to_path_buf(),
-            offset: offset + bom,
-        });
+        return Err(nul_error(path, &bytes, offset + bom));
     }
     bytes.drain(..bom);
     String::from_utf8(bytes).or_else(|e| {
@@ -234,11 +353,23 @@ fn is_html(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
-/// The document id: the file name without its extension.
+/// The document id: the file name without its extension (see [`clean_id`]).
 pub fn doc_id(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+    clean_id(
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string()),
+    )
+}
+
+/// An id with its control and bidirectional-override characters as U+FFFD. Ids are names shown in
+/// every report and summary, inside a line: a file named "a\nPASS: b.txt" must not print a line of
+/// its own wherever its id goes (the path keeps the name as it is).
+pub fn clean_id(id: String) -> String {
+    match crate::report::printable_line(&id) {
+        std::borrow::Cow::Borrowed(_) => id,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
 }
 
 /// A leading `YYYY-MM-DD`, `YYYY-MM` or `YYYY` in a file name, not followed by another digit.

@@ -5,13 +5,15 @@
 //! keeps `.txt`, `.md`, `.html`, `.htm` and `.jsonl` files. Gives the documents, sorted by date (undated
 //! last), then id, then path, with titles, dates and sources from a manifest where one is given, and
 //! every file or record that could not be used as a [`Skipped`] entry naming it and saying why. Nothing is
-//! dropped silently: what is not read is either not a document type or listed as skipped.
+//! dropped silently: what is not read is either not a document type, one of the run's own outputs, or
+//! listed as skipped (pages cyberdiff wrote, links that are not to a document file, files that are not
+//! regular files). A link to a document file is a document.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::jsonl;
 use super::manifest::CorpusManifest;
@@ -21,12 +23,41 @@ use crate::Error;
 /// Extensions of the files a folder walk keeps (compared without case).
 pub const DOC_EXTENSIONS: [&str; 5] = ["txt", "md", "html", "htm", "jsonl"];
 
-/// A file or record that was not used, and why.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+/// A file or record that was not used, and why. Sorted by file, then by line as a number (a
+/// record of line 9 before one of line 10), then by reason.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
     /// The file, with `:LINE` for a record of a JSON Lines file.
     pub path: String,
     pub reason: String,
+}
+
+impl Skipped {
+    /// The file and the record's line (0 for a whole file).
+    fn sort_key(&self) -> (&str, u64) {
+        match self.path.rsplit_once(':') {
+            Some((file, line)) if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => {
+                (file, line.parse().unwrap_or(u64::MAX))
+            }
+            _ => (&self.path, 0),
+        }
+    }
+}
+
+impl Ord for Skipped {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.sort_key(), &self.path, &self.reason).cmp(&(
+            other.sort_key(),
+            &other.path,
+            &other.reason,
+        ))
+    }
+}
+
+impl PartialOrd for Skipped {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// One document of a corpus with what a manifest or a JSON Lines record says about it.
@@ -35,6 +66,8 @@ pub struct CorpusDoc {
     pub doc: Document,
     pub title: Option<String>,
     pub source: Option<String>,
+    /// The manifest's note on the text, if any.
+    pub note: Option<String>,
     /// For a record of a JSON Lines file, its 1-based line number.
     pub line: Option<usize>,
 }
@@ -44,17 +77,73 @@ pub struct CorpusDoc {
 pub struct WalkOptions {
     /// Globs over paths relative to each walked folder (`!` excludes), as ripgrep's `--glob`.
     pub globs: Vec<String>,
-    /// Files never taken as documents (the run's own outputs).
+    /// Files never taken as documents and folders never entered (the run's own outputs).
     pub exclude: Vec<PathBuf>,
+    /// Enter links to folders (a loop is reported, not followed round).
+    pub follow: bool,
 }
 
-fn has_doc_extension(p: &Path) -> bool {
+/// Whether `p` has the extension of a document (`.txt`, `.md`, `.html`, `.htm`, `.jsonl`).
+pub fn has_doc_extension(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| DOC_EXTENSIONS.iter().any(|d| e.eq_ignore_ascii_case(d)))
 }
 
+/// How much of a page [`is_own_output`] reads: the signature is in its first lines.
+const SIGNATURE_BYTES: usize = 1024;
+
+/// Whether `p` is a page cyberdiff wrote (a `compare`, `scan`, `track` or `report` page): an HTML
+/// file that opens with the doctype and head cyberdiff writes, naming cyberdiff as its generator or
+/// title. Such pages are reports, not documents: read back as input, each run would grow the next
+/// one's corpus. JSON reports never are (`.json` is not a document type).
+pub fn is_own_output(p: &Path) -> bool {
+    use std::io::Read;
+    let html = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    // Only regular files are opened: opening a named pipe would wait for a writer.
+    if !html || !std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = Vec::with_capacity(SIGNATURE_BYTES);
+    let Ok(f) = std::fs::File::open(p) else {
+        return false;
+    };
+    if f.take(SIGNATURE_BYTES as u64)
+        .read_to_end(&mut head)
+        .is_err()
+    {
+        return false;
+    }
+    has_own_signature(&head)
+}
+
+fn has_own_signature(head: &[u8]) -> bool {
+    let find = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
+    head.starts_with(b"<!DOCTYPE html>\n<html lang=\"en\">")
+        && (find(b"<meta name=\"generator\" content=\"cyberdiff ")
+            || find(b"<title>cyberdiff scan: "))
+}
+
+/// One file found: its path, the key that identifies it (its canonical path) when one is needed,
+/// and whether it was reached through a symbolic link.
+struct Found {
+    path: PathBuf,
+    key: Option<OsString>,
+    link: bool,
+    /// A page cyberdiff wrote: skipped with a warning unless it is excluded (then silently).
+    own: bool,
+}
+
 /// Every document file under `paths`, sorted and without repeats, and what could not be walked.
+///
+/// A symbolic link to a regular document file inside a walked folder is a document (a link to a
+/// file read already is reported as such and read once); a link to a folder is not entered unless
+/// [`WalkOptions::follow`] says so; broken links, links to anything else, and files that are not
+/// regular (named pipes, sockets, devices) are listed as skipped. So are pages cyberdiff wrote
+/// ([`is_own_output`]). Excluded files and folders (the run's own outputs) are left out silently.
 pub fn discover(
     paths: &[PathBuf],
     opts: &WalkOptions,
@@ -62,11 +151,11 @@ pub fn discover(
     // Each file with the key that identifies it: its canonical path. Only the roots are canonicalised
     // (a few system calls each); a walked file's key is its root's canonical path joined with its path
     // below the root, which is its canonical path because the walk follows no symbolic link (a linked
-    // file is not a regular file to the walker, a linked folder is not entered). The keys serve to
-    // leave out excluded files and files named twice; with one root and nothing excluded (the common
-    // case: a walk names each file once) they are not built at all, which saves an allocation and a
-    // hash per file.
-    let mut files: Vec<(PathBuf, Option<OsString>)> = Vec::new();
+    // file is keyed by its target, a linked folder is not entered, unless `follow`: then every key is
+    // canonicalised). The keys serve to leave out excluded files and files named twice; with one root
+    // and nothing excluded (the common case: a walk names each file once) they are not built at all,
+    // which saves an allocation and a hash per file.
+    let mut files: Vec<Found> = Vec::new();
     let mut skipped = Vec::new();
     let excluded: FxHashSet<OsString> = opts
         .exclude
@@ -74,16 +163,26 @@ pub fn discover(
         .filter_map(|p| p.canonicalize().ok())
         .map(PathBuf::into_os_string)
         .collect();
+    let excluded_dirs: std::sync::Arc<Vec<PathBuf>> = std::sync::Arc::new(
+        opts.exclude
+            .iter()
+            .filter(|p| p.is_dir())
+            .filter_map(|p| p.canonicalize().ok())
+            .collect(),
+    );
     let several = paths.len() > 1;
-    let keyed = several || !excluded.is_empty();
+    let keyed = several || !excluded.is_empty() || opts.follow;
+    let skip = |skipped: &mut Vec<Skipped>, p: &Path, reason: &str| {
+        skipped.push(Skipped {
+            path: p.display().to_string(),
+            reason: reason.to_owned(),
+        })
+    };
     for root in paths {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                skipped.push(Skipped {
-                    path: root.display().to_string(),
-                    reason: format!("cannot read it: {e}"),
-                });
+                skip(&mut skipped, root, &format!("cannot read it: {e}"));
                 continue;
             }
         };
@@ -94,12 +193,18 @@ pub fn discover(
                         .unwrap_or_else(|_| root.clone())
                         .into_os_string()
                 });
-                files.push((root.clone(), key));
-            } else {
-                skipped.push(Skipped {
-                    path: root.display().to_string(),
-                    reason: "not a document type (.txt, .md, .html, .htm, .jsonl)".to_owned(),
+                files.push(Found {
+                    path: root.clone(),
+                    key,
+                    link: false,
+                    own: false,
                 });
+            } else {
+                skip(
+                    &mut skipped,
+                    root,
+                    "not a document type (.txt, .md, .html, .htm, .jsonl)",
+                );
             }
             continue;
         }
@@ -116,55 +221,163 @@ pub fn discover(
             line: 1,
             message: e.to_string(),
         })?;
-        let walker = ignore::WalkBuilder::new(root)
-            .standard_filters(true)
-            .require_git(false)
-            .add_custom_ignore_filename(".cyberdiffignore")
-            .overrides(overrides)
-            .build();
-        let canon_root = if keyed {
+        let canon_root = if keyed || !excluded_dirs.is_empty() {
             root.canonicalize().ok()
         } else {
             None
         };
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && has_doc_extension(e.path()) {
-                        let path = e.into_path();
-                        let key = keyed.then(|| {
-                            match (&canon_root, path.strip_prefix(root)) {
-                                (Some(c), Ok(rel)) => c.join(rel),
-                                _ => path.canonicalize().unwrap_or_else(|_| path.clone()),
-                            }
-                            .into_os_string()
-                        });
-                        files.push((path, key));
-                    }
+        let mut builder = ignore::WalkBuilder::new(root);
+        builder
+            .standard_filters(true)
+            .require_git(false)
+            .follow_links(opts.follow)
+            .add_custom_ignore_filename(".cyberdiffignore")
+            .overrides(overrides);
+        // An excluded folder inside this root (the run's output folder) is not entered. Its entries
+        // are recognised by their path below the root, without a system call per entry.
+        let inside: Vec<PathBuf> = match &canon_root {
+            Some(c) => excluded_dirs
+                .iter()
+                .filter_map(|d| d.strip_prefix(c).ok())
+                .filter(|rel| !rel.as_os_str().is_empty())
+                .map(|rel| root.join(rel))
+                .collect(),
+            None => Vec::new(),
+        };
+        if !inside.is_empty() {
+            let inside = std::sync::Arc::new(inside);
+            builder.filter_entry(move |e| !inside.iter().any(|d| d == e.path()));
+        }
+        for entry in builder.build() {
+            let e = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    skip(&mut skipped, root, &format!("while walking: {err}"));
+                    continue;
                 }
-                Err(err) => skipped.push(Skipped {
-                    path: root.display().to_string(),
-                    reason: format!("while walking: {err}"),
-                }),
+            };
+            let Some(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                continue;
             }
+            let path = e.into_path();
+            if ft.is_symlink() {
+                // Not followed by the walk (without `follow`): what it links to decides.
+                match std::fs::metadata(&path) {
+                    Ok(m) if m.is_dir() => skip(
+                        &mut skipped,
+                        &path,
+                        "a link to a folder, not entered (--follow enters links to folders)",
+                    ),
+                    _ if !has_doc_extension(&path) => {}
+                    Ok(m) if m.is_file() => {
+                        let key = path
+                            .canonicalize()
+                            .unwrap_or_else(|_| path.clone())
+                            .into_os_string();
+                        files.push(Found {
+                            own: is_own_output(&path),
+                            path,
+                            key: Some(key),
+                            link: true,
+                        });
+                    }
+                    Ok(_) => skip(
+                        &mut skipped,
+                        &path,
+                        "a link to something that is not a regular file (a pipe, socket or device)",
+                    ),
+                    Err(err) => skip(&mut skipped, &path, &format!("a broken link: {err}")),
+                }
+                continue;
+            }
+            if !has_doc_extension(&path) {
+                continue;
+            }
+            if !ft.is_file() {
+                skip(
+                    &mut skipped,
+                    &path,
+                    "not a regular file (a named pipe, socket or device)",
+                );
+                continue;
+            }
+            let own = is_own_output(&path);
+            let key = keyed.then(|| {
+                match (&canon_root, path.strip_prefix(root)) {
+                    (Some(c), Ok(rel)) if !opts.follow => c.join(rel),
+                    _ => path.canonicalize().unwrap_or_else(|_| path.clone()),
+                }
+                .into_os_string()
+            });
+            files.push(Found {
+                path,
+                key,
+                link: false,
+                own,
+            });
         }
     }
-    // The same file named twice (a folder and a file in it) is read once. Keys are hashed as bytes
-    // (a `PathBuf`'s hash parses its components).
-    let mut seen: FxHashSet<OsString> = FxHashSet::default();
-    let mut out = Vec::with_capacity(files.len());
-    for (f, key) in files {
-        if let Some(key) = key
-            && (excluded.contains(&key) || (several && !seen.insert(key)))
-        {
+    // The same file named twice (a folder and a file in it, or a link to a file read already) is
+    // read once. Keys are hashed as bytes (a `PathBuf`'s hash parses its components). Files reached
+    // through a link come after the others, so the file under its own name is the one read.
+    let links = files.iter().any(|f| f.link);
+    if links {
+        for f in files.iter_mut().filter(|f| f.key.is_none()) {
+            f.key = Some(
+                f.path
+                    .canonicalize()
+                    .unwrap_or_else(|_| f.path.clone())
+                    .into_os_string(),
+            );
+        }
+        files.sort_by_key(|f| f.link);
+    }
+    let mut seen: FxHashMap<OsString, usize> = FxHashMap::default();
+    let mut out: Vec<PathBuf> = Vec::with_capacity(files.len());
+    for f in files {
+        if let Some(key) = f.key {
+            if excluded.contains(&key) {
+                continue;
+            }
+            if f.own {
+                skip(&mut skipped, &f.path, OWN_OUTPUT);
+                continue;
+            }
+            if several || links || opts.follow {
+                match seen.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        if f.link {
+                            skip(
+                                &mut skipped,
+                                &f.path,
+                                &format!(
+                                    "a link to {}, which is read already",
+                                    out[*first.get()].display()
+                                ),
+                            );
+                        }
+                        continue;
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(out.len());
+                    }
+                }
+            }
+        }
+        if f.own {
+            skip(&mut skipped, &f.path, OWN_OUTPUT);
             continue;
         }
-        out.push(f);
+        out.push(f.path);
     }
     sort_paths(&mut out);
     skipped.sort();
     Ok((out, skipped))
 }
+
+/// Why a page cyberdiff wrote is not read as a document.
+const OWN_OUTPUT: &str = "a report page written by cyberdiff, not a document";
 
 /// Sort paths in `Path` order (component by component), comparing plain paths as bytes: for a path
 /// whose components are joined by single slashes, with no `.` or `..` component and no trailing slash,
@@ -229,18 +442,20 @@ pub fn load(
             match read_document(path, read) {
                 Ok(mut doc) => {
                     let entry = manifest.get(path);
-                    let (mut title, mut source) = (None, None);
+                    let (mut title, mut source, mut note) = (None, None, None);
                     if let Some(e) = entry {
                         if e.date.is_some() {
                             doc.date.clone_from(&e.date);
                         }
                         title.clone_from(&e.title);
                         source.clone_from(&e.source);
+                        note.clone_from(&e.note);
                     }
                     let d = CorpusDoc {
                         doc,
                         title,
                         source,
+                        note,
                         line: None,
                     };
                     (vec![d], Vec::new())
@@ -276,6 +491,8 @@ pub(crate) fn skip_reason(e: &Error) -> String {
         | Error::Empty(path)
         | Error::Binary { path, .. }
         | Error::InvalidUtf8 { path, .. }
+        | Error::InvalidUtf16 { path, .. }
+        | Error::Utf16NoBom { path, .. }
         | Error::OutOfMemory { path, .. }
         | Error::TooLarge { path, .. } => {
             let p = path.display().to_string();
@@ -309,8 +526,10 @@ fn unique_ids(docs: &mut [CorpusDoc]) {
     for d in docs.iter_mut() {
         if count[&d.doc.id] > 1 {
             d.doc.id = match d.line {
-                Some(line) => format!("{}@{}:{line}", d.doc.id, d.doc.path.display()),
-                None => d.doc.path.with_extension("").display().to_string(),
+                Some(line) => {
+                    super::clean_id(format!("{}@{}:{line}", d.doc.id, d.doc.path.display()))
+                }
+                None => super::clean_id(d.doc.path.with_extension("").display().to_string()),
             };
         }
     }
@@ -319,6 +538,27 @@ fn unique_ids(docs: &mut [CorpusDoc]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skipped_records_sort_by_line_as_a_number() {
+        let s = |p: &str| Skipped {
+            path: p.into(),
+            reason: "r".into(),
+        };
+        let mut v = [
+            s("b.jsonl:10"),
+            s("b.jsonl:9"),
+            s("a.txt"),
+            s("b.jsonl"),
+            s("b.jsonl:100"),
+        ];
+        v.sort();
+        let got: Vec<&str> = v.iter().map(|x| x.path.as_str()).collect();
+        assert_eq!(
+            got,
+            ["a.txt", "b.jsonl", "b.jsonl:9", "b.jsonl:10", "b.jsonl:100"]
+        );
+    }
 
     #[test]
     fn sort_paths_is_path_order() {

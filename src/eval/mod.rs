@@ -395,8 +395,8 @@ pub fn render(r: &EvalReport) -> String {
     );
     for d in &r.datasets {
         let s = &d.scores;
-        let name: String = d
-            .gold
+        // The gold file's name and its labels are shown on one line whatever they hold.
+        let name: String = crate::report::printable_line(&d.gold)
             .chars()
             .rev()
             .take(48)
@@ -422,7 +422,12 @@ pub fn render(r: &EvalReport) -> String {
                 let _ = writeln!(
                     out,
                     "    {:<44} {:>5} {:>5} {:>6.3} {:>36}/{:<4}",
-                    label, "", ls.cases, ls.recall, ls.covered, ls.cases
+                    crate::report::printable_line(label),
+                    "",
+                    ls.cases,
+                    ls.recall,
+                    ls.covered,
+                    ls.cases
                 );
             }
         }

@@ -101,6 +101,11 @@ fn read_at(mut f: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
 impl Base {
     fn open(path: &Path) -> Result<Base, Invalid> {
         let bad = |why: &str| Invalid(format!("{}: {why}", path.display()));
+        // A regular file only: its header is read before its length is checked, and a device or a
+        // pipe in its place would give endless bytes or block.
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return Err(bad("missing, or not a regular file"));
+        }
         let mut file = File::open(path).map_err(|e| bad(&format!("cannot open it ({e})")))?;
         let mut head = vec![0u8; 16];
         file.read_exact(&mut head)
@@ -268,7 +273,7 @@ impl Unchecked {
 /// Read a cache folder whatever its settings (see [`Unchecked`]). `Ok(None)` when there is none.
 pub fn load_any(dir: &Path) -> Result<Option<Unchecked>, Invalid> {
     let sp = state_path(dir);
-    let Some(bytes) = read_cache_file(&sp)? else {
+    let Some(bytes) = read_cache_file(&sp, STATE_MAGIC)? else {
         return Ok(None);
     };
     let written = std::fs::metadata(&sp).map_or(0, |m| FileMeta::from(&m).mtime);
@@ -438,13 +443,77 @@ fn unframe<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Result<([u64; 3], &'a [u8]),
     Ok((head, payload))
 }
 
-/// The bytes of a cache file; `None` when there is none.
-fn read_cache_file(path: &Path) -> Result<Option<Vec<u8>>, Invalid> {
-    match std::fs::read(path) {
-        Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Invalid(format!("{}: cannot read it ({e})", path.display()))),
+/// The longest tool version a frame may name (its length is read before the version itself).
+const MAX_TOOL_VERSION: usize = 64;
+
+/// The bytes of a cache file framed with `magic` (see [`frame`]); `None` when there is none.
+///
+/// Nothing is read whole before its header is checked: the file must be a regular file (not a
+/// device such as `/dev/zero`, a pipe or a folder), its magic, format version and tool version must
+/// be this cyberdiff's, and the payload length it declares must be the file's length; only then is
+/// the file read, exactly that many bytes, into memory asked for (a failed allocation is a reason
+/// to rebuild, not an abort).
+fn read_cache_file(path: &Path, magic: &[u8; 8]) -> Result<Option<Vec<u8>>, Invalid> {
+    let bad = |why: String| Invalid(format!("{}: {why}", path.display()));
+    // Checked before opening: opening a named pipe would wait for a writer.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(bad("not a regular file".into())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(bad(format!("cannot read it ({e})"))),
     }
+    let mut file = File::open(path).map_err(|e| bad(format!("cannot read it ({e})")))?;
+    let size = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .ok_or_else(|| bad("not a regular file".into()))?
+        .len();
+    // Magic, format version and the tool version's length.
+    let mut head = vec![0u8; 16];
+    file.read_exact(&mut head)
+        .map_err(|_| bad("shorter than its header".into()))?;
+    if &head[..8] != magic {
+        return Err(bad("not a cyberdiff cache (wrong magic)".into()));
+    }
+    let version = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
+    if version != FORMAT_VERSION {
+        return Err(bad(format!(
+            "format version {version}, this cyberdiff reads {FORMAT_VERSION}"
+        )));
+    }
+    let tool_len = u32::from_le_bytes(head[12..16].try_into().expect("4 bytes")) as usize;
+    if tool_len > MAX_TOOL_VERSION {
+        return Err(bad("bad tool version in its header".into()));
+    }
+    // The tool version, the three header words, the payload's length and checksum.
+    let rest = tool_len + 3 * 8 + 8 + 8;
+    head.resize(16 + rest, 0);
+    file.read_exact(&mut head[16..])
+        .map_err(|_| bad("shorter than its header".into()))?;
+    let payload_len =
+        u64::from_le_bytes(head[head.len() - 16..head.len() - 8].try_into().expect("8"));
+    if payload_len.checked_add(head.len() as u64) != Some(size) {
+        return Err(bad(format!(
+            "its header declares {payload_len} bytes of payload, the file holds {} (truncated or corrupt)",
+            size.saturating_sub(head.len() as u64)
+        )));
+    }
+    let total = usize::try_from(size).map_err(|_| bad("too large".into()))?;
+    let mut bytes: Vec<u8> = Vec::new();
+    bytes
+        .try_reserve_exact(total)
+        .map_err(|_| bad(format!("not enough memory to read its {size} bytes")))?;
+    bytes.extend_from_slice(&head);
+    // Bounded: a file that grew since it was measured is read no further than its declared end.
+    (&mut file)
+        .take(payload_len)
+        .read_to_end(&mut bytes)
+        .map_err(|e| bad(format!("cannot read it ({e})")))?;
+    if bytes.len() != total {
+        return Err(bad("changed while it was read".into()));
+    }
+    Ok(Some(bytes))
 }
 
 /// Write a file through a temporary name and a rename (the helper every output goes through).
@@ -459,7 +528,7 @@ pub fn track_path(dir: &Path) -> PathBuf {
 /// Read `track.bin`: `Ok(None)` when there is none or it was computed from other inputs (`key`).
 pub fn load_tracked(dir: &Path, key: u64) -> Result<Option<Vec<super::Finding>>, Invalid> {
     let tp = track_path(dir);
-    let Some(bytes) = read_cache_file(&tp)? else {
+    let Some(bytes) = read_cache_file(&tp, TRACK_MAGIC)? else {
         return Ok(None);
     };
     let bad = |why: String| Invalid(format!("{}: {why}", tp.display()));
@@ -812,5 +881,47 @@ mod tests {
         bytes[last] ^= 1;
         std::fs::write(&sp, &bytes).unwrap();
         assert!(load(dir.path(), 9).is_err());
+    }
+
+    #[test]
+    fn a_cache_file_is_judged_by_its_header_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("track.bin");
+        let good = frame(TRACK_MAGIC, [1, 0, 0], b"[]");
+        std::fs::write(&p, &good).unwrap();
+        assert_eq!(read_cache_file(&p, TRACK_MAGIC).unwrap().unwrap(), good);
+        let why = |p: &Path| match read_cache_file(p, TRACK_MAGIC) {
+            Err(Invalid(why)) => why,
+            other => panic!("accepted: {:?}", other.map(|b| b.map(|b| b.len()))),
+        };
+        // Longer than its header says (a file of 1 GiB, sparse: never read).
+        let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.set_len(1 << 30).unwrap();
+        assert!(
+            why(&p).contains("declares 2 bytes of payload"),
+            "{}",
+            why(&p)
+        );
+        // Another magic, another format version, a tool version too long to be one.
+        let mut other = good.clone();
+        other[..8].copy_from_slice(STATE_MAGIC);
+        std::fs::write(&p, &other).unwrap();
+        assert!(why(&p).contains("wrong magic"));
+        let mut other = good.clone();
+        other[8] ^= 0xFF;
+        std::fs::write(&p, &other).unwrap();
+        assert!(why(&p).contains("format version"));
+        let mut other = good.clone();
+        other[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+        std::fs::write(&p, &other).unwrap();
+        assert!(why(&p).contains("bad tool version"));
+        // Not a regular file.
+        assert!(why(Path::new("/dev/zero")).contains("not a regular file"));
+        assert!(why(dir.path()).contains("not a regular file"));
+        assert!(
+            read_cache_file(&dir.path().join("none"), TRACK_MAGIC)
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -5,10 +5,11 @@
 //! runs; the aligned pairs (earlier document as A) with their passages located by byte, line and
 //! column and fingerprinted by their normalised words; and the postings of an inverted n-gram index.
 //!
-//! This is the engine of [`crate::scan`] (same n-grams, candidate rule, boilerplate rule, aligner),
-//! with one difference that makes it incremental: an n-gram's key is the xxh3 of the xxh3s of its
-//! normalised forms, not of vocabulary ids, so keys do not depend on which documents were tokenised
-//! together. [`build`] indexes a whole corpus (reusing the alignment of any pair whose two texts were
+//! This is the engine of [`crate::scan`]: the same n-gram keys ([`index::gram_key`] of the normalised
+//! forms, which do not depend on which documents were tokenised together, so a state can be updated),
+//! the same candidate rule (`min_shared` n-grams in 2 to `max_df` documents, then the pair verified by
+//! [`index::verify_pair`], which finds from the two documents the hits `scan`'s index finds from its
+//! postings), the same boilerplate rule and aligner. [`build`] indexes a whole corpus (reusing the alignment of any pair whose two texts were
 //! aligned before); [`add`] adds new documents to a state through a [`Lookup`] of the old postings and
 //! reads only the new documents and the old ones they must be aligned with. Both give the same state
 //! for the same corpus, which the tests check.
@@ -414,37 +415,29 @@ fn in_runs(r: &Range<usize>, runs: &[Span]) -> usize {
     runs.iter().map(|x| overlap(&x.token_range(), r)).sum()
 }
 
-/// Texts tokenised with one vocabulary, with stable n-gram keys.
+/// Texts tokenised with one vocabulary, with stable n-gram keys ([`index::gram_key`]).
 struct Work<'a> {
     t: Tokenized,
     texts: Vec<&'a str>,
-    form_hash: Vec<u64>,
 }
 
 impl<'a> Work<'a> {
     fn new(texts: Vec<&'a str>) -> Self {
         let t = index::tokenize_corpus(&texts);
-        let form_hash = (0..t.vocab.len())
-            .map(|i| xxh3_64(t.vocab.entry(TokenId(i as u32)).form.as_bytes()))
-            .collect();
-        Work {
-            t,
-            texts,
-            form_hash,
-        }
+        Work { t, texts }
     }
 
     /// `f(position, length, key)` for every n-gram the aligner seeds on; the key is stable.
-    fn grams(&self, d: usize, params: &Params, mut f: impl FnMut(usize, usize, u64)) {
-        let ids = &self.t.ids[d];
-        let mut buf: Vec<u8> = Vec::with_capacity(64);
-        self.t.for_each_gram(d, params, |i, k, _| {
-            buf.clear();
-            for &id in &ids[i..i + k] {
-                buf.extend_from_slice(&self.form_hash[id as usize].to_le_bytes());
-            }
-            f(i, k, xxh3_64(&buf));
-        });
+    fn grams(&self, d: usize, params: &Params, f: impl FnMut(usize, usize, u64)) {
+        self.t.for_each_gram(d, params, f);
+    }
+
+    /// Whether documents `x` and `y` make a verified pair as `scan`'s index verifies them
+    /// ([`index::verify_pair`]), given each key's document frequency; the n-grams they share.
+    fn verify(&self, x: usize, y: usize, s: &Settings, df: impl Fn(u64) -> usize) -> Option<u32> {
+        index::verify_pair(&self.t, x, y, &s.params, s.min_shared, |k| {
+            (2..=s.max_df).contains(&df(fold(k)))
+        })
     }
 
     /// Distinct postings of document `d` under slot `slot`, sorted.
@@ -672,9 +665,18 @@ pub fn build(
             e
         })
         .collect();
+    // A key's documents: its postings are contiguous in the sorted array.
+    let df = |k: u64| {
+        let lo = postings.partition_point(|&p| fold(p) < k);
+        postings[lo..].iter().take_while(|&&p| fold(p) == k).count()
+    };
     let aligned: Vec<(Pair, bool)> = cands
         .par_iter()
-        .map(|&(a, b, shared)| {
+        .filter_map(|&(a, b, _)| {
+            work.verify(a as usize, b as usize, s, df)
+                .map(|shared| (a, b, shared))
+        })
+        .map(|(a, b, shared)| {
             let (ha, hb) = (entries_hash(docs, a), entries_hash(docs, b));
             let passages = if let Some(p) = memo.get(&(ha, hb)) {
                 p.clone()
@@ -896,9 +898,14 @@ pub fn add(
         }
         rank
     };
+    let df = |k: u64| df_new.get(&k).copied().unwrap_or(0);
     let aligned: Vec<Pair> = cands
         .par_iter()
-        .map(|&(x, y, shared)| {
+        .filter_map(|&(x, y, _)| {
+            all.verify(local(x), local(y), s, df)
+                .map(|shared| (x, y, shared))
+        })
+        .map(|(x, y, shared)| {
             let (a, b) = if rank[x as usize] < rank[y as usize] {
                 (x, y)
             } else {

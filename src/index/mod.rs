@@ -1,14 +1,17 @@
 //! Index: a whole corpus tokenised with one vocabulary, and one inverted n-gram index over it.
 //!
 //! Takes the texts of a corpus (in report order) and gives
-//! - [`Tokenized`]: every document's token ids under one [`Vocabulary`], tokenised in parallel with a
-//!   vocabulary per chunk of documents, merged in document order so that ids (and so everything the
-//!   aligner does with them) do not depend on the number of threads. Only ids are kept (4 bytes a word);
-//!   [`Tokenized::tokens`] rebuilds a document's tokens with byte spans when it is aligned.
+//! - [`Tokenized`]: every document's token ids under one [`Vocabulary`]. Chunks of consecutive
+//!   documents number their spellings in parallel ([`Spellings`]); the chunks' spellings are merged in
+//!   document order, each distinct spelling is normalised and stemmed once, in parallel, and the
+//!   numbers are mapped to ids, so that ids (and so everything the aligner does with them) do not
+//!   depend on the number of threads. Only ids are kept (4 bytes a word); [`Tokenized::tokens`]
+//!   rebuilds a document's tokens with byte spans when it is aligned.
 //! - [`Index`]: the candidate pairs of documents, from the same n-grams the aligner seeds on
 //!   ([`crate::align::seed::gram_len`]: `word_ngram` words, `cjk_ngram` characters of unspaced scripts,
 //!   n-grams of function words skipped, xxh3-64 of the ids). Each document's distinct n-grams become
-//!   postings packed in one `u64` (40 bits of hash, 24 bits of document), sorted in parallel and grouped:
+//!   postings packed in one `u64` (40 bits of hash, 24 bits of document), scattered into 256 buckets
+//!   by the hash's top bits, each bucket sorted on its own in parallel, then grouped by n-gram:
 //!   an n-gram in more than `max_df` documents is skipped (counted), and each pair of documents sharing
 //!   at least `min_shared` of the others is a candidate. Nothing compares every pair of documents: the
 //!   work is the postings plus, per n-gram, the pairs of its at most `max_df` documents.
@@ -22,11 +25,8 @@ use rayon::prelude::*;
 use crate::align::Params;
 use crate::text::{Spellings, Token, TokenId, Vocabulary, for_each_word};
 
-/// Postings hold the document number in their low bits.
-const DOC_BITS: u32 = 24;
-/// The largest number of documents an index holds.
-pub const MAX_DOCS: usize = 1 << DOC_BITS;
-const DOC_MASK: u64 = (1 << DOC_BITS) - 1;
+/// The largest number of documents an index holds (24 bits of a posting).
+pub const MAX_DOCS: usize = 1 << 24;
 
 /// A corpus tokenised with one vocabulary.
 #[derive(Debug)]
@@ -38,6 +38,8 @@ pub struct Tokenized {
     pub stop: Vec<bool>,
     /// Per vocabulary id: a character of an unspaced script.
     pub cjk: Vec<bool>,
+    /// Per vocabulary id: xxh3-64 of its normalised form, the stable part of an n-gram key.
+    pub form_hash: Vec<u64>,
 }
 
 /// Tokenise every text in parallel into one vocabulary; ids are those of a sequential run in document
@@ -87,11 +89,17 @@ pub fn tokenize_corpus(texts: &[&str]) -> Tokenized {
     let cjk = (0..vocab.len())
         .map(|i| vocab.entry(TokenId(i as u32)).cjk)
         .collect();
+    let form_hash = (0..vocab.len())
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|i| xxhash_rust::xxh3::xxh3_64(vocab.entry(TokenId(i as u32)).form.as_bytes()))
+        .collect();
     Tokenized {
         vocab,
         ids,
         stop,
         cjk,
+        form_hash,
     }
 }
 
@@ -112,11 +120,12 @@ impl Tokenized {
         out
     }
 
-    /// Call `f(position, length, hash)` for every n-gram of document `doc` the aligner would seed on.
+    /// Call `f(position, length, key)` for every n-gram of document `doc` the aligner would seed on
+    /// ([`crate::align::seed::gram_len`]). The key is [`gram_key`] of the n-gram's normalised forms: it
+    /// depends on the words only, so a document has the same keys tokenised alone or in any corpus.
     pub fn for_each_gram(&self, doc: usize, params: &Params, mut f: impl FnMut(usize, usize, u64)) {
         let ids = &self.ids[doc];
         let n = ids.len();
-        let mut buf: Vec<u8> = Vec::with_capacity(4 * params.cjk_ngram.max(params.word_ngram));
         for i in 0..n {
             let k = if self.cjk[ids[i] as usize] {
                 params.cjk_ngram
@@ -132,16 +141,41 @@ impl Tokenized {
             f(
                 i,
                 k,
-                crate::align::seed::gram_hash(&ids[i..i + k], &mut buf),
+                gram_key(ids[i..i + k].iter().map(|&id| self.form_hash[id as usize])),
             );
         }
+    }
+}
+
+/// The key of an n-gram: xxh3-64 of the xxh3-64s of its normalised forms (each as 8 little-endian
+/// bytes). Specified so that other programs (the Spark job, a cache written by an older run) can
+/// compute the same keys.
+pub fn gram_key(form_hashes: impl Iterator<Item = u64>) -> u64 {
+    let mut buf = [0u8; 8 * 16];
+    let mut len = 0;
+    let mut long: Vec<u8> = Vec::new();
+    for h in form_hashes {
+        if len + 8 <= buf.len() {
+            buf[len..len + 8].copy_from_slice(&h.to_le_bytes());
+        } else {
+            if long.is_empty() {
+                long.extend_from_slice(&buf);
+            }
+            long.extend_from_slice(&h.to_le_bytes());
+        }
+        len += 8;
+    }
+    if long.is_empty() {
+        xxhash_rust::xxh3::xxh3_64(&buf[..len])
+    } else {
+        xxhash_rust::xxh3::xxh3_64(&long)
     }
 }
 
 /// How the index chooses candidate pairs and boilerplate.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct IndexParams {
-    /// A pair of documents is aligned when it shares at least this many distinct n-grams.
+    /// A pair of documents is considered when it shares at least this many distinct n-grams.
     pub min_shared: usize,
     /// N-grams in more documents than this are not used to find candidate pairs.
     pub max_df: usize,
@@ -149,33 +183,68 @@ pub struct IndexParams {
     pub boilerplate_min_docs: usize,
 }
 
-/// A pair of documents (`a` < `b`, in document order) and the n-grams they share.
+/// A verified pair of documents (`a` < `b`, in document order) and the n-grams they share.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Candidate {
     pub a: u32,
     pub b: u32,
+    /// Distinct n-grams of at most `max_df` documents the two share.
     pub shared: u32,
 }
 
 /// The result of indexing a corpus.
 #[derive(Debug, Default)]
 pub struct Index {
-    /// Postings (distinct n-grams per document, summed over documents).
+    /// Postings (n-gram occurrences the aligner would seed on, summed over documents).
     pub postings: usize,
     /// Distinct n-grams of the corpus.
     pub ngrams: usize,
     /// Distinct n-grams in more than `max_df` documents, skipped.
     pub common_ngrams: usize,
+    /// Pairs of documents sharing at least `min_shared` distinct n-grams (before verification).
+    pub shared_pairs: usize,
+    /// Occurrences of shared n-grams met pairwise (the work of finding and verifying pairs).
+    pub hits: usize,
+    /// The pairs whose shared n-grams chain into a region that can hold a passage: the pairs to align.
     pub candidates: Vec<Candidate>,
     /// Per document, the token ranges of its boilerplate runs.
     pub boilerplate: Vec<Vec<Range<usize>>>,
 }
 
-fn fold(h: u64) -> u64 {
-    h >> DOC_BITS << DOC_BITS
+/// How a posting packs an n-gram key's top bits, a document and a token position in one `u64`:
+/// `key prefix | document << pos_bits | position`. Only as many bits as the corpus needs go to the
+/// document and the position, the rest to the key; two n-grams whose prefixes collide are taken for
+/// one, which can only add candidate pairs (verification and alignment look at the words).
+#[derive(Clone, Copy, Debug)]
+struct Packing {
+    pos_bits: u32,
+    low_bits: u32,
 }
 
-/// Buckets of postings, by the top bits of their hash.
+impl Packing {
+    fn new(docs: usize, longest: usize) -> Self {
+        let bits = |n: usize| (usize::BITS - n.max(1).leading_zeros()).max(1);
+        let pos_bits = bits(longest);
+        Packing {
+            pos_bits,
+            low_bits: pos_bits + bits(docs),
+        }
+    }
+    fn pack(self, key: u64, doc: usize, pos: usize) -> u64 {
+        (key >> self.low_bits << self.low_bits) | (doc as u64) << self.pos_bits | pos as u64
+    }
+    fn key(self, p: u64) -> u64 {
+        p >> self.low_bits
+    }
+    fn doc(self, p: u64) -> u32 {
+        ((p & ((1 << self.low_bits) - 1)) >> self.pos_bits) as u32
+    }
+    fn pos(self, p: u64) -> u32 {
+        (p & ((1 << self.pos_bits) - 1)) as u32
+    }
+}
+
+/// Buckets of postings, by the top bits of their key.
 const BUCKET_BITS: u32 = 8;
 const BUCKETS: usize = 1 << BUCKET_BITS;
 
@@ -208,31 +277,46 @@ fn consecutive_chunks(sizes: impl Iterator<Item = usize>, target: usize) -> Vec<
     out
 }
 
-/// Build the inverted index of a tokenised corpus and read the candidate pairs and boilerplate off it.
+/// Build the inverted index of a tokenised corpus and read the verified candidate pairs and the
+/// boilerplate off it.
+///
+/// 1. **Postings**: every n-gram occurrence, packed ([`Packing`]), scattered into buckets by the key's
+///    top bits and sorted bucket by bucket in parallel: an n-gram's postings are contiguous, by
+///    document and position.
+/// 2. **Groups**: an n-gram in one document only is dropped; in more than `max_df` documents it is
+///    counted as common and skipped (in at least `boilerplate_min_docs`, it makes boilerplate runs);
+///    a document holding it more than `max_seed_freq` times is left out of its group (the aligner
+///    does not seed on it there either). The other groups are kept, compacted in place.
+/// 3. **Hits**: for each document B (in parallel), each of its kept postings meets the postings of
+///    the same n-gram in earlier documents A: a hit `(A, position in A, position in B)`. The work is
+///    the sum over kept n-grams of their occurrences' pairs, at most `max_df × max_seed_freq` per
+///    posting, and the memory one document's hits at a time.
+/// 4. **Verification**: a pair sharing at least `min_shared` distinct n-grams is a candidate only when
+///    its hits chain ([`crate::align::chain::regions`], the aligner's own chaining: runs on one
+///    diagonal, linked when close on both sides) into a region that the aligner would extend
+///    ([`crate::align::extend::promising`]'s rule): what is shared by chance, scattered n-grams on
+///    unrelated diagonals, is never tokenised again nor aligned.
 pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
     let n_docs = t.ids.len();
     assert!(
         n_docs <= MAX_DOCS,
         "at most {MAX_DOCS} documents (checked by the caller)"
     );
-    // Postings: each document's distinct n-grams, packed as (hash, document), sorted and grouped by
-    // n-gram. Each chunk of documents writes its postings into one arena (in parallel), then the
-    // arenas are scattered into one array in buckets of the hash's top bits: every chunk writes its
-    // own disjoint part of every bucket, in parallel, and frees its arena once written (so the
-    // postings are held about once, as when they were concatenated). Each bucket is then sorted and
-    // deduplicated on its own, in parallel and in cache; a group of one n-gram never spans two
-    // buckets. Measured against sorting each document's postings and then all of them in parallel:
-    // fewer instructions and lower peak memory, the same index.
+    let longest = t.ids.iter().map(Vec::len).max().unwrap_or(0);
+    let pk = Packing::new(n_docs, longest);
+    // Each chunk of documents writes its postings into one arena (in parallel), then the arenas are
+    // scattered into one array in buckets of the key's top bits: every chunk writes its own disjoint
+    // part of every bucket, in parallel, and frees its arena once written (so the postings are held
+    // about once). Each bucket is then sorted on its own, in parallel and in cache; a group of one
+    // n-gram never spans two buckets.
     let chunks = doc_chunks(t, rayon::current_num_threads() * 8);
-    // One arena a chunk (a large allocation, returned to the system as soon as it is dropped),
-    // holding its documents' sorted, deduplicated postings one after another.
     let per_chunk: Vec<Vec<u64>> = chunks
         .par_iter()
         .map(|r| {
             let cap = r.clone().map(|d| t.ids[d].len()).sum();
             let mut arena: Vec<u64> = Vec::with_capacity(cap);
             for d in r.clone() {
-                t.for_each_gram(d, params, |_, _, h| arena.push(fold(h) | d as u64));
+                t.for_each_gram(d, params, |i, _, h| arena.push(pk.pack(h, d, i)));
             }
             arena
         })
@@ -251,6 +335,10 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
         .map(|b| counts.iter().map(|c| c[b]).sum())
         .collect();
     let total: usize = bucket_len.iter().sum();
+    assert!(
+        total < u32::MAX as usize,
+        "fewer than 2^32 postings (about 30 GB of text)"
+    );
     let mut postings: Vec<u64> = vec![0; total];
     {
         // pieces[chunk][bucket]: the disjoint slice of the array each chunk fills for each bucket.
@@ -280,116 +368,412 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
                 }
             });
     }
-    let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(BUCKETS);
-    let mut rest: &mut [u64] = &mut postings;
-    for &len in &bucket_len {
-        let (bucket_slice, tail) = std::mem::take(&mut rest).split_at_mut(len);
-        rest = tail;
-        buckets.push(bucket_slice);
+
+    // Each bucket is sorted, its groups classified, and the kept groups compacted to its front.
+    struct Part {
+        ngrams: usize,
+        common: usize,
+        kept: usize,
+        /// Group boundaries (starts, relative to the bucket, then the end) of the kept groups.
+        starts: Vec<u32>,
+        boiler: Vec<u64>,
     }
-    // Sorted, then deduplicated in place: an n-gram twice in one document is one posting.
-    let buckets: Vec<&[u64]> = buckets
+    let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(BUCKETS);
+    {
+        let mut rest: &mut [u64] = &mut postings;
+        for &len in &bucket_len {
+            let (bucket_slice, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            rest = tail;
+            buckets.push(bucket_slice);
+        }
+    }
+    let parts: Vec<Part> = buckets
         .into_par_iter()
         .with_max_len(1)
         .map(|s| {
             s.sort_unstable();
-            let mut w = 0;
-            for i in 0..s.len() {
-                if w == 0 || s[i] != s[w - 1] {
-                    s[w] = s[i];
-                    w += 1;
-                }
-            }
-            &s[..w]
-        })
-        .collect();
-
-    struct Part {
-        ngrams: usize,
-        common: usize,
-        pairs: Vec<u64>,
-        boiler: Vec<u64>,
-    }
-    let results: Vec<Part> = buckets
-        .par_iter()
-        .map(|s| {
             let mut part = Part {
                 ngrams: 0,
                 common: 0,
-                pairs: Vec::new(),
+                kept: 0,
+                starts: Vec::new(),
                 boiler: Vec::new(),
             };
-            let mut i = 0;
+            let (mut i, mut w) = (0, 0);
             while i < s.len() {
-                let h = fold(s[i]);
-                let j = i + s[i..].iter().take_while(|&&x| fold(x) == h).count();
-                let df = j - i;
+                let key = pk.key(s[i]);
+                let j = i + s[i..].iter().take_while(|&&x| pk.key(x) == key).count();
+                // Documents of the group, and those holding the n-gram more than max_seed_freq times.
+                let (mut df, mut kept_docs) = (0, 0);
+                let mut x = i;
+                while x < j {
+                    let d = pk.doc(s[x]);
+                    let y = x + s[x..j].iter().take_while(|&&p| pk.doc(p) == d).count();
+                    df += 1;
+                    if y - x <= params.max_seed_freq {
+                        kept_docs += 1;
+                    }
+                    x = y;
+                }
                 part.ngrams += 1;
                 if df >= ip.boilerplate_min_docs {
-                    part.boiler.push(h);
+                    part.boiler.push(key);
                 }
                 if df > ip.max_df {
                     part.common += 1;
-                } else if df >= 2 {
-                    for x in i..j {
-                        let a = s[x] & DOC_MASK;
-                        for y in &s[x + 1..j] {
-                            part.pairs.push(a << 32 | (y & DOC_MASK));
+                } else if kept_docs >= 2 {
+                    part.starts.push(w as u32);
+                    let mut x = i;
+                    while x < j {
+                        let d = pk.doc(s[x]);
+                        let y = x + s[x..j].iter().take_while(|&&p| pk.doc(p) == d).count();
+                        if y - x <= params.max_seed_freq {
+                            s.copy_within(x..y, w);
+                            w += y - x;
                         }
+                        x = y;
                     }
                 }
                 i = j;
             }
+            part.kept = w;
             part
         })
         .collect();
-    let postings_len = buckets.iter().map(|s| s.len()).sum();
-    drop(buckets);
-    drop(postings);
     let mut idx = Index {
-        postings: postings_len,
+        postings: total,
         ..Index::default()
     };
-    let mut pairs: Vec<u64> = Vec::with_capacity(results.iter().map(|p| p.pairs.len()).sum());
+    // The kept groups of every bucket, moved to the front of the array one bucket after another.
+    let mut group_starts: Vec<u32> = Vec::new();
     let mut boiler: Vec<u64> = Vec::new();
-    for p in results {
-        idx.ngrams += p.ngrams;
-        idx.common_ngrams += p.common;
-        pairs.extend_from_slice(&p.pairs);
-        boiler.extend_from_slice(&p.boiler);
+    let mut at = 0usize;
+    let mut w = 0usize;
+    for (part, &len) in parts.iter().zip(&bucket_len) {
+        idx.ngrams += part.ngrams;
+        idx.common_ngrams += part.common;
+        boiler.extend_from_slice(&part.boiler);
+        postings.copy_within(at..at + part.kept, w);
+        group_starts.extend(part.starts.iter().map(|&s| (w + s as usize) as u32));
+        w += part.kept;
+        at += len;
     }
-    pairs.par_sort_unstable();
-    let mut i = 0;
-    while i < pairs.len() {
-        let j = i + pairs[i..].iter().take_while(|&&x| x == pairs[i]).count();
-        if j - i >= ip.min_shared {
-            idx.candidates.push(Candidate {
-                a: (pairs[i] >> 32) as u32,
-                b: pairs[i] as u32,
-                shared: (j - i) as u32,
-            });
+    drop(parts);
+    postings.truncate(w);
+    postings.shrink_to_fit();
+    group_starts.push(w as u32);
+
+    // Per document, its kept postings as (position, group), in a table by document (CSR).
+    let mut doc_start = vec![0u32; n_docs + 1];
+    for &p in &postings {
+        doc_start[pk.doc(p) as usize + 1] += 1;
+    }
+    for d in 0..n_docs {
+        doc_start[d + 1] += doc_start[d];
+    }
+    let mut refs: Vec<(u32, u32)> = vec![(0, 0); w];
+    {
+        let mut fill = doc_start.clone();
+        for g in 0..group_starts.len() - 1 {
+            for &p in &postings[group_starts[g] as usize..group_starts[g + 1] as usize] {
+                let d = pk.doc(p) as usize;
+                refs[fill[d] as usize] = (pk.pos(p), g as u32);
+                fill[d] += 1;
+            }
         }
-        i = j;
     }
-    drop(pairs);
+
+    let verified: Vec<(usize, usize, Vec<Candidate>)> = (0..n_docs)
+        .into_par_iter()
+        .map_init(Vec::new, |hits: &mut Vec<u128>, b| {
+            let mine = &refs[doc_start[b] as usize..doc_start[b + 1] as usize];
+            hits.clear();
+            for &(pb, g) in mine {
+                let group = &postings
+                    [group_starts[g as usize] as usize..group_starts[g as usize + 1] as usize];
+                for &p in group {
+                    let a = pk.doc(p);
+                    if (a as usize) >= b {
+                        // A group is sorted by document: the rest are B itself or later.
+                        break;
+                    }
+                    hits.push(
+                        u128::from(a) << 96
+                            | u128::from(pk.pos(p)) << 64
+                            | u128::from(pb) << 32
+                            | u128::from(g),
+                    );
+                }
+            }
+            hits.sort_unstable();
+            let (shared, cands) = verify_hits(t, b, hits, params, ip);
+            (hits.len(), shared, cands)
+        })
+        .collect();
+    drop(refs);
+    drop(postings);
+    for (hits, shared, cands) in verified {
+        idx.hits += hits;
+        idx.shared_pairs += shared;
+        idx.candidates.extend(cands);
+    }
+    idx.candidates.sort_unstable_by_key(|c| (c.a, c.b));
     boiler.sort_unstable();
     idx.boilerplate = if boiler.is_empty() {
         vec![Vec::new(); n_docs]
     } else {
         (0..n_docs)
             .into_par_iter()
-            .map(|d| boilerplate_runs(t, d, params, &boiler))
+            .map(|d| boilerplate_runs(t, d, params, &boiler, pk))
             .collect()
     };
     idx
 }
 
-/// Token ranges of document `d` covered by n-grams in `boiler` (sorted folded hashes), joined when they
-/// touch, of at least `min_words` tokens.
-fn boilerplate_runs(t: &Tokenized, d: usize, params: &Params, boiler: &[u64]) -> Vec<Range<usize>> {
+/// The pairs `(a, b)` of document `b`'s hits (sorted, packed `a | pos in a | pos in b | group`) that
+/// share at least `min_shared` n-grams and whose hits chain into a region the aligner would extend;
+/// with the number of pairs that shared enough n-grams.
+fn verify_hits(
+    t: &Tokenized,
+    b: usize,
+    hits: &[u128],
+    params: &Params,
+    ip: &IndexParams,
+) -> (usize, Vec<Candidate>) {
+    let mut out = Vec::new();
+    let mut shared_pairs = 0;
+    let mut groups: Vec<u32> = Vec::new();
+    let mut i = 0;
+    while i < hits.len() {
+        let a = (hits[i] >> 96) as u32;
+        let j = i + hits[i..]
+            .iter()
+            .take_while(|&&h| (h >> 96) as u32 == a)
+            .count();
+        groups.clear();
+        groups.extend(hits[i..j].iter().map(|&h| h as u32));
+        groups.sort_unstable();
+        groups.dedup();
+        if groups.len() >= ip.min_shared {
+            shared_pairs += 1;
+            let pairs = hits[i..j]
+                .iter()
+                .map(|&h| ((h >> 64) as u32, (h >> 32) as u32));
+            if chains(t, a as usize, b, pairs, params) {
+                out.push(Candidate {
+                    a,
+                    b: b as u32,
+                    shared: groups.len() as u32,
+                });
+            }
+        }
+        i = j;
+    }
+    (shared_pairs, out)
+}
+
+/// Whether documents `a` and `b` of `t` make a verified pair, and the distinct n-grams they share,
+/// where `rare(key)` says which n-grams are in 2 to `max_df` documents of the corpus: the hits of
+/// [`build`] (n-grams held at most `max_seed_freq` times by each document) found from the two
+/// documents alone, then the same count and chaining. `check` uses it: it keeps its postings without
+/// positions, and must align the pairs `scan` aligns.
+pub fn verify_pair(
+    t: &Tokenized,
+    a: usize,
+    b: usize,
+    params: &Params,
+    min_shared: usize,
+    rare: impl Fn(u64) -> bool,
+) -> Option<u32> {
+    let grams = |d: usize| {
+        let mut v: Vec<(u64, u32)> = Vec::new();
+        t.for_each_gram(d, params, |i, _, h| {
+            if rare(h) {
+                v.push((h, i as u32));
+            }
+        });
+        v.sort_unstable();
+        // Keys held more than max_seed_freq times are left out, as the index leaves them out.
+        let mut out = Vec::with_capacity(v.len());
+        let mut i = 0;
+        while i < v.len() {
+            let j = i + v[i..].iter().take_while(|x| x.0 == v[i].0).count();
+            if j - i <= params.max_seed_freq {
+                out.extend_from_slice(&v[i..j]);
+            }
+            i = j;
+        }
+        out
+    };
+    let (ga, gb) = (grams(a), grams(b));
+    let (mut i, mut j, mut shared) = (0, 0, 0u32);
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    while i < ga.len() && j < gb.len() {
+        match ga[i].0.cmp(&gb[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let k = ga[i].0;
+                let i_end = i + ga[i..].iter().take_while(|x| x.0 == k).count();
+                let j_end = j + gb[j..].iter().take_while(|x| x.0 == k).count();
+                shared += 1;
+                for x in &ga[i..i_end] {
+                    for y in &gb[j..j_end] {
+                        hits.push((x.1, y.1));
+                    }
+                }
+                (i, j) = (i_end, j_end);
+            }
+        }
+    }
+    (shared as usize >= min_shared && chains(t, a, b, hits.into_iter(), params)).then_some(shared)
+}
+
+/// Mismatches an ungapped extension crosses at most before the matches after them pay for them.
+const X_DROP: f64 = 3.0;
+
+/// A stretch of one diagonal around hits, extended without gaps over the two documents' words.
+struct Segment {
+    a: Range<u32>,
+    diag: i64,
+    /// Equal words in the stretch (a Han or Kana character counts half), and equal content words.
+    matched: f64,
+    content: f64,
+    /// Equal words less mismatched ones.
+    score: f64,
+}
+
+/// Whether the hits of one pair (sorted by position in A, then in B) can hold a reportable passage.
+/// Each diagonal's hits are extended without gaps over the words of both documents (BLAST's
+/// ungapped extension with an X-drop: substitutions are crossed, chance hits die within a word or
+/// two), so that words matching between and around the kept n-grams count too (common n-grams are
+/// not in the hits). Stretches close on both sides and on diagonals at most `max_gap` apart are
+/// joined, as the chainer joins runs; the pair is kept when some group holds `min_words` equal words,
+/// half of them content words: what a passage needs at least (the aligner's `reportable`), so a pair
+/// that cannot pass is never aligned.
+fn chains(
+    t: &Tokenized,
+    a: usize,
+    b: usize,
+    hits: impl Iterator<Item = (u32, u32)>,
+    params: &Params,
+) -> bool {
+    let (ids_a, ids_b) = (&t.ids[a], &t.ids[b]);
+    let mut by_diag: Vec<(i64, u32)> = hits
+        .map(|(pa, pb)| (i64::from(pb) - i64::from(pa), pa))
+        .collect();
+    by_diag.sort_unstable();
+    let weight = |id: u32| if t.cjk[id as usize] { 0.5 } else { 1.0 };
+    let mut segs: Vec<Segment> = Vec::new();
+    for &(diag, pa) in &by_diag {
+        if segs
+            .last()
+            .is_some_and(|s| s.diag == diag && s.a.contains(&pa))
+        {
+            continue;
+        }
+        let at = |i: i64| -> Option<(u32, u32)> {
+            let j = i + diag;
+            (i >= 0 && j >= 0 && (i as usize) < ids_a.len() && (j as usize) < ids_b.len())
+                .then(|| (ids_a[i as usize], ids_b[j as usize]))
+        };
+        // Extend right from the hit, then left, each to the best score before an X-drop.
+        let reach = |step: i64| -> i64 {
+            let (mut score, mut best, mut best_at, mut i) = (0.0f64, 0.0f64, 0i64, 0i64);
+            while let Some((x, y)) = at(i64::from(pa) + i) {
+                score += if x == y { weight(x) } else { -1.0 };
+                if score > best {
+                    (best, best_at) = (score, i);
+                }
+                if score < best - X_DROP {
+                    break;
+                }
+                i += step;
+            }
+            best_at
+        };
+        let (lo, hi) = (i64::from(pa) + reach(-1), i64::from(pa) + reach(1) + 1);
+        // Overlapping stretches of one diagonal are one.
+        let (lo, merged) = match segs.last() {
+            Some(s) if s.diag == diag && lo as u32 <= s.a.end => (i64::from(s.a.end), true),
+            _ => (lo, false),
+        };
+        let (mut matched, mut content, mut score) = (0.0, 0.0, 0.0);
+        for i in lo..hi {
+            match at(i) {
+                Some((x, y)) if x == y => {
+                    matched += weight(x);
+                    score += weight(x);
+                    if !t.stop[x as usize] {
+                        content += weight(x);
+                    }
+                }
+                _ => score -= 1.0,
+            }
+        }
+        if merged {
+            let s = segs.last_mut().expect("merged into the last stretch");
+            s.a.end = s.a.end.max(hi as u32);
+            s.matched += matched;
+            s.content += content;
+            s.score += score;
+        } else {
+            segs.push(Segment {
+                a: lo as u32..hi as u32,
+                diag,
+                matched,
+                content,
+                score,
+            });
+        }
+    }
+    // The best co-linear chain of stretches, scored as the aligner scores a diff (equal words +1, a
+    // substitution of n words -(0.5 + 0.5n), an insertion or deletion of n words -(1 + 0.25n), a gap
+    // over twice max_gap a break): a passage needs min_words equal words in such a chain, half of
+    // them content words.
+    let need = params.min_words;
+    segs.sort_unstable_by_key(|s| (s.a.start, s.diag));
+    let limit = 2 * params.max_gap as i64;
+    // Per stretch: the best chain ending with it (score, equal words, equal content words).
+    let mut best: Vec<(f64, f64, f64)> = Vec::with_capacity(segs.len());
+    for j in 0..segs.len() {
+        let y = &segs[j];
+        let mut top = (y.score, y.matched, y.content);
+        for i in (0..j).rev().take(64) {
+            let x = &segs[i];
+            let ga = i64::from(y.a.start) - i64::from(x.a.end);
+            let gb = (i64::from(y.a.start) + y.diag) - (i64::from(x.a.end) + x.diag);
+            if ga < 0 || gb < 0 || ga > limit || gb > limit {
+                continue;
+            }
+            let (sub, indel) = (ga.min(gb) as f64, (ga - gb).abs() as f64);
+            let cost = if sub > 0.0 { 0.5 + 0.5 * sub } else { 0.0 }
+                + if indel > 0.0 { 1.0 + 0.25 * indel } else { 0.0 };
+            let s = best[i].0 - cost + y.score;
+            if s > top.0 {
+                top = (s, best[i].1 + y.matched, best[i].2 + y.content);
+            }
+        }
+        if top.1 >= need && top.2 >= need / 2.0 {
+            return true;
+        }
+        best.push(top);
+    }
+    false
+}
+
+/// Token ranges of document `d` covered by n-grams whose key prefixes are in `boiler` (sorted),
+/// joined when they touch, of at least `min_words` tokens.
+fn boilerplate_runs(
+    t: &Tokenized,
+    d: usize,
+    params: &Params,
+    boiler: &[u64],
+    pk: Packing,
+) -> Vec<Range<usize>> {
     let mut runs: Vec<Range<usize>> = Vec::new();
     t.for_each_gram(d, params, |i, k, h| {
-        if boiler.binary_search(&fold(h)).is_ok() {
+        if boiler.binary_search(&(h >> pk.low_bits)).is_ok() {
             match runs.last_mut() {
                 Some(r) if r.end >= i => r.end = r.end.max(i + k),
                 _ => runs.push(i..i + k),
@@ -405,7 +789,7 @@ fn boilerplate_runs(t: &Tokenized, d: usize, params: &Params, boiler: &[u64]) ->
 mod tests {
     use super::*;
     use crate::align::Seq;
-    use crate::align::seed::{gram_hash, gram_len};
+    use crate::align::seed::gram_len;
 
     #[test]
     fn corpus_grams_are_the_aligner_seeds() {
@@ -419,21 +803,147 @@ mod tests {
             let tokens = t.tokens(d, text);
             let seq = Seq::new(&tokens, &t.vocab);
             let mut mine = Vec::new();
-            t.for_each_gram(d, &params, |i, k, h| mine.push((h, i as u32, k as u32)));
-            mine.sort_unstable();
-            let mut theirs: Vec<(u64, u32, u32)> = (0..seq.ids.len())
+            t.for_each_gram(d, &params, |i, k, _| mine.push((i, k)));
+            let theirs: Vec<(usize, usize)> = (0..seq.ids.len())
                 .filter_map(|i| gram_len(&seq, &params, i).map(|k| (i, k)))
-                .map(|(i, k)| {
-                    (
-                        gram_hash(&seq.ids[i..i + k], &mut Vec::new()),
-                        i as u32,
-                        k as u32,
-                    )
-                })
                 .collect();
-            theirs.sort_unstable();
             assert_eq!(mine, theirs);
         }
+    }
+
+    #[test]
+    fn keys_are_the_same_alone_and_in_any_corpus() {
+        let doc =
+            "Respect for cyber sovereignty, 尊重网络主权, and peace and security in cyberspace.";
+        let others = [
+            "Unrelated words first: sovereignty respect cyber, then 网络 and more.",
+            "Peace and security come before respect for cyber sovereignty here.",
+        ];
+        let keys = |t: &Tokenized, d: usize| {
+            let mut v = Vec::new();
+            t.for_each_gram(d, &Params::default(), |i, k, h| v.push((i, k, h)));
+            v
+        };
+        let alone = tokenize_corpus(&[doc]);
+        let in_corpus = tokenize_corpus(&[others[0], others[1], doc]);
+        let first = tokenize_corpus(&[doc, others[1]]);
+        // Vocabulary ids differ between the three runs; the keys do not.
+        assert_ne!(alone.ids[0], in_corpus.ids[2]);
+        assert_eq!(keys(&alone, 0), keys(&in_corpus, 2));
+        assert_eq!(keys(&alone, 0), keys(&first, 0));
+        // The key is the specified hash of the forms.
+        let forms: Vec<u64> = alone.ids[0][..3]
+            .iter()
+            .map(|&id| xxhash_rust::xxh3::xxh3_64(alone.vocab.entry(TokenId(id)).form.as_bytes()))
+            .collect();
+        assert_eq!(keys(&alone, 0)[0].2, gram_key(forms.into_iter()));
+    }
+
+    #[test]
+    fn pairs_are_verified_from_the_positions_of_their_shared_ngrams() {
+        // Document 1 shares three trigrams with document 0, scattered on unrelated diagonals: a
+        // candidate by count, but no passage can hold them. Document 2 shares a reworded passage
+        // (one word substituted) with document 0: verified.
+        let texts = [
+            "alpha bravo charlie one two three four five six seven eight nine ten delta echo \
+             foxtrot eleven twelve thirteen fourteen golf hotel india lima mike november oscar \
+             papa quebec romeo sierra",
+            "golf hotel india xray yankee zulu a1 b1 c1 d1 e1 delta echo foxtrot f1 g1 h1 i1 j1 k1 \
+             l1 m1 n1 o1 alpha bravo charlie",
+            "p2 q2 r2 s2 lima mike november oscar papa quebec ROMEO sierra t2 u2",
+        ];
+        let t = tokenize_corpus(&texts);
+        let ip = IndexParams {
+            min_shared: 3,
+            max_df: 10,
+            boilerplate_min_docs: 10,
+        };
+        let params = Params::default();
+        let idx = build(&t, &params, &ip);
+        assert_eq!(idx.shared_pairs, 2, "both pairs share enough n-grams");
+        assert_eq!(
+            idx.candidates
+                .iter()
+                .map(|c| (c.a, c.b))
+                .collect::<Vec<_>>(),
+            vec![(0, 2)]
+        );
+        // With one more word changed the passage is too short for min_words: not verified either.
+        let texts = [
+            texts[0],
+            texts[1],
+            "p2 q2 lima mike november zz papa quebec romeo yy t2",
+        ];
+        let t = tokenize_corpus(&texts);
+        assert!(build(&t, &params, &ip).candidates.is_empty());
+    }
+
+    #[test]
+    fn verify_pair_finds_the_pairs_the_index_verifies() {
+        // Forty documents of words drawn with skewed frequencies (common words and phrases recur by
+        // chance), each copying a stretch of an earlier one with a word or two changed.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut docs: Vec<Vec<String>> = Vec::new();
+        for d in 0..40 {
+            let mut w: Vec<String> = (0..150)
+                .map(|_| {
+                    let r = next() % 1000;
+                    format!("w{}", (r * r) / 4000)
+                })
+                .collect();
+            if d > 0 {
+                let src = (next() % d as u64) as usize;
+                let start = (next() % 100) as usize;
+                let mut piece: Vec<String> = docs[src][start..start + 20].to_vec();
+                piece[7] = "changed".to_owned();
+                let at = (next() % 120) as usize;
+                w.splice(at..at, piece);
+            }
+            docs.push(w);
+        }
+        let texts: Vec<String> = docs.iter().map(|w| w.join(" ")).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let t = tokenize_corpus(&refs);
+        let params = Params::default();
+        let ip = IndexParams {
+            min_shared: 3,
+            max_df: 12,
+            boilerplate_min_docs: 13,
+        };
+        let idx = build(&t, &params, &ip);
+        let mut df: std::collections::HashMap<u64, std::collections::BTreeSet<usize>> =
+            std::collections::HashMap::new();
+        for d in 0..refs.len() {
+            t.for_each_gram(d, &params, |_, _, h| {
+                df.entry(h).or_default().insert(d);
+            });
+        }
+        let rare = |h: u64| (2..=ip.max_df).contains(&df[&h].len());
+        let mut by_pair = Vec::new();
+        for b in 0..refs.len() {
+            for a in 0..b {
+                if let Some(shared) = verify_pair(&t, a, b, &params, ip.min_shared, rare) {
+                    by_pair.push(Candidate {
+                        a: a as u32,
+                        b: b as u32,
+                        shared,
+                    });
+                }
+            }
+        }
+        assert!(idx.candidates.len() >= 30, "{} pairs", idx.candidates.len());
+        assert!(
+            idx.shared_pairs > idx.candidates.len(),
+            "chance pairs are dropped"
+        );
+        by_pair.sort_unstable_by_key(|c| (c.a, c.b));
+        assert_eq!(by_pair, idx.candidates);
     }
 
     #[test]

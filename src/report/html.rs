@@ -12,8 +12,12 @@
 //!   U+2029 written as `\u` escapes, so no document can close the element; the script builds the diffs
 //!   with DOM text nodes, never `innerHTML`.
 //! - **Self-contained.** Styles and script are inlined (compiled in from `templates/`); the page names no
-//!   URL but its own `#` fragments, and its Content-Security-Policy (`default-src 'none'`, the script
-//!   allowed by its SHA-256 hash only) forbids every request and every other script.
+//!   URL but its own `#` fragments and the other pages of its report (see [`super::page`]), and its
+//!   Content-Security-Policy (`default-src 'none'`, the script allowed by its SHA-256 hash only)
+//!   forbids every request and every other script.
+//! - **Linkable.** `#pN` opens passage N; `#a=S-E,b=S-E` (byte offsets into either text, one side or
+//!   both) marks those spans and scrolls to them, opening the passage that covers them if one does:
+//!   the track page links a cell to its passage on the compare page this way.
 //! - **Overlaps.** Each text is cut at every passage boundary into segments; a segment lists every
 //!   passage covering it (`data-p`), so passages that overlap on one side stay separately selectable.
 //!   Each passage has an anchor on each side, `a-p{id}` and `b-p{id}`, that shows its number and kind.
@@ -26,13 +30,11 @@ use std::fmt::Write as _;
 
 use askama::Template;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use super::page::{Here, Nav, STYLE, Site, csp, script_json};
 use super::{CompareReport, DocInfo, PassageInfo, SpanInfo};
 use crate::align::{Kind, OpTag};
 
-/// The page's stylesheet, inlined into every report.
-const STYLE: &str = include_str!("../../templates/compare.css");
 /// The page's script, inlined into every report and allowed by its hash in the page's CSP.
 const SCRIPT: &str = include_str!("../../templates/compare.js");
 
@@ -42,12 +44,42 @@ const CHUNK_BYTES: usize = 6 * 1024;
 const EST_CHARS_PER_LINE: usize = 80;
 const EST_LINE_PX: usize = 26;
 
+/// What a manifest says about a document, for the page's header.
+#[derive(Clone, Debug, Default)]
+pub struct DocMeta {
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Where a compare page sits: the report it belongs to, and its documents' titles.
+#[derive(Clone, Debug, Default)]
+pub struct CompareContext {
+    pub site: Site,
+    /// True for a scan's pair page (one folder below the scan page).
+    pub in_scan: bool,
+    /// What the page is called in the header's trail ("Pair 3").
+    pub label: Option<String>,
+    pub meta: [DocMeta; 2],
+}
+
 /// Render the HTML page of a comparison. `a_text` and `b_text` are the texts the report's spans index
 /// into (the documents as decoded).
 pub fn render_compare(report: &CompareReport, a_text: &str, b_text: &str) -> String {
+    render_compare_in(report, a_text, b_text, &CompareContext::default())
+}
+
+/// [`render_compare`] for a page of a report: its header links the report's other pages and the
+/// documents show their titles, sources and notes.
+pub fn render_compare_in(
+    report: &CompareReport,
+    a_text: &str,
+    b_text: &str,
+    cx: &CompareContext,
+) -> String {
     let docs = [
-        doc_view("A", &report.a, report.summary.a_reused_share),
-        doc_view("B", &report.b, report.summary.b_reused_share),
+        doc_view("A", &report.a, report.summary.a_reused_share, &cx.meta[0]),
+        doc_view("B", &report.b, report.summary.b_reused_share, &cx.meta[1]),
     ];
     let panes = [
         pane_view(Side::A, &report.a, a_text, &report.passages),
@@ -90,10 +122,21 @@ pub fn render_compare(report: &CompareReport, a_text: &str, b_text: &str) -> Str
             out
         })
         .unwrap_or_default();
+    let label = cx
+        .label
+        .clone()
+        .unwrap_or_else(|| format!("{} ↔ {}", report.a.id, report.b.id));
     let page = ComparePage {
         title: format!("{} ↔ {} · cyberdiff", report.a.id, report.b.id),
+        nav: Nav::new(
+            &cx.site,
+            Here::Pair {
+                in_scan: cx.in_scan,
+            },
+            &label,
+        ),
         version: report.manifest.version,
-        csp: csp(SCRIPT),
+        csp: csp(Some(SCRIPT)),
         style: STYLE,
         script: SCRIPT,
         data_json: script_json(&page_data(report)),
@@ -120,6 +163,7 @@ pub fn render_compare(report: &CompareReport, a_text: &str, b_text: &str) -> Str
 #[template(path = "compare.html")]
 struct ComparePage<'a> {
     title: String,
+    nav: Nav,
     version: &'a str,
     csp: String,
     style: &'static str,
@@ -138,6 +182,9 @@ struct DocView<'a> {
     id: &'a str,
     path: &'a str,
     date: Option<&'a str>,
+    title: Option<&'a str>,
+    source: Option<&'a str>,
+    note: Option<&'a str>,
     bytes: String,
     words: String,
     share: String,
@@ -161,6 +208,8 @@ struct PaneView<'a> {
 
 /// A run of text rendered as one lazily laid-out block.
 struct Chunk<'a> {
+    /// Byte offset of its first byte in the text (for links to a span).
+    start: usize,
     /// Estimated height in pixels until it is first rendered.
     height: usize,
     segments: Vec<Segment<'a>>,
@@ -217,7 +266,7 @@ fn pct1(x: f64) -> String {
 }
 
 /// `1234567` as `1,234,567`.
-fn group_digits(n: impl Into<u64>) -> String {
+pub(crate) fn group_digits(n: impl Into<u64>) -> String {
     let s = n.into().to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
@@ -229,12 +278,15 @@ fn group_digits(n: impl Into<u64>) -> String {
     out
 }
 
-fn doc_view<'a>(label: &'static str, d: &'a DocInfo, share: f64) -> DocView<'a> {
+fn doc_view<'a>(label: &'static str, d: &'a DocInfo, share: f64, m: &'a DocMeta) -> DocView<'a> {
     DocView {
         label,
         id: &d.id,
         path: &d.path,
         date: d.date.as_deref(),
+        title: m.title.as_deref(),
+        source: m.source.as_deref(),
+        note: m.note.as_deref(),
         bytes: group_digits(d.bytes),
         words: group_digits(d.words as u64),
         share: pct1(share),
@@ -328,6 +380,7 @@ fn pane_view<'a>(
     for (ci, &pos) in cuts.iter().enumerate() {
         if next_chunk < chunk_cuts.len() && pos == chunk_cuts[next_chunk] && pos < text.len() {
             chunks.push(Chunk {
+                start: chunk_start,
                 height: estimate_height(&text[chunk_start..pos]),
                 segments: std::mem::take(&mut segments),
             });
@@ -402,6 +455,7 @@ fn pane_view<'a>(
         }
     }
     chunks.push(Chunk {
+        start: chunk_start,
         height: estimate_height(&text[chunk_start..]),
         segments,
     });
@@ -480,9 +534,9 @@ struct PassageData<'a> {
     /// Score, aligned words.
     s: f64,
     w: usize,
-    /// Per side: start byte, first line, last line, words.
-    a: [usize; 4],
-    b: [usize; 4],
+    /// Per side: start byte, first line, last line, words, end byte.
+    a: [usize; 5],
+    b: [usize; 5],
     /// Word diff: `["=", a]` equal as written, `["=", a, b]` equal once normalised, `["-", a]`
     /// deleted, `["+", b]` inserted, `["~", a, b]` substituted, `["≈", a, b]` substituted by a near
     /// match (an OCR join, a misspelling).
@@ -498,8 +552,8 @@ enum OpData<'a> {
     Three(&'static str, &'a str, &'a str, &'static str),
 }
 
-fn side_data(s: &SpanInfo) -> [usize; 4] {
-    [s.start, s.line, s.end_line, s.words]
+fn side_data(s: &SpanInfo) -> [usize; 5] {
+    [s.start, s.line, s.end_line, s.words, s.end]
 }
 
 fn page_data(report: &CompareReport) -> PageData<'_> {
@@ -537,55 +591,6 @@ fn page_data(report: &CompareReport) -> PageData<'_> {
     }
 }
 
-/// JSON that is safe inside a `<script>` element: `<`, `>` and `&` (which could close the element or
-/// open a comment) and U+2028/U+2029 (line terminators to older JavaScript parsers) are written as `\u`
-/// escapes, which JSON allows only inside strings, where they mean the same characters.
-fn script_json<T: Serialize>(value: &T) -> String {
-    let json = serde_json::to_string(value).expect("page data serialises without error");
-    let mut out = String::with_capacity(json.len() + json.len() / 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The page's Content-Security-Policy: nothing may be fetched, and the one script allowed is the
-/// page's own, by the hash of its text.
-fn csp(script: &str) -> String {
-    format!(
-        "default-src 'none'; script-src 'sha256-{}'; style-src 'unsafe-inline'; img-src data:; \
-         base-uri 'none'; form-action 'none'",
-        base64(&Sha256::digest(script.as_bytes()))
-    )
-}
-
-/// Standard base64 with padding (RFC 4648), for the CSP hash.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for group in bytes.chunks(3) {
-        let n = group
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= group.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,38 +612,6 @@ mod tests {
 
     const SHARED: &str = "We should speed up the building of an online platform for cultural \
                           exchanges and mutual learning among all the countries of the world.";
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foob"), "Zm9vYg==");
-        assert_eq!(base64(b"fooba"), "Zm9vYmE=");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-        // sha256("abc"), as browsers expect it in a CSP source.
-        assert_eq!(
-            base64(&Sha256::digest(b"abc")),
-            "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
-        );
-    }
-
-    #[test]
-    fn script_json_cannot_close_its_element() {
-        let s = script_json(&[
-            "</script><script>alert(1)</script>",
-            "a & b",
-            "<!--",
-            "\u{2028}",
-        ]);
-        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
-        assert!(!s.contains('\u{2028}'));
-        let back: Vec<String> = serde_json::from_str(&s).unwrap();
-        assert_eq!(back[0], "</script><script>alert(1)</script>");
-        assert_eq!(back[1], "a & b");
-        assert_eq!(back[3], "\u{2028}");
-    }
 
     #[test]
     fn digits_are_grouped_by_thousands() {
@@ -825,8 +798,11 @@ mod tests {
             .nth(1)
             .and_then(|s| s.split("</script>").next())
             .expect("an inline script");
-        let hash = base64(&Sha256::digest(inline.as_bytes()));
-        assert!(html.contains(&format!("&#39;sha256-{hash}&#39;")));
+        let want = csp(Some(inline)).replace('\'', "&#39;");
+        assert!(
+            html.contains(&want),
+            "the CSP allows the inlined script by its hash"
+        );
         // Only one executable script element: the other is data.
         assert_eq!(html.matches("<script").count(), 2);
         assert_eq!(html.matches("<script type=\"application/json\"").count(), 1);

@@ -76,14 +76,20 @@ pub(crate) fn write_atomic_with(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    remove_stale_temps(dir);
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
+        keep_mode(path, &f)?;
         fill(&mut f)?;
         if durability == Durability::Durable {
             f.sync_all()?;
         }
-        replace(&tmp, path)
+        replace(&tmp, path)?;
+        if durability == Durability::Durable {
+            sync_dir(dir)?;
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -91,13 +97,79 @@ pub(crate) fn write_atomic_with(
     result.map_err(err)
 }
 
+/// Remove the temporary files (`.NAME.tmp-PID`) that killed runs left in `dir`, whose process is
+/// gone; once a run for each folder (a folder of 1,000 pair pages is listed once, not per page).
+fn remove_stale_temps(dir: &Path) {
+    use std::sync::Mutex;
+    static DONE: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
+    {
+        let mut done = DONE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if done.iter().any(|d| d == dir) {
+            return;
+        }
+        done.push(dir.to_path_buf());
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.starts_with('.'))
+            .and_then(|n| n.rsplit_once(".tmp-"))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id()
+            && !process_alive(pid)
+            && e.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Whether process `pid` runs; where that cannot be told (no `/proc`), assumed to, so that what
+/// it may be writing is kept.
+pub(crate) fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
+}
+
+/// Give the new file `f` the permissions of the file it replaces at `path`, if there is one: a
+/// baseline kept private (0600) stays private.
+fn keep_mode(path: &Path, f: &fs::File) -> std::io::Result<()> {
+    match fs::metadata(path) {
+        Ok(m) if m.is_file() => f.set_permissions(m.permissions()),
+        _ => Ok(()),
+    }
+}
+
+/// Flush the folder's entry of a renamed file to disk, so that the rename itself survives a power
+/// cut (the file's contents were flushed before it).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
 /// Move the file `tmp` to `path` in one step, over the file there if there is one.
 ///
 /// On Linux an existing regular file is swapped with the new one (`renameat2(RENAME_EXCHANGE)`,
 /// atomic like a rename) and then unlinked under the temporary name. A plain rename over an existing
 /// file makes ext4 allocate the new file's blocks and start writing it out at once (its
-/// `auto_da_alloc` guard for programs that do not `fsync`): measured, 1.5 ms to replace a 1.6 MB
-/// report against 0.5 ms this way. A reader sees the old file or the new one either way; what a
+/// `auto_da_alloc` guard for programs that do not `fsync`), which makes replacing a report several
+/// times slower (BENCHMARKS.md). A reader sees the old file or the new one either way; what a
 /// power cut leaves of a report not flushed to disk is not promised in either case (`Durable` files
 /// are flushed before).
 fn replace(tmp: &Path, path: &Path) -> std::io::Result<()> {

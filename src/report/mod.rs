@@ -7,7 +7,9 @@
 //! byte-identical JSON.
 
 pub mod html;
+pub mod index;
 pub mod json;
+pub mod page;
 pub mod scan;
 pub mod terminal;
 pub mod track;
@@ -133,6 +135,8 @@ pub struct SpanInfo {
     pub column: usize,
     pub end_line: usize,
     pub words: usize,
+    /// Left out of a scan's `--json-summary`.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
 }
 
@@ -342,8 +346,24 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
 /// `s` for a terminal: control characters but line feed and tab, and the explicit bidirectional
 /// embeddings, overrides and isolates, shown as U+FFFD (a file name or a document can hold them).
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    replace_unprintable(s, |c| c == '\n' || c == '\t')
+}
+
+/// `s` for one line of a terminal: [`printable`], and line feeds and tabs shown as U+FFFD too. For
+/// file names, ids and other names printed inside a line: a name holding "\nPASS: " must not print
+/// a line of its own.
+pub fn printable_line(s: &str) -> std::borrow::Cow<'_, str> {
+    replace_unprintable(s, |_| false)
+}
+
+/// [`printable_line`] of a path (lossy where it is not UTF-8).
+pub fn printable_path(p: &std::path::Path) -> String {
+    printable_line(&p.to_string_lossy()).into_owned()
+}
+
+fn replace_unprintable(s: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
     let unsafe_to_print = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
+        (c.is_control() && !keep(c))
             || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
     };
     if s.chars().any(unsafe_to_print) {
@@ -358,9 +378,9 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Byte offset to 1-based line and column (the column counts characters).
 ///
-/// A column is counted from the line's start, or on lines longer than [`LineIndex::STEP`] bytes from
-/// the last checkpoint before the offset, so one lookup reads at most `STEP` bytes however long the
-/// line (a 100 MB single-line file with many passages stays linear).
+/// A column is counted from the line's start, or on lines longer than `STEP` (64 KiB) from the last
+/// checkpoint before the offset, so one lookup reads at most `STEP` bytes however long the line (a
+/// 100 MB single-line file with many passages stays linear).
 pub struct LineIndex {
     starts: Vec<usize>,
     /// (byte offset, characters from its line's start to it), every `STEP` bytes of long lines.

@@ -3,15 +3,19 @@
 //! duplicates and boilerplate, linking to one compare page per pair).
 //!
 //! Field order is struct order and every list comes sorted from [`crate::scan`], so the same inputs give
-//! byte-identical JSON whatever the thread count. Every piece of document text in the HTML is escaped;
-//! the pages load nothing from anywhere (CSP `default-src 'none'`).
+//! byte-identical JSON whatever the thread count. The HTML page is an askama template
+//! (`templates/scan.html`): every piece of document text is escaped, and the page runs no script and
+//! loads nothing (CSP `default-src 'none'; script-src 'none'`).
 
 use std::fmt::Write as _;
 use std::ops::Range;
 
+use askama::Template;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::page::{self, Here, Nav, Site};
 use super::{
     CompareReport, DocInfo, InputInfo, KindCounts, LineIndex, Manifest, OpInfo, PassageInfo,
     SCHEMA_VERSION, SpanInfo, Summary, excerpt,
@@ -42,8 +46,12 @@ pub struct IndexInfo {
     pub ngrams: usize,
     /// N-grams in more than `max_df` documents, not used to find pairs.
     pub common_ngrams_skipped: usize,
+    /// Pairs of documents sharing at least `min_shared` n-grams.
     pub candidate_pairs: usize,
-    /// Candidate pairs with at least one passage.
+    /// Candidate pairs whose shared n-grams chain into a region that can hold a passage: the pairs
+    /// aligned.
+    pub verified_pairs: usize,
+    /// Verified pairs with at least one passage.
     pub pairs_with_passages: usize,
 }
 
@@ -58,6 +66,9 @@ pub struct ScanDocInfo {
     pub date: Option<String>,
     pub title: Option<String>,
     pub source: Option<String>,
+    /// The manifest's note on the text (a partial copy, a republication), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     pub bytes: u64,
     pub words: usize,
     /// Share of its words in non-boilerplate passages shared with any other document.
@@ -76,6 +87,8 @@ pub struct ScanPassage {
     pub aligned_words: usize,
     pub a: SpanInfo,
     pub b: SpanInfo,
+    /// Empty and left out with `--json-summary`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ops: Vec<OpInfo>,
 }
 
@@ -118,6 +131,8 @@ pub struct OccurrenceInfo {
     /// How it reuses the occurrence in `from` (null for the source).
     pub kind: Option<Kind>,
     pub from: Option<String>,
+    /// Left out with `--json-summary`.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
 }
 
@@ -155,6 +170,8 @@ pub struct BoilerplateInfo {
     pub id: usize,
     pub documents: usize,
     pub words: usize,
+    /// Left out with `--json-summary`.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
     pub occurrences: Vec<PlaceInfo>,
 }
@@ -172,6 +189,38 @@ pub struct ScanReport {
     pub clusters: Vec<ClusterInfo>,
     pub duplicates: Vec<DuplicateInfo>,
     pub boilerplate: Vec<BoilerplateInfo>,
+}
+
+impl ScanReport {
+    /// Drop passage, occurrence and boilerplate texts and word diffs (`--json-summary`): what is left
+    /// grows with the number of passages, not with their length.
+    pub fn strip_texts(&mut self) {
+        for p in &mut self.pairs {
+            for x in &mut p.passages {
+                x.a.text = String::new();
+                x.b.text = String::new();
+                x.ops = Vec::new();
+            }
+        }
+        for c in &mut self.clusters {
+            for o in &mut c.occurrences {
+                o.text = String::new();
+            }
+        }
+        for b in &mut self.boilerplate {
+            b.text = String::new();
+        }
+    }
+}
+
+impl SpanInfo {
+    /// The span, its text dropped unless `keep`.
+    fn with_text(mut self, keep: bool) -> Self {
+        if !keep {
+            self.text = String::new();
+        }
+        self
+    }
 }
 
 fn span_info(text: &str, lines: &LineIndex, r: &Range<usize>, words: usize) -> SpanInfo {
@@ -207,6 +256,7 @@ impl ScanReport {
         sp: &ScanParams,
         inputs: Vec<InputInfo>,
         skipped: Vec<Skipped>,
+        passage_texts: bool,
     ) -> Self {
         let lines: Vec<LineIndex> = docs
             .par_iter()
@@ -234,11 +284,14 @@ impl ScanReport {
                             boilerplate: x.boilerplate,
                             score: x.score,
                             aligned_words: x.aligned_a.min(x.aligned_b),
-                            a: span_info(text(p.a), &lines[p.a], &x.a, x.a_tokens.len()),
-                            b: span_info(text(p.b), &lines[p.b], &x.b, x.b_tokens.len()),
+                            a: span_info(text(p.a), &lines[p.a], &x.a, x.a_tokens.len())
+                                .with_text(passage_texts),
+                            b: span_info(text(p.b), &lines[p.b], &x.b, x.b_tokens.len())
+                                .with_text(passage_texts),
                             ops: x
                                 .ops
                                 .iter()
+                                .filter(|_| passage_texts)
                                 .map(|o| OpInfo {
                                     op: o.tag,
                                     a: text(p.a)[o.a.clone()].to_owned(),
@@ -342,6 +395,7 @@ impl ScanReport {
                 date: d.doc.date.clone(),
                 title: d.title.clone(),
                 source: d.source.clone(),
+                note: d.note.clone(),
                 bytes: d.doc.bytes,
                 words: scan.words[i],
                 reused_share: scan.reused_share[i],
@@ -367,7 +421,8 @@ impl ScanReport {
                 postings: scan.index.postings,
                 ngrams: scan.index.ngrams,
                 common_ngrams_skipped: scan.index.common_ngrams,
-                candidate_pairs: scan.index.candidates.len(),
+                candidate_pairs: scan.index.shared_pairs,
+                verified_pairs: scan.index.candidates.len(),
                 pairs_with_passages: scan.pairs.len(),
             },
             documents,
@@ -484,11 +539,12 @@ pub fn render_terminal(r: &ScanReport, top: usize, seconds: f64) -> String {
     );
     let _ = writeln!(
         s,
-        "index: {} distinct n-grams, {} in more than {} documents skipped; {} candidate pairs, {} with shared passages",
+        "index: {} distinct n-grams, {} in more than {} documents skipped; {} candidate pairs, {} verified and aligned, {} with shared passages",
         i.ngrams,
         i.common_ngrams_skipped,
         r.manifest.scan.index.max_df,
         i.candidate_pairs,
+        i.verified_pairs,
         i.pairs_with_passages
     );
     if !r.skipped.is_empty() {
@@ -507,13 +563,13 @@ pub fn render_terminal(r: &ScanReport, top: usize, seconds: f64) -> String {
             .sum::<usize>()
     };
     order.sort_by_key(|p| (std::cmp::Reverse(reused(p)), p.id));
-    let _ = writeln!(
-        s,
-        "\npairs: {} (top {} by reused words)",
-        r.pairs.len(),
-        top.min(order.len())
-    );
-    if !order.is_empty() {
+    let _ = write!(s, "\npairs: {}", r.pairs.len());
+    if top > 0 && !order.is_empty() {
+        let _ = write!(s, " (top {} by reused words)", top.min(order.len()));
+    }
+    s.push('\n');
+    // `--top 0`: the counts, and no table.
+    if top > 0 && !order.is_empty() {
         let _ = writeln!(
             s,
             "  {:>5}  {:>8}  {:>8}  {:>8}  a -> b",
@@ -607,84 +663,189 @@ pub fn render_terminal(r: &ScanReport, top: usize, seconds: f64) -> String {
     super::printable(&s).into_owned()
 }
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The file name of pair `id`'s compare page, relative to the folder of pair pages.
 pub fn pair_page_name(id: usize) -> String {
     format!("pair-{id:05}.html")
 }
 
-const STYLE: &str = include_str!("../../templates/scan.css");
+/// Which pairs get a compare page: the `max` with the most reused words (boilerplate passages
+/// included), ties by id. Indexed by pair id (index 0 unused).
+pub fn paged_pairs(r: &ScanReport, max: usize) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..r.pairs.len()).collect();
+    let reused = |i: usize| -> usize { r.pairs[i].passages.iter().map(|x| x.aligned_words).sum() };
+    order.sort_by_key(|&i| (std::cmp::Reverse(reused(i)), i));
+    order.truncate(max);
+    let mut linked = vec![false; r.pairs.len() + 1];
+    for i in order {
+        linked[r.pairs[i].id] = true;
+    }
+    linked
+}
 
 /// The largest number of documents shown in the heat map (those with the most reuse).
 pub const HEATMAP_MAX_DOCS: usize = 120;
 
-/// The index page of a scan. `pairs_dir` is the folder of the pair pages relative to the page, and
-/// `linked` how many pairs have one (pairs are linked in order of id).
-pub fn render_html(r: &ScanReport, pairs_dir: &str, linked: &dyn Fn(usize) -> bool) -> String {
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>cyberdiff scan: {} documents</title><style>{STYLE}</style></head><body>\n",
-        r.index.documents
-    );
-    let i = &r.index;
-    let _ = writeln!(
-        h,
-        "<header><h1>cyberdiff scan</h1><p>{} documents, {} words; {} pairs with shared passages \
-(of {} candidates), {} clusters, {} duplicates, {} boilerplate texts; {} common n-grams skipped \
-(in more than {} documents).</p><nav><a href=\"#heatmap\">overlap</a> · <a href=\"#clusters\">clusters</a> · \
-<a href=\"#pairs\">pairs</a> · <a href=\"#duplicates\">duplicates</a> · <a href=\"#boilerplate\">boilerplate</a> · \
-<a href=\"#documents\">documents</a></nav></header>",
-        i.documents,
-        i.words,
-        i.pairs_with_passages,
-        i.candidate_pairs,
-        r.clusters.len(),
-        r.duplicates.len(),
-        r.boilerplate.len(),
-        i.common_ngrams_skipped,
-        r.manifest.scan.index.max_df
-    );
-    if !r.skipped.is_empty() {
-        let _ = write!(h, "<section class=\"warn\"><h2>Skipped inputs</h2><ul>");
-        for s in &r.skipped {
-            let _ = write!(
-                h,
-                "<li><code>{}</code>: {}</li>",
-                esc(&s.path),
-                esc(&s.reason)
-            );
-        }
-        h.push_str("</ul></section>\n");
+/// The heat map's colour levels: a share below `HEAT_STEPS[k]` is level `k`, one at or above the
+/// last is the darkest. Overlaps between whole documents are mostly small, so the steps are
+/// closer together at the low end, where most cells fall.
+const HEAT_STEPS: [f64; 5] = [0.02, 0.05, 0.10, 0.20, 0.40];
+
+fn heat_level(share: f64) -> usize {
+    HEAT_STEPS.iter().take_while(|&&s| share >= s).count()
+}
+
+/// A share as a percentage: one decimal below 10%, none above.
+fn pct_short(x: f64) -> String {
+    let p = x * 100.0;
+    if p > 0.0 && p < 0.1 {
+        "<0.1%".to_owned()
+    } else if p < 10.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
     }
-    let link = |p: &PairInfo, inner: &str| {
-        if linked(p.id) {
-            format!(
-                "<a href=\"{}/{}\">{inner}</a>",
-                esc(&super::uri(pairs_dir)),
-                pair_page_name(p.id)
-            )
-        } else {
-            inner.to_owned()
-        }
+}
+
+#[derive(Template)]
+#[template(path = "scan.html")]
+struct ScanPage<'a> {
+    title: String,
+    nav: Nav,
+    version: &'a str,
+    csp: String,
+    style: &'static str,
+    lede: String,
+    n_docs: usize,
+    words: String,
+    date_span: Option<String>,
+    candidates: usize,
+    min_cluster_docs: usize,
+    kinds: Vec<(&'static str, &'static str, &'static str)>,
+    skipped: Vec<(&'a str, &'a str)>,
+    heat_cut: Option<String>,
+    heat_cols: Vec<(String, String, String)>,
+    heat_rows: Vec<HeatRow>,
+    scale: Vec<(usize, String)>,
+    clusters: Vec<ClusterView<'a>>,
+    pairs: Vec<PairView<'a>>,
+    pages_cut: bool,
+    duplicates: Vec<(&'static str, &'a str, &'a str, String, String)>,
+    dup_threshold: String,
+    boilerplate: Vec<(usize, usize, usize, &'a str)>,
+    boiler_min: usize,
+    documents: Vec<DocRow<'a>>,
+    index_note: String,
+    params: Vec<(String, String)>,
+}
+
+struct HeatRow {
+    n: usize,
+    label: String,
+    title: String,
+    cells: Vec<HeatCell>,
+}
+
+struct HeatCell {
+    /// The colour level, none when the pair shares no passage.
+    level: Option<usize>,
+    is_self: bool,
+    text: String,
+    title: String,
+    href: Option<String>,
+}
+
+struct ClusterView<'a> {
+    id: usize,
+    documents: usize,
+    span: Option<String>,
+    excerpt: String,
+    ticks: Vec<(String, String)>,
+    dots: Vec<Dot>,
+    rows: Vec<OccRow<'a>>,
+}
+
+struct Dot {
+    x: String,
+    kind: &'static str,
+    symbol: &'static str,
+    label: String,
+    title: String,
+}
+
+struct OccRow<'a> {
+    date: &'a str,
+    doc_id: &'a str,
+    doc_title: &'a str,
+    line: usize,
+    kind: &'static str,
+    symbol: &'static str,
+    from: Option<&'a str>,
+    href: Option<String>,
+    text: &'a str,
+}
+
+struct PairView<'a> {
+    id: usize,
+    a: &'a str,
+    b: &'a str,
+    kinds: Vec<(&'static str, &'static str, usize)>,
+    boilerplate: usize,
+    a_share: String,
+    b_share: String,
+    href: Option<String>,
+}
+
+struct DocRow<'a> {
+    n: usize,
+    date: &'a str,
+    id: &'a str,
+    title: &'a str,
+    path: &'a str,
+    note: Option<&'a str>,
+    source: &'a str,
+    words: String,
+    reused: String,
+    boilerplate: String,
+}
+
+/// A date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) as a fractional year, for placing it on a timeline.
+fn year(d: Option<&str>) -> Option<f64> {
+    let s = d?;
+    let y: f64 = s.get(..4)?.parse().ok()?;
+    let m: f64 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1.0);
+    let day: f64 = s.get(8..10).and_then(|m| m.parse().ok()).unwrap_or(1.0);
+    Some(y + (m - 1.0) / 12.0 + (day - 1.0) / 365.0)
+}
+
+/// The index page of a scan. `pairs_dir` is the folder of the pair pages relative to the page, and
+/// `linked` says which pairs (by id) have one.
+pub fn render_html(r: &ScanReport, pairs_dir: &str, linked: &dyn Fn(usize) -> bool) -> String {
+    render_html_in(r, pairs_dir, linked, &Site::default())
+}
+
+/// [`render_html`] for a page of a report: its header links the report's other pages.
+pub fn render_html_in(
+    r: &ScanReport,
+    pairs_dir: &str,
+    linked: &dyn Fn(usize) -> bool,
+    site: &Site,
+) -> String {
+    use std::collections::HashMap;
+    let pair_href = |id: usize, fragment: &str| -> Option<String> {
+        linked(id).then(|| format!("{}/{}{fragment}", super::uri(pairs_dir), pair_page_name(id)))
     };
+    let pos: HashMap<&str, usize> = r
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let mut by_docs: HashMap<(usize, usize), &PairInfo> = HashMap::new();
+    for p in &r.pairs {
+        let (a, b) = (pos[p.a.id.as_str()], pos[p.b.id.as_str()]);
+        by_docs.insert((a, b), p);
+        by_docs.insert((b, a), p);
+    }
 
     // Heat map: the documents with the most reuse, in date order.
     let n = r.documents.len();
@@ -699,216 +860,372 @@ pub fn render_html(r: &ScanReport, pairs_dir: &str, linked: &dyn Fn(usize) -> bo
         shown.truncate(HEATMAP_MAX_DOCS);
         shown.sort_unstable();
     }
-    let pos: std::collections::HashMap<&str, usize> = r
+    let short = |d: &ScanDocInfo| d.date.clone().unwrap_or_else(|| excerpt(&d.id, 10));
+    let heat_cols = shown
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let d = &r.documents[i];
+            (format!("{}", k + 1), d.id.clone(), short(d))
+        })
+        .collect();
+    let heat_rows = shown
+        .iter()
+        .enumerate()
+        .map(|(k, &row)| {
+            let d = &r.documents[row];
+            let cells = shown
+                .iter()
+                .map(|&col| {
+                    let c = &r.documents[col];
+                    match by_docs.get(&(row, col)) {
+                        Some(p) => {
+                            let share = if pos[p.a.id.as_str()] == row {
+                                p.summary.a_reused_share
+                            } else {
+                                p.summary.b_reused_share
+                            };
+                            let href = pair_href(p.id, "");
+                            HeatCell {
+                                level: Some(heat_level(share)),
+                                is_self: false,
+                                text: pct_short(share),
+                                title: format!(
+                                    "{} of {} lies in passages shared with {}{}",
+                                    pct(share),
+                                    d.id,
+                                    c.id,
+                                    if href.is_some() {
+                                        ": open them side by side"
+                                    } else {
+                                        ""
+                                    }
+                                ),
+                                href,
+                            }
+                        }
+                        None => HeatCell {
+                            level: None,
+                            is_self: row == col,
+                            text: String::new(),
+                            title: format!("{} and {} share no passage", d.id, c.id),
+                            href: None,
+                        },
+                    }
+                })
+                .collect();
+            HeatRow {
+                n: k + 1,
+                label: format!(
+                    "{}  {}",
+                    short(d),
+                    excerpt(d.title.as_deref().unwrap_or(&d.id), 48)
+                ),
+                title: d.id.clone(),
+                cells,
+            }
+        })
+        .collect();
+    let mut scale = Vec::new();
+    let mut lo = 0.0;
+    for (k, &hi) in HEAT_STEPS.iter().enumerate() {
+        scale.push((k, format!("{:.0}–{:.0}%", lo * 100.0, hi * 100.0)));
+        lo = hi;
+    }
+    scale.push((HEAT_STEPS.len(), format!("≥ {:.0}%", lo * 100.0)));
+
+    // Clusters, each with its places on a timeline of the corpus's years.
+    let years: Vec<f64> = r
+        .documents
+        .iter()
+        .filter_map(|d| year(d.date.as_deref()))
+        .collect();
+    let (y_lo, y_hi) = years
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(l, u), &y| (l.min(y), u.max(y)));
+    let (t_lo, t_hi) = (y_lo.floor(), y_hi.floor() + 1.0);
+    let at = |y: f64| -> f64 {
+        if t_hi > t_lo {
+            (y - t_lo) / (t_hi - t_lo) * 100.0
+        } else {
+            50.0
+        }
+    };
+    let ticks: Vec<(String, String)> = if years.is_empty() {
+        Vec::new()
+    } else {
+        let span = (t_hi - t_lo) as usize;
+        let step = span.div_ceil(8).max(1);
+        (0..=span)
+            .step_by(step)
+            .map(|k| {
+                let y = t_lo + k as f64;
+                (format!("{:.1}", at(y)), format!("{y:.0}"))
+            })
+            .collect()
+    };
+    let clusters = r
+        .clusters
+        .iter()
+        .map(|c| {
+            let src = &c.occurrences[0];
+            let dates: Vec<&str> = c
+                .occurrences
+                .iter()
+                .filter_map(|o| o.date.as_deref())
+                .collect();
+            let span = match (dates.first(), dates.last()) {
+                (Some(f), Some(l)) if f != l => Some(format!("{f} → {l}")),
+                (Some(f), _) => Some((*f).to_owned()),
+                _ => None,
+            };
+            // One dot per dated document, with the kind of its first place and how many it has.
+            let mut dots: Vec<Dot> = Vec::new();
+            let mut dotted: Vec<(&str, usize)> = Vec::new();
+            if !years.is_empty() {
+                for o in &c.occurrences {
+                    let Some(y) = year(o.date.as_deref()) else {
+                        continue;
+                    };
+                    if let Some(k) = dotted.iter().position(|(d, _)| *d == o.document) {
+                        dotted[k].1 += 1;
+                        let n = dotted[k].1;
+                        let date = o.date.as_deref().unwrap_or_default();
+                        dots[k].label = format!("{date} ×{n}");
+                        dots[k].title = format!("{} ({date}): {n} places", o.document);
+                        continue;
+                    }
+                    let kind = o.kind.map_or("source", |k| k.name());
+                    dotted.push((&o.document, 1));
+                    dots.push(Dot {
+                        x: format!("{:.1}", at(y)),
+                        kind,
+                        symbol: page::symbol(kind),
+                        label: o.date.clone().unwrap_or_default(),
+                        title: format!(
+                            "{} ({}): {kind}, line {}",
+                            o.document,
+                            o.date.as_deref().unwrap_or("undated"),
+                            o.line
+                        ),
+                    });
+                }
+            }
+            let rows = c
+                .occurrences
+                .iter()
+                .map(|o| {
+                    let kind = o.kind.map_or("source", |k| k.name());
+                    // The page of the pair this place was aligned in, scrolled to both places.
+                    let other_id = o.from.as_deref().unwrap_or(&src.document);
+                    let href = o.kind.and_then(|_| {
+                        let other = c.occurrences.iter().find(|x| x.document == other_id)?;
+                        let p = by_docs.get(&(pos[o.document.as_str()], pos[other_id]))?;
+                        let (a, b) = if p.a.id == o.document {
+                            (o, other)
+                        } else {
+                            (other, o)
+                        };
+                        pair_href(
+                            p.id,
+                            &format!("#a={}-{},b={}-{}", a.start, a.end, b.start, b.end),
+                        )
+                    });
+                    let doc_title = pos
+                        .get(o.document.as_str())
+                        .and_then(|&i| r.documents[i].title.as_deref())
+                        .unwrap_or(&o.document);
+                    OccRow {
+                        date: o.date.as_deref().unwrap_or(""),
+                        doc_id: &o.document,
+                        doc_title,
+                        line: o.line,
+                        kind,
+                        symbol: page::symbol(kind),
+                        from: o.kind.and(o.from.as_deref()),
+                        href,
+                        text: &o.text,
+                    }
+                })
+                .collect();
+            ClusterView {
+                id: c.id,
+                documents: c.documents,
+                span,
+                excerpt: excerpt(&src.text, 110),
+                ticks: ticks.clone(),
+                dots,
+                rows,
+            }
+        })
+        .collect();
+
+    let pairs: Vec<PairView> = r
+        .pairs
+        .iter()
+        .map(|p| PairView {
+            id: p.id,
+            a: &p.a.id,
+            b: &p.b.id,
+            kinds: Kind::ALL
+                .iter()
+                .filter(|&&k| p.summary.kinds.get(k) > 0)
+                .map(|&k| (k.name(), page::symbol(k.name()), p.summary.kinds.get(k)))
+                .collect(),
+            boilerplate: p.summary.boilerplate_passages,
+            a_share: pct(p.summary.a_reused_share),
+            b_share: pct(p.summary.b_reused_share),
+            href: pair_href(p.id, ""),
+        })
+        .collect();
+    let pages_cut = r.pairs.iter().any(|p| !linked(p.id));
+    let duplicates = r
+        .duplicates
+        .iter()
+        .map(|d| {
+            let kind = match d.kind {
+                DupKind::Exact => "exact",
+                DupKind::Near => "near",
+                DupKind::Contained => "contained",
+            };
+            (
+                kind,
+                d.a.as_str(),
+                d.b.as_str(),
+                pct(d.a_share),
+                pct(d.b_share),
+            )
+        })
+        .collect();
+    let boilerplate = r
+        .boilerplate
+        .iter()
+        .map(|b| (b.id, b.documents, b.words, b.text.as_str()))
+        .collect();
+    let documents = r
         .documents
         .iter()
         .enumerate()
-        .map(|(i, d)| (d.id.as_str(), i))
-        .collect();
-    let mut cell: std::collections::HashMap<(usize, usize), &PairInfo> = Default::default();
-    for p in &r.pairs {
-        let (a, b) = (pos[p.a.id.as_str()], pos[p.b.id.as_str()]);
-        cell.insert((a, b), p);
-        cell.insert((b, a), p);
-    }
-    let _ = write!(
-        h,
-        "<section id=\"heatmap\"><h2>Overlap</h2><p>Cell (row, column): share of the row document's words \
-in passages shared with the column document (boilerplate excluded); darker is more. {}</p>\
-<div class=\"scroll\"><table class=\"heat\"><tr><th></th>",
-        if n > HEATMAP_MAX_DOCS {
-            format!("The {HEATMAP_MAX_DOCS} documents with the most reuse of {n}.")
-        } else {
-            String::new()
-        }
-    );
-    for (k, _) in shown.iter().enumerate() {
-        let d = &r.documents[shown[k]];
-        let _ = write!(h, "<th title=\"{}\">{}</th>", esc(&d.id), k + 1);
-    }
-    h.push_str("</tr>\n");
-    for (k, &row) in shown.iter().enumerate() {
-        let d = &r.documents[row];
-        let _ = write!(
-            h,
-            "<tr><th class=\"rowh\" title=\"{}\">{} {}</th>",
-            esc(&d.id),
-            k + 1,
-            esc(&excerpt(&d.id, 40))
-        );
-        for &col in &shown {
-            match cell.get(&(row, col)) {
-                Some(p) => {
-                    let share = if pos[p.a.id.as_str()] == row {
-                        p.summary.a_reused_share
-                    } else {
-                        p.summary.b_reused_share
-                    };
-                    let level = ((share * 10.0).ceil() as usize).min(10);
-                    let inner = format!(
-                        "<span title=\"{} ~ {}: {}\">{}</span>",
-                        esc(&r.documents[row].id),
-                        esc(&r.documents[col].id),
-                        pct(share),
-                        (share * 100.0).round()
-                    );
-                    let _ = write!(h, "<td class=\"h{level}\">{}</td>", link(p, &inner));
-                }
-                None if row == col => h.push_str("<td class=\"self\"></td>"),
-                None => h.push_str("<td></td>"),
-            }
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</table></div></section>\n");
-
-    // Clusters with a timeline: dated occurrences placed on the corpus's date range.
-    let year = |d: &Option<String>| {
-        d.as_deref().and_then(|s| {
-            let y: f64 = s.get(..4)?.parse().ok()?;
-            let m: f64 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1.0);
-            let day: f64 = s.get(8..10).and_then(|m| m.parse().ok()).unwrap_or(1.0);
-            Some(y + (m - 1.0) / 12.0 + (day - 1.0) / 365.0)
+        .map(|(k, d)| DocRow {
+            n: k + 1,
+            date: d.date.as_deref().unwrap_or(""),
+            id: &d.id,
+            title: d.title.as_deref().unwrap_or(&d.id),
+            path: &d.path,
+            note: d.note.as_deref(),
+            source: d.source.as_deref().unwrap_or(""),
+            words: super::html::group_digits(d.words as u64),
+            reused: pct(d.reused_share),
+            boilerplate: pct(d.boilerplate_share),
         })
-    };
-    let years: Vec<f64> = r.documents.iter().filter_map(|d| year(&d.date)).collect();
-    let (lo, hi) = years
+        .collect();
+    let dates: Vec<&str> = r
+        .documents
         .iter()
-        .fold((f64::MAX, f64::MIN), |(l, u), &y| (l.min(y), u.max(y)));
-    let _ = writeln!(
-        h,
-        "<section id=\"clusters\"><h2>Clusters</h2><p>One reused passage and every place it appears, in date \
-order; the first is the source, and each later place says how it reuses it.{}</p>",
-        if years.is_empty() {
+        .filter_map(|d| d.date.as_deref())
+        .collect();
+    let date_span = match (dates.iter().min(), dates.iter().max()) {
+        (Some(f), Some(l)) if f != l => Some(format!("{f} to {l}")),
+        (Some(f), _) => Some((*f).to_owned()),
+        _ => None,
+    };
+    let i = &r.index;
+    let most = r.clusters.iter().map(|c| c.documents).max().unwrap_or(0);
+    let lede = format!(
+        "Every pair of the {} documents compared: {} pair{} share passages{}. {}",
+        i.documents,
+        r.pairs.len(),
+        if r.pairs.len() == 1 { "" } else { "s" },
+        if r.clusters.is_empty() {
             String::new()
         } else {
-            format!(" Timeline from {} to {}.", lo.floor(), hi.floor())
-        }
+            format!(
+                "; {} passage{} recur across documents, the most widespread in {most}",
+                r.clusters.len(),
+                if r.clusters.len() == 1 { "" } else { "s" }
+            )
+        },
+        "Darker cells of the overlap map share more; each links to the two documents side by side."
     );
-    for c in &r.clusters {
-        let src = &c.occurrences[0];
-        let _ = write!(
-            h,
-            "<details class=\"cluster\" id=\"c{}\"><summary>#{} · {} documents · first in <b>{}</b>: {}</summary>",
-            c.id,
-            c.id,
-            c.documents,
-            esc(&src.document),
-            esc(&excerpt(&src.text, 120))
-        );
-        if !years.is_empty() {
-            h.push_str("<div class=\"timeline\">");
-            for o in &c.occurrences {
-                if let Some(y) = year(&o.date) {
-                    let x = if hi > lo {
-                        (y - lo) / (hi - lo) * 100.0
-                    } else {
-                        50.0
-                    };
-                    let _ = write!(
-                        h,
-                        "<span class=\"dot k-{}\" style=\"left:{x:.1}%\" title=\"{} ({}): {}\"></span>",
-                        o.kind.map_or("source", |k| k.name()),
-                        esc(&o.document),
-                        esc(o.date.as_deref().unwrap_or("")),
-                        o.kind.map_or("source", |k| k.name())
-                    );
-                }
-            }
-            h.push_str("</div>");
-        }
-        h.push_str("<table><tr><th>date</th><th>document</th><th>line</th><th>kind</th><th>from</th><th>text</th></tr>");
-        for o in &c.occurrences {
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"k-{}\">{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
-                esc(o.date.as_deref().unwrap_or("")),
-                esc(&o.document),
-                o.line,
-                o.kind.map_or("source", |k| k.name()),
-                o.kind.map_or("source", |k| k.name()),
-                esc(o.from.as_deref().unwrap_or("")),
-                esc(&o.text)
-            );
-        }
-        h.push_str("</table></details>\n");
+    let mut params = vec![
+        (
+            "min_shared".to_owned(),
+            r.manifest.scan.index.min_shared.to_string(),
+        ),
+        (
+            "max_df".to_owned(),
+            r.manifest.scan.index.max_df.to_string(),
+        ),
+        (
+            "boilerplate_min_docs".to_owned(),
+            r.manifest.scan.index.boilerplate_min_docs.to_string(),
+        ),
+        (
+            "duplicate_threshold".to_owned(),
+            r.manifest.scan.duplicate_threshold.to_string(),
+        ),
+        (
+            "min_cluster_docs".to_owned(),
+            r.manifest.scan.min_cluster_docs.to_string(),
+        ),
+    ];
+    for inp in &r.manifest.inputs {
+        params.push((
+            "input".to_owned(),
+            format!("{} · {} bytes · xxh3 {}", inp.path, inp.bytes, inp.xxh3),
+        ));
     }
-    h.push_str("</section>\n");
-
-    let _ = write!(
-        h,
-        "<section id=\"pairs\"><h2>Pairs</h2><table><tr><th>#</th><th>A (earlier)</th><th>B</th><th>passages</th>\
-<th>A share</th><th>B share</th><th>boilerplate passages</th></tr>"
-    );
-    for p in &r.pairs {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            link(p, &p.id.to_string()),
-            esc(&p.a.id),
-            esc(&p.b.id),
-            p.summary.passages,
-            pct(p.summary.a_reused_share),
-            pct(p.summary.b_reused_share),
-            p.summary.boilerplate_passages
-        );
+    let page = ScanPage {
+        title: format!("Corpus scan: {} documents · cyberdiff", i.documents),
+        nav: Nav::new(site, Here::Scan, "Corpus scan"),
+        version: r.manifest.version,
+        csp: page::csp(None),
+        style: page::STYLE,
+        lede,
+        n_docs: i.documents,
+        words: super::html::group_digits(i.words as u64),
+        date_span,
+        candidates: i.candidate_pairs,
+        min_cluster_docs: r.manifest.scan.min_cluster_docs,
+        kinds: [
+            "repeated",
+            "reworded",
+            "expanded",
+            "condensed",
+            "boilerplate",
+            "source",
+        ]
+        .into_iter()
+        .map(|k| (k, page::symbol(k), page::help(k)))
+        .collect(),
+        skipped: r
+            .skipped
+            .iter()
+            .map(|s| (s.path.as_str(), s.reason.as_str()))
+            .collect(),
+        heat_cut: (n > HEATMAP_MAX_DOCS).then(|| {
+            format!("The {HEATMAP_MAX_DOCS} documents with the most reuse of {n} are shown.")
+        }),
+        heat_cols,
+        heat_rows,
+        scale,
+        clusters,
+        pairs,
+        pages_cut,
+        duplicates,
+        dup_threshold: pct(r.manifest.scan.duplicate_threshold),
+        boilerplate,
+        boiler_min: r.manifest.scan.index.boilerplate_min_docs,
+        documents,
+        index_note: format!(
+            "{} distinct n-grams; {} found in more than {} documents were not used to find pairs; {} candidate pairs were aligned.",
+            i.ngrams, i.common_ngrams_skipped, r.manifest.scan.index.max_df, i.candidate_pairs
+        ),
+        params,
+    };
+    let mut html = page.render().expect("rendering into a String cannot fail");
+    if !html.ends_with('\n') {
+        html.push('\n');
     }
-    h.push_str("</table></section>\n");
-
-    let _ = write!(
-        h,
-        "<section id=\"duplicates\"><h2>Duplicates</h2><p><i>exact</i>: identical text; <i>near</i>: at least {} \
-of each document's words in shared passages; <i>contained</i>: the smaller document only.</p><table>\
-<tr><th>kind</th><th>keep (earlier)</th><th>duplicate</th><th>share of first</th><th>share of second</th></tr>",
-        pct(r.manifest.scan.duplicate_threshold)
-    );
-    for d in &r.duplicates {
-        let _ = write!(
-            h,
-            "<tr><td>{:?}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            d.kind,
-            esc(&d.a),
-            esc(&d.b),
-            pct(d.a_share),
-            pct(d.b_share)
-        );
-    }
-    h.push_str("</table></section>\n");
-
-    let _ = write!(
-        h,
-        "<section id=\"boilerplate\"><h2>Boilerplate</h2><p>Text made of n-grams found in at least {} documents: \
-labelled, listed here, and kept out of the reused shares.</p><table><tr><th>#</th><th>documents</th><th>words</th><th>text</th></tr>",
-        r.manifest.scan.index.boilerplate_min_docs
-    );
-    for b in &r.boilerplate {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
-            b.id,
-            b.documents,
-            b.words,
-            esc(&b.text)
-        );
-    }
-    h.push_str("</table></section>\n");
-
-    h.push_str("<section id=\"documents\"><h2>Documents</h2><table><tr><th>#</th><th>date</th><th>id</th><th>title</th><th>source</th><th>words</th><th>reused</th><th>boilerplate</th></tr>");
-    for (k, d) in r.documents.iter().enumerate() {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            k + 1,
-            esc(d.date.as_deref().unwrap_or("")),
-            esc(&d.path),
-            esc(&d.id),
-            esc(d.title.as_deref().unwrap_or("")),
-            esc(d.source.as_deref().unwrap_or("")),
-            d.words,
-            pct(d.reused_share),
-            pct(d.boilerplate_share)
-        );
-    }
-    h.push_str("</table></section>\n</body></html>\n");
-    h
+    html
 }

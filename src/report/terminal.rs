@@ -14,10 +14,11 @@ fn paint(s: &str, kind: Kind, color: bool) -> String {
         return s.to_owned();
     }
     let code = match kind {
-        Kind::Repeated => "31",
+        // The pages' colours, as near as the terminal's eight come: blue, yellow, green, magenta.
+        Kind::Repeated => "34",
         Kind::Reworded => "33",
         Kind::Expanded => "32",
-        Kind::Condensed => "36",
+        Kind::Condensed => "35",
     };
     format!("\x1b[{code}m{s}\x1b[0m")
 }
@@ -39,7 +40,7 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
         let _ = writeln!(
             out,
             "{side}  {}  ({date}{} words, {} bytes)",
-            super::printable(&d.path),
+            super::printable_line(&d.path),
             d.words,
             d.bytes
         );
@@ -58,7 +59,8 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
         if s.passages == 1 { "" } else { "s" },
         kinds.join(", ")
     );
-    if r.passages.is_empty() {
+    // `--top 0`: the counts above, and no table.
+    if r.passages.is_empty() || top == 0 {
         return out;
     }
     // A stock phrase matched several times between the two documents is one finding with its
@@ -126,4 +128,35 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::align::Params;
+    use crate::corpus::Document;
+
+    #[test]
+    fn top_zero_prints_the_counts_and_no_table() {
+        let shared = "We should speed up the building of an online platform for cultural \
+                      exchanges and mutual learning among all the countries of the world.";
+        let (a, b) = (format!("One. {shared}"), format!("{shared} Two."));
+        let params = Params::default();
+        let cmp = crate::compare_texts(&a, &b, &params);
+        let r = CompareReport::new(
+            &Document::from_text("a", &a),
+            &Document::from_text("b", &b),
+            &cmp,
+            &params,
+        );
+        assert!(!r.passages.is_empty());
+        let all = render_compare(&r, DEFAULT_TOP, false);
+        assert!(all.contains("  #  kind"));
+        let none = render_compare(&r, 0, false);
+        assert!(none.contains("reused: "));
+        assert!(
+            !none.contains("#  kind") && !none.contains("more:"),
+            "{none}"
+        );
+    }
 }

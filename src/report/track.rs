@@ -7,16 +7,21 @@
 //! diff against the statement and the other occurrences, best first. Field order is the struct order
 //! and nothing depends on time or thread count, so the same inputs give byte-identical JSON.
 //!
-//! The HTML page is one self-contained file with the same guarantees as the compare page: every piece
-//! of text escaped by askama, the data for the script embedded as JSON with `<`, `>`, `&`, U+2028 and
-//! U+2029 escaped, a Content-Security-Policy that allows no request and only the page's own script (by
-//! its SHA-256 hash), and diffs built with DOM text nodes.
+//! The HTML page is one self-contained file with the guarantees of [`super::page`]: every piece of
+//! text escaped by askama, the data for the script embedded by [`super::page::script_json`], a
+//! Content-Security-Policy that allows no request and only the page's own script (by its SHA-256
+//! hash), and diffs built with DOM text nodes. In a `cyberdiff report` folder a cell's passage links
+//! to the scan's compare page of its document and the statement's earliest document, scrolled to
+//! both passages.
 
 use std::fmt::Write as _;
 
 use askama::Template;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+
+use super::page::{self, Here, Nav, Site, csp, script_json};
+// `cyberdiff report`'s index page and combined JSON live in `super::index`; their old paths stay.
+pub use super::index::{ReportSummary, render_index, report_json};
 
 use super::{InputInfo, LineIndex, SCHEMA_VERSION, excerpt};
 use crate::align::OpTag;
@@ -61,6 +66,13 @@ pub struct TrackDoc {
     pub id: String,
     pub path: String,
     pub date: Option<String>,
+    /// Title, source and note from a corpus manifest, when it gives them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A statement as given.
@@ -208,6 +220,9 @@ impl TrackReport {
                     id: d.id.clone(),
                     path: d.path.display().to_string(),
                     date: d.date.clone(),
+                    title: None,
+                    source: None,
+                    note: None,
                 })
                 .collect(),
             statements: t
@@ -222,6 +237,21 @@ impl TrackReport {
                 .collect(),
             cells,
         }
+    }
+
+    /// Give the documents the titles, sources and notes of a corpus manifest, by document id.
+    pub fn with_meta(
+        mut self,
+        meta: &std::collections::HashMap<String, super::html::DocMeta>,
+    ) -> Self {
+        for d in &mut self.documents {
+            if let Some(m) = meta.get(&d.id) {
+                d.title.clone_from(&m.title);
+                d.source.clone_from(&m.source);
+                d.note.clone_from(&m.note);
+            }
+        }
+        self
     }
 
     /// The cell of statement `s` and document `d` (indices into `statements` and `documents`).
@@ -289,10 +319,10 @@ fn paint(s: &str, status: Status, color: bool) -> String {
         return s.to_owned();
     }
     let code = match status {
-        Status::Repeated => "31",
+        Status::Repeated => "34",
         Status::Reworded => "33",
         Status::Expanded => "32",
-        Status::Condensed => "36",
+        Status::Condensed => "35",
         Status::Absent => "2",
     };
     format!("\x1b[{code}m{s}\x1b[0m")
@@ -301,68 +331,87 @@ fn paint(s: &str, status: Status, color: bool) -> String {
 /// The column label of a document: its date, or its id when it has none.
 fn column_label(d: &TrackDoc) -> String {
     let label = d.date.clone().unwrap_or_else(|| excerpt(&d.id, 12));
-    super::printable(&label).into_owned()
+    super::printable_line(&label).into_owned()
+}
+
+fn grid_width(columns: &[String]) -> usize {
+    columns
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(12)
+}
+
+/// The statements × documents grid: a header of column labels, then per statement its id and each
+/// cell's status (`·` when absent, `×N` when met N times), coloured by status when asked.
+pub fn grid(columns: &[String], rows: &[(String, Vec<(Status, usize)>)], color: bool) -> String {
+    let width = grid_width(columns);
+    let id_width = rows
+        .iter()
+        .map(|(id, _)| super::printable(id).chars().count())
+        .max()
+        .unwrap_or(2)
+        .max(9);
+    let mut g = String::new();
+    let _ = write!(g, "{:<id_width$}", "statement");
+    for c in columns {
+        let _ = write!(g, "  {c:<width$}");
+    }
+    g.push('\n');
+    for (id, cells) in rows {
+        let _ = write!(g, "{:<id_width$}", super::printable(id));
+        for &(status, n) in cells {
+            let label = if status == Status::Absent {
+                "·".to_owned()
+            } else if n > 1 {
+                format!("{} ×{n}", status.name())
+            } else {
+                status.name().to_owned()
+            };
+            let padded = format!("{label:<width$}");
+            let _ = write!(g, "  {}", paint(&padded, status, color));
+        }
+        g.push('\n');
+    }
+    // Rows are padded to the column width; no line ends in spaces.
+    g.lines().map(|l| format!("{}\n", l.trim_end())).collect()
 }
 
 /// Render the grid (statements × documents in date order, the status of each cell, `×N` when met N
 /// times), the documents the columns stand for, and each statement's best passage per document.
 pub fn render_terminal(r: &TrackReport, color: bool) -> String {
-    let mut grid = String::new();
-    let width = r
-        .documents
-        .iter()
-        .map(|d| column_label(d).chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(12);
-    let id_width = r
+    let columns: Vec<String> = r.documents.iter().map(column_label).collect();
+    let rows: Vec<(String, Vec<(Status, usize)>)> = r
         .statements
         .iter()
-        .map(|s| s.id.chars().count())
-        .max()
-        .unwrap_or(2)
-        .max(9);
-    let _ = write!(grid, "{:<id_width$}", "statement");
-    for d in &r.documents {
-        let _ = write!(grid, "  {:<width$}", column_label(d));
-    }
-    grid.push('\n');
-    for (si, s) in r.statements.iter().enumerate() {
-        let _ = write!(grid, "{:<id_width$}", super::printable(&s.id));
-        for di in 0..r.documents.len() {
-            let c = r.cell(si, di);
-            let n = 1 + c.other_occurrences.len();
-            let label = if c.status == Status::Absent {
-                "·".to_owned()
-            } else if n > 1 {
-                format!("{} ×{n}", c.status.name())
-            } else {
-                c.status.name().to_owned()
-            };
-            let padded = format!("{label:<width$}");
-            let _ = write!(grid, "  {}", paint(&padded, c.status, color));
-        }
-        grid.push('\n');
-    }
-    // Rows are padded to the column width; no line ends in spaces.
-    let mut out: String = grid
-        .lines()
-        .map(|l| format!("{}\n", l.trim_end()))
+        .enumerate()
+        .map(|(si, s)| {
+            let cells = (0..r.documents.len())
+                .map(|di| {
+                    let c = r.cell(si, di);
+                    (c.status, 1 + c.other_occurrences.len())
+                })
+                .collect();
+            (s.id.clone(), cells)
+        })
         .collect();
+    let mut out = grid(&columns, &rows, color);
+    let width = grid_width(&columns);
     let _ = writeln!(out, "\n(· absent)");
     for d in &r.documents {
         let _ = writeln!(
             out,
             "{:<width$}  {}",
             column_label(d),
-            super::printable(&d.path)
+            super::printable_line(&d.path)
         );
     }
     for (si, s) in r.statements.iter().enumerate() {
         let _ = writeln!(
             out,
             "\n{}  {}",
-            super::printable(&s.id),
+            super::printable_line(&s.id),
             excerpt(&s.text, 100)
         );
         for (di, d) in r.documents.iter().enumerate() {
@@ -385,14 +434,14 @@ pub fn render_terminal(r: &TrackReport, color: bool) -> String {
 
 // --- HTML -----------------------------------------------------------------------------------------
 
-/// The page's stylesheet and script, inlined.
-const STYLE: &str = include_str!("../../templates/track.css");
+/// The page's script, inlined.
 const SCRIPT: &str = include_str!("../../templates/track.js");
 
 #[derive(Template)]
 #[template(path = "track.html")]
 struct TrackPage<'a> {
     title: String,
+    nav: Nav,
     version: &'a str,
     csp: String,
     style: &'static str,
@@ -400,6 +449,8 @@ struct TrackPage<'a> {
     data_json: String,
     docs: Vec<DocHead<'a>>,
     groups: Vec<GroupView<'a>>,
+    lede: String,
+    has_notes: bool,
     legend: Vec<(&'static str, &'static str, String)>,
     counts: Vec<(&'static str, usize)>,
     params: Vec<(String, String)>,
@@ -410,6 +461,9 @@ struct DocHead<'a> {
     label: String,
     id: &'a str,
     path: &'a str,
+    title: Option<&'a str>,
+    source: Option<&'a str>,
+    note: Option<&'a str>,
 }
 
 struct GroupView<'a> {
@@ -440,16 +494,6 @@ struct TimelineItem {
     note: String,
 }
 
-fn symbol(s: Status) -> &'static str {
-    match s {
-        Status::Repeated => "=",
-        Status::Reworded => "≈",
-        Status::Expanded => "+",
-        Status::Condensed => "−",
-        Status::Absent => "·",
-    }
-}
-
 /// What the script needs: each present cell's passages with their context and diff.
 #[derive(Serialize)]
 struct PageData<'a> {
@@ -462,6 +506,78 @@ struct PageData<'a> {
 struct PageCell<'a> {
     key: String,
     occurrences: Vec<PageOcc<'a>>,
+    /// The compare page of this document and the statement's earliest, scrolled to both passages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pair: Option<PairLink>,
+}
+
+#[derive(Serialize)]
+struct PairLink {
+    href: String,
+    /// The earliest document's column label.
+    first: String,
+}
+
+/// The compare pages of a scan a track page can link to: for two document ids (either order), the
+/// page's path relative to the track page and whether the first id is the page's side A.
+#[derive(Debug, Default)]
+pub struct PairPages {
+    pages: std::collections::HashMap<(String, String), String>,
+}
+
+impl PairPages {
+    /// The pages of the scan report `scan_json` (as written), in the folder `pairs_dir` relative to
+    /// the track page, for the pairs `paged` says have one.
+    pub fn from_scan_json(scan_json: &str, pairs_dir: &str, max_pages: usize) -> Self {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(scan_json) else {
+            return Self::default();
+        };
+        let pairs = v["pairs"].as_array().cloned().unwrap_or_default();
+        let mut order: Vec<(usize, usize, String, String)> = pairs
+            .iter()
+            .filter_map(|p| {
+                let id = p["id"].as_u64()? as usize;
+                let words = p["passages"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|x| x["aligned_words"].as_u64())
+                    .sum::<u64>() as usize;
+                Some((
+                    words,
+                    id,
+                    p["a"]["id"].as_str()?.to_owned(),
+                    p["b"]["id"].as_str()?.to_owned(),
+                ))
+            })
+            .collect();
+        // The order of `super::scan::paged_pairs`: most reused words first, then id.
+        order.sort_by_key(|x| (std::cmp::Reverse(x.0), x.1));
+        order.truncate(max_pages);
+        let pages = order
+            .into_iter()
+            .map(|(_, id, a, b)| {
+                (
+                    (a, b),
+                    format!(
+                        "{}/{}",
+                        super::uri(pairs_dir),
+                        super::scan::pair_page_name(id)
+                    ),
+                )
+            })
+            .collect();
+        Self { pages }
+    }
+
+    /// The page of documents `x` and `y`, and whether `x` is its side A.
+    fn get(&self, x: &str, y: &str) -> Option<(&str, bool)> {
+        if let Some(p) = self.pages.get(&(x.to_owned(), y.to_owned())) {
+            return Some((p, true));
+        }
+        self.pages
+            .get(&(y.to_owned(), x.to_owned()))
+            .map(|p| (p.as_str(), false))
+    }
 }
 
 #[derive(Serialize)]
@@ -498,6 +614,12 @@ fn context_after(text: &str, end: usize) -> &str {
 /// Render the HTML page of a tracking report. `texts` are the documents' texts, in the report's
 /// document order (the texts its spans index into).
 pub fn render_html(r: &TrackReport, texts: &[&str]) -> String {
+    render_html_in(r, texts, &Site::default(), &PairPages::default())
+}
+
+/// [`render_html`] for a page of a report: its header links the report's other pages, and each
+/// cell links to the compare page (of `pairs`) of its document and the statement's earliest.
+pub fn render_html_in(r: &TrackReport, texts: &[&str], site: &Site, pairs: &PairPages) -> String {
     let docs: Vec<DocHead> = r
         .documents
         .iter()
@@ -505,6 +627,9 @@ pub fn render_html(r: &TrackReport, texts: &[&str]) -> String {
             label: column_label(d),
             id: &d.id,
             path: &d.path,
+            title: d.title.as_deref(),
+            source: d.source.as_deref(),
+            note: d.note.as_deref(),
         })
         .collect();
     let mut page_cells = Vec::new();
@@ -514,6 +639,7 @@ pub fn render_html(r: &TrackReport, texts: &[&str]) -> String {
         let mut cells = Vec::new();
         let mut timeline: Vec<TimelineItem> = Vec::new();
         let mut last_wording: Option<String> = None;
+        let first = (0..r.documents.len()).find(|&di| r.cell(si, di).span.is_some());
         for di in 0..r.documents.len() {
             let c = r.cell(si, di);
             let key = format!("{si}-{di}");
@@ -542,7 +668,7 @@ pub fn render_html(r: &TrackReport, texts: &[&str]) -> String {
             cells.push(CellView {
                 key: key.clone(),
                 status: c.status.name(),
-                symbol: symbol(c.status),
+                symbol: page::symbol(c.status.name()),
                 score: if c.span.is_some() {
                     format!("{:.2}", c.score)
                 } else {
@@ -584,7 +710,20 @@ pub fn render_html(r: &TrackReport, texts: &[&str]) -> String {
                         ops,
                     });
                 }
-                page_cells.push(PageCell { key, occurrences });
+                let pair = first.filter(|&f| f != di).and_then(|f| {
+                    let fsp = r.cell(si, f).span.as_ref()?;
+                    let (href, here_is_a) = pairs.get(&r.documents[di].id, &r.documents[f].id)?;
+                    let (a, b) = if here_is_a { (sp, fsp) } else { (fsp, sp) };
+                    Some(PairLink {
+                        href: format!("{href}#a={}-{},b={}-{}", a.start, a.end, b.start, b.end),
+                        first: column_label(&r.documents[f]),
+                    })
+                });
+                page_cells.push(PageCell {
+                    key,
+                    occurrences,
+                    pair,
+                });
                 // Timeline: first appearance, then each change of wording.
                 let wording = normalized(&sp.text);
                 let label = column_label(&r.documents[di]);
@@ -642,7 +781,7 @@ pub fn render_html(r: &TrackReport, texts: &[&str]) -> String {
                 Status::Condensed => "the passage says it in fewer words".to_owned(),
                 Status::Absent => "no passage above the thresholds".to_owned(),
             };
-            (st.name(), symbol(st), help)
+            (st.name(), page::symbol(st.name()), help)
         })
         .collect();
     let params = {
@@ -680,9 +819,32 @@ pub fn render_html(r: &TrackReport, texts: &[&str]) -> String {
             r.statements.len(),
             r.documents.len()
         ),
+        nav: Nav::new(site, Here::Track, "Statements"),
+        has_notes: r.documents.iter().any(|d| d.note.is_some()),
+        lede: {
+            let present = counts[..4].iter().sum::<usize>();
+            let dates: Vec<&str> = r
+                .documents
+                .iter()
+                .filter_map(|d| d.date.as_deref())
+                .collect();
+            format!(
+                "{} statement{} followed through {} document{}{}: {} of the {} cells hold a passage that says what the statement says.",
+                r.statements.len(),
+                if r.statements.len() == 1 { "" } else { "s" },
+                r.documents.len(),
+                if r.documents.len() == 1 { "" } else { "s" },
+                match (dates.first(), dates.last()) {
+                    (Some(f), Some(l)) if f != l => format!(" from {f} to {l}"),
+                    _ => String::new(),
+                },
+                present,
+                r.cells.len()
+            )
+        },
         version: r.manifest.version,
-        csp: csp(SCRIPT),
-        style: STYLE,
+        csp: csp(Some(SCRIPT)),
+        style: page::STYLE,
         script: SCRIPT,
         data_json: script_json(&data),
         docs,
@@ -718,74 +880,9 @@ fn normalized(text: &str) -> String {
         .join(" ")
 }
 
-/// The page's Content-Security-Policy: nothing may be fetched; only the page's own script, by hash,
-/// may run; inline styles are allowed (the stylesheet is inlined).
-fn csp(script: &str) -> String {
-    let hash = Sha256::digest(script.as_bytes());
-    format!(
-        "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{}'; img-src 'none'; \
-         base-uri 'none'; form-action 'none'",
-        base64(&hash)
-    )
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// JSON safe inside a `<script type="application/json">` element: `<`, `>`, `&`, U+2028 and U+2029
-/// are written as `\u` escapes, so no document text can close the element.
-fn script_json<T: Serialize>(v: &T) -> String {
-    let s = serde_json::to_string(v).expect("page data serialises");
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_the_rfc_examples() {
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
-
-    #[test]
-    fn embedded_json_cannot_close_its_script_element() {
-        let s = script_json(&"</script><b>&\u{2028}");
-        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
-        assert!(s.contains("\\u003c/script\\u003e"));
-    }
 
     #[test]
     fn context_is_cut_on_char_boundaries() {
@@ -794,209 +891,4 @@ mod tests {
         assert_eq!(context_before(&text, at).chars().count(), CONTEXT_CHARS);
         assert_eq!(context_after(&text, at + 1).chars().count(), CONTEXT_CHARS);
     }
-}
-
-// --- `cyberdiff report`: index page and combined JSON ---------------------------------------------
-
-/// What the index page of `cyberdiff report` says about the reports it links.
-#[derive(Debug, Default)]
-pub struct ReportSummary {
-    /// (id, date, path, reused share) of each document, from the scan.
-    pub documents: Vec<(String, String, String, String)>,
-    pub pairs: usize,
-    pub clusters: usize,
-    pub duplicates: usize,
-    pub boilerplate: usize,
-    pub removed_documents: usize,
-    pub repeated_paragraphs: usize,
-    /// Statements tracked and cells by status, when there was a statements file.
-    pub track: Option<(usize, Vec<(&'static str, usize)>)>,
-    pub has_scan: bool,
-    pub has_dedup: bool,
-}
-
-impl ReportSummary {
-    /// Summarise the JSON reports of scan, dedup and track (any may be missing).
-    pub fn new(scan: Option<&str>, dedup: Option<&str>, track: Option<&str>) -> Self {
-        let parse =
-            |s: Option<&str>| s.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
-        let len = |v: &serde_json::Value, k: &str| v[k].as_array().map_or(0, Vec::len);
-        let mut out = ReportSummary::default();
-        if let Some(v) = parse(scan) {
-            out.has_scan = true;
-            out.pairs = len(&v, "pairs");
-            out.clusters = len(&v, "clusters");
-            out.duplicates = len(&v, "duplicates");
-            out.boilerplate = len(&v, "boilerplate");
-            let s = |d: &serde_json::Value, k: &str| d[k].as_str().unwrap_or("").to_owned();
-            out.documents = v["documents"]
-                .as_array()
-                .map(|ds| {
-                    ds.iter()
-                        .map(|d| {
-                            let share = d["reused_share"]
-                                .as_f64()
-                                .map_or(String::new(), |x| format!("{:.1}%", x * 100.0));
-                            (s(d, "id"), s(d, "date"), s(d, "path"), share)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-        }
-        if let Some(v) = parse(dedup) {
-            out.has_dedup = true;
-            out.removed_documents = len(&v, "removed_documents");
-            out.repeated_paragraphs = len(&v, "repeated_paragraphs");
-        }
-        if let Some(v) = parse(track) {
-            let cells = v["cells"].as_array().cloned().unwrap_or_default();
-            let counts = Status::ALL
-                .iter()
-                .map(|st| {
-                    let n = cells
-                        .iter()
-                        .filter(|c| c["status"].as_str() == Some(st.name()))
-                        .count();
-                    (st.name(), n)
-                })
-                .collect();
-            out.track = Some((len(&v, "statements"), counts));
-        }
-        out
-    }
-}
-
-/// The combined JSON of `cyberdiff report`: a header, then the scan, dedup and track reports as
-/// they were written (embedded verbatim, so their field order is kept); a missing part is `null`.
-pub fn report_json(
-    summary: &ReportSummary,
-    scan: Option<&str>,
-    dedup: Option<&str>,
-    track: Option<&str>,
-) -> String {
-    let mut pages = vec!["index.html"];
-    if summary.has_scan {
-        pages.extend(["scan.html", "scan.json"]);
-    }
-    if summary.has_dedup {
-        pages.push("dedup.json");
-    }
-    if summary.track.is_some() {
-        pages.extend(["track.html", "track.json"]);
-    }
-    let embed = |s: Option<&str>| s.map_or("null".to_owned(), |s| s.trim_end().to_owned());
-    format!(
-        "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"command\": \"report\",\n  \"manifest\": {{ \"tool\": \"cyberdiff\", \"version\": {} }},\n  \"pages\": {},\n  \"scan\": {},\n  \"dedup\": {},\n  \"track\": {}\n}}\n",
-        serde_json::to_string(env!("CARGO_PKG_VERSION")).expect("a string serialises"),
-        serde_json::to_string(&pages).expect("strings serialise"),
-        embed(scan),
-        embed(dedup),
-        embed(track)
-    )
-}
-
-#[derive(Template)]
-#[template(
-    ext = "html",
-    source = r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'none'; base-uri 'none'; form-action 'none'">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="cyberdiff {{ version }}">
-<title>cyberdiff report</title>
-<style>
-body { margin: 0 auto; max-width: 960px; padding: 0 20px 40px; font: 15px/1.5 system-ui, sans-serif; color: #1d232b; background: #fbfcfd; }
-h1 { font-size: 22px; margin: 20px 0 4px; } .sub { color: #5b6673; margin: 0 0 16px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; }
-.card { border: 1px solid #d9dee5; border-radius: 8px; padding: 12px 16px; background: #fff; }
-.card h2 { font-size: 17px; margin: 0 0 4px; } .card p { margin: 4px 0; }
-.card a.main { font-weight: 700; } .figs { color: #5b6673; font-size: 14px; }
-table { border-collapse: collapse; width: 100%; margin-top: 8px; font-size: 14px; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e6e9ed; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-@media (prefers-color-scheme: dark) { body { color: #e6e9ed; background: #14181d; } .card { background: #1a1f25; border-color: #39414b; } a { color: #8ab4f8; } }
-</style>
-</head>
-<body>
-<h1>cyberdiff report</h1>
-<p class="sub">{{ docs.len() }} document{% if docs.len() != 1 %}s{% endif %}, in date order. Every page below is one self-contained file.</p>
-<div class="cards">
-{%- if let Some((statements, counts)) = track %}
-  <section class="card">
-    <h2><a class="main" href="track.html">Statement tracking</a></h2>
-    <p>{{ statements }} statements × {{ docs.len() }} documents: where each is repeated, reworded, expanded, condensed or absent, with the passage and its word diff, and a timeline per statement.</p>
-    <p class="figs">{% for (name, n) in counts %}{{ name }} {{ n }}{% if !loop.last %} · {% endif %}{% endfor %}</p>
-    <p class="figs"><a href="track.json">track.json</a></p>
-  </section>
-{%- endif %}
-{%- if has_scan %}
-  <section class="card">
-    <h2><a class="main" href="scan.html">Corpus scan</a></h2>
-    <p>Every pair of documents: shared passages, reuse clusters with their earliest source, near-duplicates and boilerplate; a side-by-side page per pair.</p>
-    <p class="figs">{{ pairs }} pairs with shared passages · {{ clusters }} clusters · {{ duplicates }} near-duplicates · {{ boilerplate }} boilerplate texts</p>
-    <p class="figs"><a href="scan.json">scan.json</a></p>
-  </section>
-{%- endif %}
-{%- if has_dedup %}
-  <section class="card">
-    <h2><a class="main" href="dedup.json">Duplicates</a></h2>
-    <p>Exact and near-duplicate documents and repeated paragraphs (the earliest copy is kept).</p>
-    <p class="figs">{{ removed_documents }} duplicate documents · {{ repeated_paragraphs }} repeated paragraphs</p>
-  </section>
-{%- endif %}
-  <section class="card">
-    <h2><a class="main" href="report.json">report.json</a></h2>
-    <p>All of the above in one JSON file (schema version 1).</p>
-  </section>
-</div>
-{%- if !docs.is_empty() %}
-<table>
-  <thead><tr><th scope="col">Date</th><th scope="col">Document</th><th scope="col">Path</th><th scope="col" class="num">Reused</th></tr></thead>
-  <tbody>
-{%- for (id, date, path, share) in docs %}
-    <tr><td>{{ date }}</td><td>{{ id }}</td><td><code>{{ path }}</code></td><td class="num">{{ share }}</td></tr>
-{%- endfor %}
-  </tbody>
-</table>
-{%- endif %}
-</body>
-</html>
-"#
-)]
-struct IndexPage<'a> {
-    version: &'a str,
-    docs: &'a [(String, String, String, String)],
-    track: Option<(usize, Vec<(&'static str, usize)>)>,
-    has_scan: bool,
-    has_dedup: bool,
-    pairs: usize,
-    clusters: usize,
-    duplicates: usize,
-    boilerplate: usize,
-    removed_documents: usize,
-    repeated_paragraphs: usize,
-}
-
-/// The index page of `cyberdiff report`, linking every page it wrote.
-pub fn render_index(s: &ReportSummary) -> String {
-    let page = IndexPage {
-        version: env!("CARGO_PKG_VERSION"),
-        docs: &s.documents,
-        track: s.track.clone(),
-        has_scan: s.has_scan,
-        has_dedup: s.has_dedup,
-        pairs: s.pairs,
-        clusters: s.clusters,
-        duplicates: s.duplicates,
-        boilerplate: s.boilerplate,
-        removed_documents: s.removed_documents,
-        repeated_paragraphs: s.repeated_paragraphs,
-    };
-    let mut html = page.render().expect("rendering into a String cannot fail");
-    if !html.ends_with('\n') {
-        html.push('\n');
-    }
-    html
 }

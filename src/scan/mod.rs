@@ -7,10 +7,11 @@
 //!   sides lie in that document's boilerplate runs; boilerplate passages are listed with their pair,
 //!   labelled, and kept out of the reused shares.
 //! - **clusters**: one reused passage and every place it appears. Non-boilerplate passages are joined
-//!   (union-find) when their spans in one document overlap by at least half of the shorter span; each
-//!   cluster's occurrences are the merged spans per document, ordered by date, and the earliest is the
-//!   source. Each later occurrence carries the kind of the passage linking it to the source (or, when
-//!   the two were not aligned directly, to the earliest document it was aligned with: `from`).
+//!   (union-find) when their spans in one document overlap by at least two thirds of each span (the
+//!   same words, not a short passage inside a long one); each cluster's occurrences are the merged
+//!   spans per document, ordered by date, and the earliest is the source. Each later occurrence
+//!   carries the kind of the passage linking it to the source (or, when the two were not aligned
+//!   directly, to the earliest document it was aligned with: `from`, never a later document).
 //! - **duplicates**: documents with identical text (`exact`); pairs whose reused share, boilerplate
 //!   included, reaches the threshold on both sides (`near`), or only on the smaller document
 //!   (`contained`: the smaller one lies within the larger).
@@ -307,6 +308,14 @@ fn mirror(k: Kind) -> Kind {
     }
 }
 
+/// Two occurrences in one document are the same passage when they overlap by at least two thirds of
+/// each. Overlap of the shorter alone would chain: a long passage (a chapter shared by two
+/// translations) contains many short ones (a formula shared with other chapters), and each of those
+/// links the long one to yet other documents, until one cluster holds most of a corpus.
+fn same_words(x: &Range<usize>, y: &Range<usize>) -> bool {
+    overlap(x, y) * 3 >= x.len().max(y.len()) * 2
+}
+
 fn clusters(pairs: &[PairResult], sp: &ScanParams) -> Vec<Cluster> {
     // Nodes: non-boilerplate passages. Per document, the spans of every node that touches it.
     let mut nodes: Vec<(usize, usize)> = Vec::new();
@@ -329,7 +338,7 @@ fn clusters(pairs: &[PairResult], sp: &ScanParams) -> Vec<Cluster> {
         for (r, n) in list.iter() {
             active.retain(|(q, _)| q.end > r.start);
             for (q, m) in &active {
-                if overlap(q, r) * 2 >= q.len().min(r.len()) {
+                if same_words(q, r) {
                     uf.union(*m, *n);
                 }
             }
@@ -390,7 +399,9 @@ fn clusters(pairs: &[PairResult], sp: &ScanParams) -> Vec<Cluster> {
                 } else {
                     continue;
                 };
-                if overlap(mine, &occ.span) == 0 {
+                // A passage is reused from an earlier document (or one of the same date listed
+                // before), never from a later one.
+                if other > occ.doc || overlap(mine, &occ.span) == 0 {
                     continue;
                 }
                 let key = (

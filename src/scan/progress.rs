@@ -1,40 +1,32 @@
 //! A progress line on standard error for long runs: one stage at a time, redrawn at most ten times a
 //! second from any thread, shown only when asked for (a terminal, not `--quiet`), erased when done.
+//! Drawn by `indicatif`.
 
-use std::io::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// A progress line, or nothing when disabled.
 #[derive(Debug)]
 pub struct Progress {
-    enabled: bool,
-    done: AtomicUsize,
-    state: Mutex<State>,
-}
-
-#[derive(Debug)]
-struct State {
-    stage: &'static str,
-    total: usize,
-    started: Instant,
-    last: Option<Instant>,
+    bar: Option<ProgressBar>,
 }
 
 impl Progress {
     /// A progress line drawn on standard error when `enabled`.
     pub fn new(enabled: bool) -> Self {
-        Self {
-            enabled,
-            done: AtomicUsize::new(0),
-            state: Mutex::new(State {
-                stage: "",
-                total: 0,
-                started: Instant::now(),
-                last: None,
-            }),
-        }
+        let bar = enabled.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
+            let style = ProgressStyle::with_template("{msg:<10} [{bar:30}] {pos}/{len} ({secs})")
+                .expect("the template is valid")
+                .with_key("secs", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1} s", s.elapsed().as_secs_f64());
+                })
+                .progress_chars("#-");
+            bar.set_style(style);
+            bar
+        });
+        Self { bar }
     }
 
     /// A progress line that never draws.
@@ -44,64 +36,26 @@ impl Progress {
 
     /// Start a stage of `total` steps.
     pub fn stage(&self, stage: &'static str, total: usize) {
-        if !self.enabled {
-            return;
+        if let Some(b) = &self.bar {
+            b.set_message(stage);
+            b.set_position(0);
+            b.set_length(total as u64);
+            // The time keeps counting through a stage that counts its steps only at its end.
+            b.enable_steady_tick(Duration::from_millis(300));
         }
-        self.done.store(0, Ordering::Relaxed);
-        if let Ok(mut s) = self.state.lock() {
-            s.stage = stage;
-            s.total = total;
-            s.last = None;
-        }
-        self.draw(true);
     }
 
     /// Count `n` steps done.
     pub fn inc(&self, n: usize) {
-        if !self.enabled {
-            return;
+        if let Some(b) = &self.bar {
+            b.inc(n as u64);
         }
-        self.done.fetch_add(n, Ordering::Relaxed);
-        self.draw(false);
-    }
-
-    fn draw(&self, force: bool) {
-        // Only one thread draws; the others go on.
-        let Ok(mut s) = self.state.try_lock() else {
-            return;
-        };
-        let now = Instant::now();
-        if now.duration_since(s.started) < Duration::from_millis(300) && !force {
-            return;
-        }
-        if !force
-            && s.last
-                .is_some_and(|l| now.duration_since(l) < Duration::from_millis(100))
-        {
-            return;
-        }
-        s.last = Some(now);
-        let done = self.done.load(Ordering::Relaxed).min(s.total);
-        let width = 30;
-        let filled = (done * width).checked_div(s.total).unwrap_or(0);
-        let bar: String = "#".repeat(filled) + &"-".repeat(width - filled);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r\x1b[2K{:<10} [{bar}] {done}/{} ({:.1} s)",
-            s.stage,
-            s.total,
-            now.duration_since(s.started).as_secs_f64()
-        );
-        let _ = err.flush();
     }
 
     /// Erase the line.
     pub fn finish(&self) {
-        if self.enabled {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K");
-            let _ = err.flush();
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
         }
     }
 }

@@ -37,7 +37,7 @@
 //!    `min_score + SHORT_STATEMENT / max(n, 4)` for a statement of n content words: a few words of a
 //!    short statement often meet by chance in one sentence, the many words of a long one do not. A
 //!    sentence sharing one word with a statement, however rare, is never an occurrence.
-//! 6. **Status.** DESIGN.md's definitions with the statement as A and the passage as B: a word counts as
+//! 6. **Status.** The definitions of docs/definitions.md with the statement as A and the passage as B: a word counts as
 //!    aligned to an *equal* word for equal, compound and fuzzy matches (the same word after
 //!    normalisation, inflection or OCR damage), not for derived words or synonyms, which make a passage
 //!    *reworded*; the words an *expanded* passage adds (a *condensed* one drops) must include a content
@@ -346,7 +346,7 @@ fn measure(
     idf: &Idf,
     lex: &Lexicon,
 ) -> (Vec<Step>, f64, f64) {
-    let steps = diff(s, d, &words, lex);
+    let steps = diff(s, d, words, lex);
     // The final score counts a word matched out of order at MOVED_FACTOR of its weight, unless it
     // moved with its neighbours (a clause moved as a block: "X to promote Y" / "to promote Y,
     // X").
@@ -836,7 +836,7 @@ fn step(tag: OpTag, s: Range<usize>, d: Range<usize>, rel: Option<Relation>) -> 
     }
 }
 
-/// The status of an occurrence by DESIGN.md's definitions, statement as A and passage as B. Words
+/// The status of an occurrence by the definitions of docs/definitions.md, statement as A and passage as B. Words
 /// "inserted inside or around" for expanded (removed, for condensed) must include a content word:
 /// a passage that only drops the statement's "for" is not condensed.
 fn classify(

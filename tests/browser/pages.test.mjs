@@ -144,14 +144,15 @@ async function readGrid(page) {
   return page.evaluate(() => {
     const docs = [...document.querySelectorAll('#grid thead .doc-h')].map((th) => ({
       label: th.querySelector('.doc-date').textContent,
-      id: th.querySelector('.doc-id').textContent,
+      id: th.dataset.id,
+      shown: th.querySelector('.doc-id').textContent,
       path: th.title,
     }));
     const rows = [...document.querySelectorAll('#grid tbody tr:not(.group-row)')].map((tr) => ({
       id: tr.querySelector('.stmt .sid').textContent,
       text: tr.querySelector('.stmt .stext').textContent,
       cells: [...tr.querySelectorAll('td.cell')].map((td) => ({
-        status: [...td.classList].find((c) => c.startsWith('st-')).slice(3),
+        status: td.dataset.status,
         key: td.querySelector('button.open')?.dataset.cell ?? null,
         text: td.innerText.trim(),
       })),
@@ -237,7 +238,7 @@ async function checkAbsent(page, grid) {
   }
   if (absent.length) {
     const before = await page.locator('#inspector').innerHTML();
-    await page.locator('#grid td.st-absent .absent').first().click();
+    await page.locator('#grid td[data-status="absent"] .absent').first().click();
     assert.equal(await page.locator('#inspector').innerHTML(), before, 'clicking an absent cell changed the inspector');
   }
   return absent.length;
@@ -245,7 +246,7 @@ async function checkAbsent(page, grid) {
 
 /** One timeline per statement, each listing the documents in the grid's order with the grid's status. */
 async function checkTimelines(page, grid) {
-  const tls = await page.evaluate(() => [...document.querySelectorAll('.timelines .timeline')].map((t) => ({
+  const tls = await page.evaluate(() => [...document.querySelectorAll('.tls .tl')].map((t) => ({
     id: t.querySelector('h3 .sid').textContent,
     head: t.querySelector('h3').textContent,
     items: [...t.querySelectorAll('ol > li')].map((li) => ({
@@ -291,7 +292,7 @@ test('track page: the grid in date order, cells open their passage in context wi
     for (const d of grid.docs) assert.ok(path.basename(d.path).startsWith(d.label), `${d.path} labelled ${d.label}`);
 
     // The legend counts every cell.
-    const legend = await page.$$eval('.legend li', (lis) => Object.fromEntries(lis.map((li) => [li.className.slice(3), Number(li.querySelector('b')?.textContent ?? 0)])));
+    const legend = await page.$$eval('.legend li', (lis) => Object.fromEntries(lis.map((li) => [li.dataset.status, Number(li.querySelector('b')?.textContent ?? 0)])));
     const counts = {};
     for (const c of grid.rows.flatMap((r) => r.cells)) counts[c.status] = (counts[c.status] ?? 0) + 1;
     for (const [k, v] of Object.entries(legend)) assert.equal(v, counts[k] ?? 0, `legend ${k}`);
@@ -332,7 +333,8 @@ test('track page: hostile statements and documents show as text, nothing runs, d
     ['c-middle.txt', '2018-07-09', 'Middle', `Nothing of the statements here, only ${s1} and ${s2} as text. ${HOSTILE_MORE.join(' ')}\n`],
   ];
   for (const [f, , , text] of files) fs.writeFileSync(path.join(docs, f), text);
-  fs.writeFileSync(path.join(docs, 'corpus.toml'), files.map(([f, date, title]) => `[[document]]\nfile = "${f}"\ndate = "${date}"\ntitle = '${title}'\n`).join('\n'));
+  // Titles, sources and notes with markup in them too.
+  fs.writeFileSync(path.join(docs, 'corpus.toml'), files.map(([f, date, title]) => `[[document]]\nfile = "${f}"\ndate = "${date}"\ntitle = '${title}'\nsource = '${s2} wire'\nnote = '${s1} partial'\n`).join('\n'));
   const out = path.join(dir, 'track.html');
   cyberdiff(['track', '--statements', path.join(dir, 'statements.toml'), docs, '--html', out, '--quiet']);
   const { context, page, seen } = await open(out);
@@ -344,6 +346,7 @@ test('track page: hostile statements and documents show as text, nothing runs, d
     assert.deepEqual(await page.locator('#grid tr.group-row th').allTextContents(), [`${s1} group`, `${s2} group`]);
     const body = await page.locator('body').innerText();
     for (const s of HOSTILE) assert.ok(body.includes(s), `${s} not shown as text`);
+    assert.ok(body.includes(`${s1} partial`) && body.includes(`${s2} wire`), 'the manifest\'s note and source not shown as text');
     const inj = await injected(page);
     assert.equal(inj.media, 0, 'an element came from a statement or document');
     assert.deepEqual(inj.handlers, []);
@@ -406,14 +409,17 @@ function assertResolves(url, dir, from) {
 async function readHeat(page) {
   return page.evaluate(() => {
     const t = document.querySelector('#heatmap table.heat');
-    const rows = [...t.querySelectorAll('tr')].slice(1).map((tr) => ({
+    const rows = [...t.querySelectorAll('tbody tr')].map((tr) => ({
       head: tr.querySelector('th.rowh').textContent,
       cells: [...tr.querySelectorAll('td')].map((td) => ({
-        cls: td.className, href: td.querySelector('a')?.href ?? null, title: td.querySelector('span')?.title ?? null,
+        cls: td.className,
+        href: td.querySelector('a')?.href ?? null,
+        title: (td.querySelector('a, span') ?? td).title,
+        text: td.textContent.trim(),
       })),
     }));
     const box = t.getBoundingClientRect();
-    return { cols: t.querySelectorAll('tr:first-child th').length - 1, rows, width: box.width, height: box.height };
+    return { cols: t.querySelectorAll('thead th').length - 1, rows, width: box.width, height: box.height };
   });
 }
 
@@ -454,7 +460,22 @@ test('scan page: the heat map, a pair\'s link opens its side-by-side page, clust
     });
     const linked = heat.rows.flatMap((row) => row.cells).filter((c) => c.href);
     assert.ok(linked.length >= 2, 'no linked cell in the heat map');
-    for (const c of linked) assert.match(c.cls, /^h\d+$/);
+    // Each linked cell: a colour level and its share in percent, which the title says in full.
+    for (const c of linked) {
+      assert.match(c.cls, /^h\d+$/);
+      assert.match(c.text, /^(<0\.1|\d+(\.\d)?)%$/, `heat cell text ${c.text}`);
+      assert.match(c.title, /^\d+\.\d% of .+ lies in passages shared with .+: open them side by side$/);
+    }
+    // The scale: one swatch per level, each with its range in percent.
+    const scale = await page.$$eval('#heatmap .scale .sw', (sw) => sw.map((x) => ({ cls: x.className, text: x.textContent })));
+    assert.deepEqual(scale.filter((x) => /h\d/.test(x.cls)).map((x) => x.cls), ['sw h0', 'sw h1', 'sw h2', 'sw h3', 'sw h4', 'sw h5']);
+    for (const x of scale) assert.match(x.text, /%|no shared passage/);
+    // Darker levels are darker: the swatches' backgrounds fall in lightness.
+    const light = await page.$$eval('#heatmap .scale .sw[class*=" h"]', (sw) => sw.map((x) => {
+      const [r, g, b] = getComputedStyle(x).backgroundColor.match(/\d+/g).map(Number);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    }));
+    for (let i = 1; i < light.length; i++) assert.ok(light[i] < light[i - 1], `scale level ${i} is not darker: ${light}`);
     // Symmetric: (i, j) and (j, i) open the same pair page.
     heat.rows.forEach((row, i) => row.cells.forEach((c, j) => assert.equal(c.href, heat.rows[j].cells[i].href, `cells (${i},${j}) and (${j},${i})`)));
     // Its cells' colours: the background differs with the level.
@@ -468,8 +489,15 @@ test('scan page: the heat map, a pair\'s link opens its side-by-side page, clust
     assert.equal(await first.locator('table').isVisible(), false);
     await first.locator('summary').click();
     assert.ok(await first.locator('table').isVisible(), 'a cluster does not open');
-    assert.ok(await first.locator('.timeline .dot').count() >= 2);
-    assert.equal(await first.locator('table tr:nth-child(2) td.k-source').count(), 1, 'a cluster\'s first row is not its source');
+    // The timeline: a dot per dated document, labelled with its date (and its number of places), on a
+    // dated axis.
+    const dots = await first.locator('.ctl .dot').evaluateAll((ds) => ds.map((d) => ({ label: d.querySelector('.dl').textContent, x: parseFloat(d.style.left) })));
+    assert.ok(dots.length >= 2);
+    for (const d of dots) assert.match(d.label, /^\d{4}(-\d\d){0,2}( ×\d+)?$/);
+    assert.equal(new Set(dots.map((d) => d.label.split(' ')[0])).size, dots.length, 'two dots for one document');
+    assert.ok(dots.every((d, i) => i === 0 || d.x >= dots[i - 1].x), 'timeline dots not in date order');
+    assert.ok(await first.locator('.ctl .tick').count() >= 2, 'no year on the timeline');
+    assert.equal(await first.locator('tbody tr:first-child td.k-source').count(), 1, 'a cluster\'s first row is not its source');
     // Pairs, duplicates, boilerplate and documents: the sections are there.
     for (const id of ['pairs', 'duplicates', 'boilerplate', 'documents']) {
       assert.equal(await page.locator(`section#${id} h2`).count(), 1, `no ${id} section`);
@@ -478,8 +506,9 @@ test('scan page: the heat map, a pair\'s link opens its side-by-side page, clust
     assert.ok(pairRows >= linked.length / 2, 'pairs table shorter than the heat map\'s pairs');
     assert.equal(await page.locator('#documents table tr').count() - 1, inputDocs.length);
 
-    // Every link resolves: fragments to an element of this page, files to existing pair pages.
-    const ls = await links(page);
+    // Every link resolves: fragments to an element of this page, files to existing pair pages (and
+    // the header's link to this page itself).
+    const ls = (await links(page)).filter((l) => bare(l.url) !== r.url);
     for (const l of ls) {
       if (l.raw.startsWith('#')) {
         assert.ok(await fragmentResolves(page, l.raw), `broken fragment ${l.raw}`);
@@ -492,13 +521,13 @@ test('scan page: the heat map, a pair\'s link opens its side-by-side page, clust
     assert.deepEqual([...linkedPages].sort(), pages.sort(), 'pair pages written but not linked, or linked but not written');
 
     // The nav reaches its section.
-    await page.locator('nav a[href="#boilerplate"]').click();
+    await page.locator('a[href="#boilerplate"]').click();
     assert.ok(page.url().endsWith('#boilerplate'));
 
     // A link from a pair in the heat map opens its side-by-side compare page.
     const { data } = await followPair(r, linked[0].href, pairsDir);
     // The page shows the two documents the heat map's cell names.
-    const [docA, docB] = linked[0].title.split(':')[0].split(' ~ ');
+    const [, docA, docB] = /of (.+) lies in passages shared with (.+): /.exec(linked[0].title);
     const title = await page.title();
     assert.ok(title.includes(docA) && title.includes(docB), `pair page ${title} is not ${docA} ~ ${docB}`);
     assert.ok(data.passages.length > 0);
@@ -534,6 +563,8 @@ test('scan page: hostile documents show as text; boilerplate listed; pairs past 
     const body = [filler(i + 1, 80), i < 3 ? reused : filler(100 + i, 40), filler(50 + i, 60), boiler].join('\n\n');
     fs.writeFileSync(path.join(docs, name), `${s1} ${s2} heading\n\n${body}\n\n${HOSTILE_MORE.join(' ')}\n`);
   }
+  // Titles and notes with markup in them, on the scan page and its pair pages.
+  fs.writeFileSync(path.join(docs, 'corpus.toml'), names.map((f, i) => `[[document]]\nfile = "${f.replace(/"/g, '\\"')}"\ntitle = '${s1} title ${i}'\nnote = '${s2} note ${i}'\n`).join('\n'));
   const out = path.join(dir, 'scan.html');
   cyberdiff(['scan', docs, '--html', out, '--html-pairs', '2', '--quiet']);
   const pairsDir = path.join(dir, 'scan-pairs');
@@ -542,6 +573,7 @@ test('scan page: hostile documents show as text; boilerplate listed; pairs past 
     const { page, seen } = r;
     const body = await page.locator('body').innerText();
     for (const s of HOSTILE) assert.ok(body.includes(s), `${s} not shown as text`);
+    assert.ok(body.includes(`${s1} title 0`) && body.includes(`${s2} note 0`), 'titles and notes not shown as text');
     const inj = await injected(page);
     assert.equal(inj.media, 0, 'an element came from a document');
     assert.deepEqual(inj.handlers, []);
@@ -560,7 +592,7 @@ test('scan page: hostile documents show as text; boilerplate listed; pairs past 
     // Only two pair pages written, and only those linked; every link resolves.
     const pages = fs.readdirSync(pairsDir).sort();
     assert.equal(pages.length, 2);
-    const ls = await links(page);
+    const ls = (await links(page)).filter((l) => bare(l.url) !== r.url);
     for (const l of ls) {
       if (l.raw.startsWith('#')) assert.ok(await fragmentResolves(page, l.raw), `broken fragment ${l.raw}`);
       else assertResolves(l.url, pairsDir, 'scan.html');
@@ -572,6 +604,8 @@ test('scan page: hostile documents show as text; boilerplate listed; pairs past 
     await followPair(r, pairLinks[0].url, pairsDir);
     const text = await page.locator('#text-a').innerText() + await page.locator('#text-b').innerText();
     for (const s of HOSTILE) assert.ok(text.includes(s), `${s} not shown as text on the pair page`);
+    const head = await page.locator('header.top').innerText();
+    assert.ok(head.includes(`${s1} title`) && head.includes(`${s2} note`), `the pair page's titles: ${head}`);
     for (const s of HOSTILE_MORE.slice(0, -1)) assert.ok(text.includes(s), `${s} not shown as text on the pair page`);
     const inj2 = await injected(page);
     assert.equal(inj2.media, 0, 'an element came from a document on the pair page');
@@ -591,7 +625,7 @@ test('scan page named with # or ?: the pair links still resolve', async () => {
     cyberdiff(['scan', 'inputs', '--html', out, '--html-pairs', '1', '--quiet']);
     const r = await open(out);
     try {
-      const ls = (await links(r.page)).filter((l) => !l.raw.startsWith('#'));
+      const ls = (await links(r.page)).filter((l) => !l.raw.startsWith('#') && bare(l.url) !== r.url);
       assert.ok(ls.length > 0, `${name}: no pair link`);
       for (const l of ls) assertResolves(l.url, path.join(dir, `${path.parse(name).name}-pairs`), name);
     } finally {
@@ -619,7 +653,7 @@ test('report: index.html links every page, and every link, followed through file
     const ls = await links(page);
     // The index links each page it wrote beside it: track, scan and every JSON file.
     const top = fs.readdirSync(dir).filter((f) => f !== 'index.html' && fs.statSync(path.join(dir, f)).isFile()).sort();
-    const fromIndex = [...new Set(ls.map((l) => path.relative(dir, fileURLToPath(bare(l.url)))))].sort();
+    const fromIndex = [...new Set(ls.map((l) => path.relative(dir, fileURLToPath(bare(l.url)))))].filter((f) => f !== 'index.html').sort();
     assert.deepEqual(fromIndex, top, 'index.html does not link exactly the files written beside it');
     for (const want of ['track.html', 'scan.html', 'report.json']) assert.ok(top.includes(want), `no ${want} written`);
 
@@ -661,6 +695,260 @@ test('report: index.html links every page, and every link, followed through file
     await Promise.all([page.waitForURL('**/pair-*.html'), page.locator('#heatmap table.heat a').first().click()]);
     await page.waitForSelector('#text-a mark.h');
     await assertQuiet(page, seen);
+  } finally {
+    await r.context.close();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// One report: every page links the others, a track cell leads to its passage side by side, the heat
+// map opens its pairs, and the pages work from 800 px wide up.
+
+/** The report of the bundled corpus, written once for the tests below. */
+let reportDir;
+function bundledReport() {
+  if (!reportDir) {
+    reportDir = folder('report-links');
+    cyberdiff(['report', '--out', reportDir, '--quiet']);
+  }
+  return reportDir;
+}
+
+/** A recording context allowing every file of the report folder, at `viewport`. */
+async function reportContext(dir, viewport = { width: 1280, height: 800 }) {
+  const files = [];
+  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : files.push(path.join(d, e.name))));
+  walk(dir);
+  const allowed = new Set(files.map((f) => pathToFileURL(f).href));
+  const r = await recorder(allowed);
+  await r.page.setViewportSize(viewport);
+  return r;
+}
+
+/** The header's links of the open page, as files relative to `dir`, and its trail. */
+async function header(page, dir) {
+  const h = await page.evaluate(() => ({
+    links: [...document.querySelectorAll('nav.site > a')].map((a) => ({ url: a.href, current: a.getAttribute('aria-current') === 'page', text: a.textContent })),
+    crumbs: [...document.querySelectorAll('nav.site .crumbs li')].map((li) => ({ url: li.querySelector('a')?.href ?? null, text: li.textContent })),
+  }));
+  const rel = (u) => path.relative(dir, fileURLToPath(bare(u)));
+  return { links: h.links.map((l) => ({ ...l, file: rel(l.url) })), crumbs: h.crumbs.map((c) => ({ ...c, file: c.url && rel(c.url) })) };
+}
+
+test('report: every page\'s header links the index, statements and scan pages; pair pages lead back', async () => {
+  const dir = bundledReport();
+  const r = await reportContext(dir);
+  try {
+    const pairs = fs.readdirSync(path.join(dir, 'scan-pairs')).map((f) => path.join('scan-pairs', f));
+    assert.ok(pairs.length >= 5);
+    for (const file of ['index.html', 'scan.html', 'track.html', ...pairs]) {
+      await r.page.goto(pathToFileURL(path.join(dir, file)).href);
+      const h = await header(r.page, dir);
+      assert.deepEqual(h.links.map((l) => l.file), ['index.html', 'track.html', 'scan.html'], `${file}: header links`);
+      const current = h.links.filter((l) => l.current).map((l) => l.file);
+      assert.deepEqual(current, [file.startsWith('scan') ? 'scan.html' : file], `${file}: the current page`);
+      if (file.startsWith('scan-pairs')) {
+        // Overview › Corpus scan › Pair N, the last one this page.
+        assert.deepEqual(h.crumbs.map((c) => c.file), ['index.html', 'scan.html', null], `${file}: trail`);
+        assert.match(h.crumbs[2].text, /^Pair \d+$/);
+        // A link back to the scan page, followed, lands there.
+        await Promise.all([r.page.waitForURL('**/scan.html'), r.page.locator('nav.site .crumbs a', { hasText: 'Corpus scan' }).click()]);
+      }
+    }
+    await assertQuiet(r.page, r.seen);
+  } finally {
+    await r.context.close();
+  }
+});
+
+test('report: a track cell opens its passage side by side with the statement\'s earliest document, scrolled to both', async () => {
+  const dir = bundledReport();
+  const r = await reportContext(dir);
+  const { page, seen } = r;
+  try {
+    await page.goto(pathToFileURL(path.join(dir, 'track.html')).href);
+    const data = await page.evaluate(() => JSON.parse(document.getElementById('cd-data').textContent));
+    const linked = data.cells.filter((c) => c.pair);
+    const track = JSON.parse(fs.readFileSync(path.join(dir, 'track.json'), 'utf8'));
+    const scan = JSON.parse(fs.readFileSync(path.join(dir, 'scan.json'), 'utf8'));
+    // Every present cell but each statement's first links to the pair page of its document and the
+    // first one, when the two share a passage (every such pair of the bundled corpus has a page).
+    const nd = track.documents.length;
+    const paired = (x, y) => scan.pairs.some((p) => (p.a.id === x && p.b.id === y) || (p.a.id === y && p.b.id === x));
+    const want = data.cells.filter((c) => {
+      const [si, di] = c.key.split('-').map(Number);
+      const fi = track.documents.findIndex((_, d) => track.cells[si * nd + d].status !== 'absent');
+      return fi !== di && paired(track.documents[di].id, track.documents[fi].id);
+    }).map((c) => c.key);
+    assert.ok(want.length >= 10);
+    assert.deepEqual(linked.map((c) => c.key), want, 'cells with and without a side-by-side link');
+    for (const c of linked.slice(0, 6)) {
+      const [si, di] = c.key.split('-').map(Number);
+      const here = track.cells[si * nd + di];
+      const fi = track.documents.findIndex((_, d) => track.cells[si * nd + d].status !== 'absent');
+      const first = track.cells[si * nd + fi];
+      assert.equal(c.pair.first, track.documents[fi].date);
+      // The link names the pair page of the two documents, and both passages' bytes.
+      const m = /^scan-pairs\/pair-(\d+)\.html#a=(\d+)-(\d+),b=(\d+)-(\d+)$/.exec(c.pair.href);
+      assert.ok(m, c.pair.href);
+      const pair = scan.pairs.find((p) => p.id === Number(m[1]));
+      const ids = [track.documents[di].id, track.documents[fi].id];
+      assert.deepEqual([pair.a.id, pair.b.id].sort(), ids.slice().sort(), `${c.key}: not the pair of its documents`);
+      const spanOf = (id) => (id === track.documents[di].id ? here.span : first.span);
+      assert.deepEqual([Number(m[2]), Number(m[3])], [spanOf(pair.a.id).start, spanOf(pair.a.id).end]);
+      assert.deepEqual([Number(m[4]), Number(m[5])], [spanOf(pair.b.id).start, spanOf(pair.b.id).end]);
+    }
+    // Click one: the cell opens, then its link opens the pair page with both passages marked and in view.
+    const c = linked[0];
+    await page.locator(`#grid button.open[data-cell="${c.key}"]`).click();
+    const go = page.locator('#insp-body a.go');
+    assert.equal(await go.count(), 1);
+    assert.match(await go.textContent(), new RegExp(`side by side with ${c.pair.first}`));
+    await Promise.all([page.waitForURL('**/pair-*.html*'), go.click()]);
+    await page.waitForSelector('#text-a mark.h');
+    await page.waitForTimeout(200);
+    const shown = await page.evaluate(() => {
+      const hl = window.CSS && CSS.highlights && CSS.highlights.get('cd-target');
+      const ranges = hl ? [...hl] : [];
+      const inView = (side, range) => {
+        const pane = document.getElementById('text-' + side).getBoundingClientRect();
+        const box = range.getBoundingClientRect();
+        return box.height > 0 && box.top >= pane.top && box.bottom <= pane.bottom;
+      };
+      return {
+        texts: ranges.map((x) => x.toString()),
+        inView: ranges.map((x) => inView(document.getElementById('text-a').contains(x.startContainer) ? 'a' : 'b', x)),
+      };
+    });
+    const m = /#a=(\d+)-(\d+),b=(\d+)-(\d+)$/.exec(c.pair.href);
+    const pair = scan.pairs.find((p) => p.id === Number(/pair-(\d+)/.exec(c.pair.href)[1]));
+    const textOf = (p) => fs.readFileSync(path.resolve(root, p), 'utf8');
+    const bytes = (t, s, e) => Buffer.from(t, 'utf8').subarray(s, e).toString('utf8');
+    assert.deepEqual(shown.texts, [bytes(textOf(pair.a.path), +m[1], +m[2]), bytes(textOf(pair.b.path), +m[3], +m[4])], 'the marked spans are not the passages');
+    assert.deepEqual(shown.inView, [true, true], 'a passage is not scrolled into view');
+    await assertQuiet(page, seen);
+  } finally {
+    await r.context.close();
+  }
+});
+
+test('report: the index grid opens a cell on the track page; a heat-map cell opens its pair', async () => {
+  const dir = bundledReport();
+  const r = await reportContext(dir);
+  const { page, seen } = r;
+  try {
+    await page.goto(pathToFileURL(path.join(dir, 'index.html')).href);
+    // The index answers the question: nine statements, five dated columns, the same statuses as track.json.
+    const track = JSON.parse(fs.readFileSync(path.join(dir, 'track.json'), 'utf8'));
+    const grid = await page.$$eval('table.grid tbody tr:not(.group-row)', (trs) => trs.map((tr) => [...tr.querySelectorAll('td.cell')].map((td) => td.className.replace('cell k-', ''))));
+    assert.equal(grid.length, track.statements.length);
+    assert.deepEqual(grid.flat(), track.cells.map((c) => c.status));
+    const cell = page.locator('table.grid a.open').first();
+    const href = await cell.getAttribute('href');
+    const [, si, di] = /^track\.html#c-(\d+)-(\d+)$/.exec(href);
+    await Promise.all([page.waitForURL('**/track.html#c-*'), cell.click()]);
+    await page.waitForFunction(() => document.getElementById('insp-title').textContent !== 'No cell selected');
+    assert.equal(await page.locator('#insp-title').textContent(), `${track.statements[si].id} in ${track.documents[di].id}`);
+
+    // The scan page: click a heat-map cell, get the pair page of its row and column.
+    await page.goto(pathToFileURL(path.join(dir, 'scan.html')).href);
+    const heat = await readHeat(page);
+    const [ri, ci] = (() => {
+      for (const [i, row] of heat.rows.entries()) for (const [j, c] of row.cells.entries()) if (c.href) return [i, j];
+      return [];
+    })();
+    const scan = JSON.parse(fs.readFileSync(path.join(dir, 'scan.json'), 'utf8'));
+    await Promise.all([page.waitForURL('**/pair-*.html'), page.locator('#heatmap tbody tr').nth(ri).locator('td').nth(ci).locator('a').click()]);
+    await page.waitForSelector('#text-a mark.h');
+    const title = await page.title();
+    for (const d of [scan.documents[ri], scan.documents[ci]]) assert.ok(title.includes(d.id), `${title} lacks ${d.id}`);
+    await assertQuiet(page, seen);
+  } finally {
+    await r.context.close();
+  }
+});
+
+/**
+ * The compare page laid out at `viewport`: the passage bar is not covered by the texts, the texts sit
+ * side by side or (narrow) one above the other without overlapping, and the bar has no blank band.
+ */
+async function checkLayout(page, viewport) {
+  return page.evaluate((vw) => {
+    const box = (s) => document.querySelector(s).getBoundingClientRect();
+    const a = box('#pane-a'), b = box('#pane-b'), bar = box('#inspector');
+    // What is painted at points of the bar is the bar (or inside it), not text.
+    const probes = [0.1, 0.5, 0.9].map((f) => document.elementFromPoint(bar.left + bar.width * f, bar.top + Math.min(bar.height - 2, 12)));
+    return {
+      stacked: b.top >= a.bottom - 1,
+      sideBySide: b.left >= a.right - 1 && Math.abs(a.top - b.top) < 1,
+      barCovered: probes.some((e) => !e || !e.closest('#inspector')),
+      barHeight: bar.height,
+      overflowX: document.documentElement.scrollWidth > vw.width + 1,
+      textsVisible: a.height > 100 && b.height > 100,
+    };
+  }, viewport);
+}
+
+test('compare page from 800 px wide up: texts side by side or stacked, never over the passage bar; no blank rows or band', async () => {
+  const dir = bundledReport();
+  const pair = path.join(dir, 'scan-pairs', fs.readdirSync(path.join(dir, 'scan-pairs'))[6]);
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }, { width: 800, height: 900 }]) {
+    const r = await reportContext(dir, viewport);
+    try {
+      await r.page.goto(pathToFileURL(pair).href);
+      await r.page.waitForSelector('#text-a mark.h');
+      const l = await checkLayout(r.page, viewport);
+      const where = `at ${viewport.width}×${viewport.height}`;
+      assert.equal(l.barCovered, false, `the texts cover the passage bar ${where}`);
+      assert.equal(l.overflowX, false, `the page scrolls sideways ${where}`);
+      assert.ok(l.textsVisible, `a text pane is squeezed ${where}`);
+      if (viewport.width <= 800) assert.ok(l.stacked, `texts not stacked ${where}`);
+      else assert.ok(l.sideBySide, `texts not side by side ${where}`);
+      // Closed, the bar is one line: no blank band under it.
+      assert.ok(l.barHeight < 90, `passage bar ${l.barHeight}px tall with nothing open ${where}`);
+      // A passage opens in the bar, which stays uncovered, and the other text follows.
+      await r.page.locator('#text-a mark.h').first().click();
+      assert.match(await r.page.locator('#insp-title').innerText(), /Passage \d+/);
+      assert.equal((await checkLayout(r.page, viewport)).barCovered, false, `the texts cover the open bar ${where}`);
+      // Every row of the passage table has its text as soon as it is scrolled to.
+      await r.page.locator('#passages').scrollIntoViewIfNeeded();
+      await r.page.waitForSelector('#ptable tbody tr');
+      const rows = await r.page.$$eval('#ptable tbody tr', (trs) => trs.map((tr) => ({ h: tr.getBoundingClientRect().height, t: tr.innerText.trim() })));
+      assert.ok(rows.length > 0);
+      for (const row of rows) assert.ok(row.h > 10 && row.t.length > 5, `a blank row ${where}: ${JSON.stringify(row)}`);
+      await assertQuiet(r.page, r.seen);
+    } finally {
+      await r.context.close();
+    }
+  }
+});
+
+test('the README\'s screenshots: index, compare, scan and track pages of the bundled report', async () => {
+  const out = process.env.SCREENSHOTS ?? path.join(root, 'docs');
+  if (!out) return;
+  const dir = bundledReport();
+  fs.mkdirSync(out, { recursive: true });
+  const r = await reportContext(dir, { width: 1280, height: 800 });
+  try {
+    // The compare page of the pair sharing most, with a passage open.
+    const scan = JSON.parse(fs.readFileSync(path.join(dir, 'scan.json'), 'utf8'));
+    const words = (p) => p.passages.reduce((n, x) => n + x.aligned_words, 0);
+    const best = scan.pairs.slice().sort((x, y) => words(y) - words(x) || x.id - y.id)[0];
+    await r.page.goto(`${pathToFileURL(path.join(dir, 'scan-pairs', `pair-${String(best.id).padStart(5, '0')}.html`)).href}#p2`);
+    await r.page.waitForSelector('#text-a mark.h.sel');
+    await r.page.waitForTimeout(1200); // the highlight's flash is over
+    await r.page.screenshot({ path: path.join(out, 'compare-report.png') });
+    await r.page.goto(pathToFileURL(path.join(dir, 'scan.html')).href);
+    await r.page.screenshot({ path: path.join(out, 'scan-report.png') });
+    await r.page.goto(pathToFileURL(path.join(dir, 'index.html')).href);
+    await r.page.screenshot({ path: path.join(out, 'index-report.png') });
+    // The track page with a cell open: the grid, and the cell's passage in the bar below it.
+    await r.page.goto(`${pathToFileURL(path.join(dir, 'track.html')).href}#c-4-2`);
+    await r.page.waitForFunction(() => document.getElementById('insp-title').textContent !== 'No cell selected');
+    await r.page.evaluate(() => window.scrollTo(0, document.getElementById('grid').getBoundingClientRect().top + window.scrollY - 8));
+    await r.page.screenshot({ path: path.join(out, 'track-report.png'), fullPage: false });
+    for (const f of ['index-report.png', 'compare-report.png', 'scan-report.png', 'track-report.png']) assert.ok(fs.statSync(path.join(out, f)).size > 10000, f);
+    await assertQuiet(r.page, r.seen);
   } finally {
     await r.context.close();
   }

@@ -2,7 +2,7 @@
 // driven by playwright-core. Run through ./run.sh, which installs what is missing and builds the binary.
 //
 // Environment: CYBERDIFF_BIN (default: the newer of target/release/cyberdiff and target/debug/cyberdiff),
-// CHROMIUM (default /usr/bin/chromium), SCREENSHOT (default docs/compare-report.png; empty: none).
+// CHROMIUM (default /usr/bin/chromium).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ const bin = process.env.CYBERDIFF_BIN
   || ['release', 'debug'].map((p) => path.join(root, 'target', p, 'cyberdiff')).filter((p) => fs.existsSync(p))
     .sort((x, y) => fs.statSync(y).mtimeMs - fs.statSync(x).mtimeMs)[0];
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const screenshot = process.env.SCREENSHOT ?? path.join(root, 'docs', 'compare-report.png');
+
 const inputA = path.join(root, 'inputs', '2019-10_chinadaily_community-shared-future-concept.txt');
 const inputB = path.join(root, 'inputs', '2020-11-23_peoplesdaily_wic-congratulatory-letter.txt');
 
@@ -181,7 +181,7 @@ test('compare report: click links the texts, opens the diff, keys step, no reque
   }
 });
 
-test('a link to #pN opens passage N; the screenshot', async () => {
+test('a link to #pN opens passage N', async () => {
   const file = htmlReport(inputA, inputB, 'report.html');
   const { context, page, seen } = await open(file);
   const data = await page.evaluate(() => JSON.parse(document.getElementById('cd-data').textContent));
@@ -194,11 +194,6 @@ test('a link to #pN opens passage N; the screenshot', async () => {
   try {
     assert.equal(await selectedId(again.page), best);
     assert.ok(await anchorInView(again.page, 'a', best) && await anchorInView(again.page, 'b', best));
-    if (screenshot) {
-      await again.page.waitForTimeout(1200); // the highlight's flash is over
-      fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-      await again.page.screenshot({ path: screenshot });
-    }
     assert.deepEqual([...seen.requests, ...again.seen.requests], []);
     assert.deepEqual(again.seen.errors, []);
   } finally {

@@ -7,7 +7,8 @@
 #   bash tests/browser/run.sh
 #
 # Environment: CHROMIUM (default /usr/bin/chromium), CYBERDIFF_BIN (default: build target/debug/cyberdiff),
-# SCREENSHOT (default docs/compare-report.png; empty for none).
+# SCREENSHOTS (the folder the README's screenshots of the index, compare, scan and track pages are written
+# to; default docs/, empty for none).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
