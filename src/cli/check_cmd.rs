@@ -264,7 +264,11 @@ fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
         (Some(p), false) => format!("thresholds.{key} in {}", p.display()),
         _ => format!("--{}", key.replace('_', "-")),
     };
-    let mut align = Params::default();
+    // As `scan` (whose findings the gate must match): the reworded tier is off in corpus mode.
+    let mut align = Params {
+        reworded: false,
+        ..Params::default()
+    };
     if let Some(x) = args.min_words.or(t.min_words) {
         if !(x >= 1.0 && x.is_finite()) {
             bail!(

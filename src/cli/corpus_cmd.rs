@@ -183,7 +183,9 @@ fn pairs_dir(html: &Path) -> (PathBuf, String) {
 
 pub fn scan(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
-    let params = resolve::params(&args.align)?;
+    let mut params = resolve::params(&args.align)?;
+    // The reworded tier is off in corpus mode unless asked for.
+    params.reworded = args.align.reworded;
     let read = resolve::read_options(&args.read);
     if is_stdout(&args.html) {
         bail!(
@@ -308,7 +310,9 @@ fn write_html(path: &Path, report: &ScanReport, docs: &[CorpusDoc], args: &ScanA
 }
 
 pub fn dedup(args: DedupArgs) -> Result<i32> {
-    let params = resolve::params(&args.align)?;
+    let mut params = resolve::params(&args.align)?;
+    // The reworded tier is off in corpus mode unless asked for.
+    params.reworded = args.align.reworded;
     let read = resolve::read_options(&args.read);
     if let Some(out) = &args.out {
         check_out_dir(out, &args.corpus.paths)?;

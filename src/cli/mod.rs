@@ -91,9 +91,14 @@ pub struct AlignArgs {
     #[arg(long, value_name = "X", default_value_t = 1.3)]
     pub expanded_min_ratio: f64,
     /// Turn off the reworded tier (passages of synonyms, derivations and reordered words that share
-    /// no exact 3-gram); the JSON parameters say whether it was on.
-    #[arg(long)]
+    /// no exact 3-gram), on by default in `compare` and `eval`; the JSON parameters say whether it
+    /// was on.
+    #[arg(long, conflicts_with = "reworded")]
     pub no_reworded: bool,
+    /// Turn on the reworded tier in `scan` and `dedup`, where it is off by default (it costs about
+    /// three times the exact aligner's time on a corpus; `report` turns it on).
+    #[arg(long)]
+    pub reworded: bool,
 }
 
 /// Options for reading documents.

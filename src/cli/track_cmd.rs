@@ -324,7 +324,13 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         "index.html,scan.html".into()
     };
     let mut code = 0;
-    let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "scan".into(), "-q".into()];
+    // The main job's corpus is the flagship case: rewordings are what it asks about.
+    let mut argv: Vec<OsString> = vec![
+        "cyberdiff".into(),
+        "scan".into(),
+        "-q".into(),
+        "--reworded".into(),
+    ];
     argv.extend([
         "--json".into(),
         file("scan.json"),
