@@ -341,6 +341,7 @@ fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
                 .unwrap_or_else(|| rel(config.cache.as_deref().unwrap_or(".cyberdiff"))),
         )
     };
+    let link_share = thresholds.duplicate;
     Ok(Resolved {
         config: config_path.clone(),
         baseline_named: args.baseline.is_some() || config.baseline.is_some(),
@@ -372,6 +373,7 @@ fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
             min_shared,
             max_df,
             boilerplate_min_docs: bmd,
+            link_share,
             lossy: read.lossy,
             max_bytes: read.max_bytes,
         },

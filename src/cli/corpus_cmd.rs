@@ -146,6 +146,7 @@ fn scan_params(
             min_shared: args.min_shared,
             max_df: args.max_df,
             boilerplate_min_docs: bmd,
+            link_share: args.duplicate_threshold,
         },
         duplicate_threshold: args.duplicate_threshold,
         min_cluster_docs,

@@ -49,6 +49,10 @@ pub struct Settings {
     pub max_df: usize,
     /// `None`: 10% of the documents, at least 5, at most `max_df + 1` (as `scan`).
     pub boilerplate_min_docs: Option<usize>,
+    /// The share of the smaller document's n-grams that common n-grams, held first by the earlier
+    /// document, must make for the pair to be aligned (`index::IndexParams::link_share`): the
+    /// duplicate threshold, as `scan`.
+    pub link_share: f64,
     pub lossy: bool,
     pub max_bytes: u64,
 }
@@ -578,9 +582,18 @@ fn doc_entry(d: &CorpusDoc, meta: FileMeta, words: usize) -> DocEntry {
     }
 }
 
-/// Pairs of documents sharing at least `min_shared` n-grams found in 2 to `max_df` documents, and
-/// the boilerplate keys (n-grams in at least `bmd` documents), from sorted postings.
-fn candidates(postings: &[u64], s: &Settings, bmd: usize) -> (Vec<(u32, u32, u32)>, Vec<u64>) {
+/// Pairs of documents sharing at least `min_shared` n-grams found in 2 to `max_df` documents, or
+/// linked through common n-grams as `index` links them (each later holder of an n-gram in more than
+/// `max_df` documents to its earliest holder, the lowest slot as slots are in report order here; a
+/// pair whose links are at least `min_shared` and `link_share` of the smaller document's distinct
+/// n-grams, `grams`), and the boilerplate keys (n-grams in at least `bmd` documents), from sorted
+/// postings.
+fn candidates(
+    postings: &[u64],
+    grams: &[u32],
+    s: &Settings,
+    bmd: usize,
+) -> (Vec<(u32, u32, u32)>, Vec<u64>) {
     let parts = (rayon::current_num_threads() * 16).max(1);
     let mut cuts = vec![0];
     for p in 1..parts {
@@ -593,11 +606,11 @@ fn candidates(postings: &[u64], s: &Settings, bmd: usize) -> (Vec<(u32, u32, u32
         }
     }
     cuts.push(postings.len());
-    let results: Vec<(Vec<u64>, Vec<u64>)> = cuts
+    let results: Vec<(Vec<u64>, Vec<u64>, Vec<u64>)> = cuts
         .par_windows(2)
         .map(|w| {
             let seg = &postings[w[0]..w[1]];
-            let (mut pairs, mut boiler) = (Vec::new(), Vec::new());
+            let (mut pairs, mut boiler, mut links) = (Vec::new(), Vec::new(), Vec::new());
             let mut i = 0;
             while i < seg.len() {
                 let h = fold(seg[i]);
@@ -613,17 +626,22 @@ fn candidates(postings: &[u64], s: &Settings, bmd: usize) -> (Vec<(u32, u32, u32
                             pairs.push(a << 32 | (y & DOC_MASK));
                         }
                     }
+                } else if df > s.max_df {
+                    let first = seg[i] & DOC_MASK;
+                    links.extend(seg[i + 1..j].iter().map(|y| first << 32 | (y & DOC_MASK)));
                 }
                 i = j;
             }
-            (pairs, boiler)
+            (pairs, boiler, links)
         })
         .collect();
     let mut pairs: Vec<u64> = Vec::new();
     let mut boiler: Vec<u64> = Vec::new();
-    for (p, b) in results {
+    let mut links: Vec<u64> = Vec::new();
+    for (p, b, l) in results {
         pairs.extend_from_slice(&p);
         boiler.extend_from_slice(&b);
+        links.extend_from_slice(&l);
     }
     pairs.par_sort_unstable();
     let mut out = Vec::new();
@@ -635,8 +653,41 @@ fn candidates(postings: &[u64], s: &Settings, bmd: usize) -> (Vec<(u32, u32, u32
         }
         i = j;
     }
+    let linked = linked_pairs(links, grams, s);
+    if !linked.is_empty() {
+        // A linked pair is a candidate whatever it shares below max_df (0 when nothing).
+        let found = out.len();
+        for (a, b) in linked {
+            if out[..found]
+                .binary_search_by_key(&(a, b), |&(x, y, _)| (x, y))
+                .is_err()
+            {
+                out.push((a, b, 0));
+            }
+        }
+        out.sort_unstable();
+    }
     boiler.sort_unstable();
     (out, boiler)
+}
+
+/// The pairs `(earlier, later)` whose links (`earlier << 32 | later`, one per common n-gram of the
+/// later document held first by the earlier one) are at least `min_shared` and `link_share` of the
+/// smaller document's distinct n-grams, sorted.
+fn linked_pairs(mut links: Vec<u64>, grams: &[u32], s: &Settings) -> Vec<(u32, u32)> {
+    links.par_sort_unstable();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < links.len() {
+        let j = i + links[i..].iter().take_while(|&&x| x == links[i]).count();
+        let (a, b) = ((links[i] >> 32) as u32, links[i] as u32);
+        let smaller = grams[a as usize].min(grams[b as usize]);
+        if j - i >= s.min_shared && (j - i) as f64 >= s.link_share * f64::from(smaller) {
+            out.push((a, b));
+        }
+        i = j;
+    }
+    out
 }
 
 /// Index and align a whole corpus (documents in report order, with their file metadata). Pairs whose
@@ -655,12 +706,14 @@ pub fn build(
         .map(|d| work.postings(d, &s.params, d as u32))
         .collect();
     let mut postings: Vec<u64> = Vec::with_capacity(per_doc.iter().map(Vec::len).sum());
-    for v in per_doc {
-        postings.extend_from_slice(&v);
+    for v in &per_doc {
+        postings.extend_from_slice(v);
     }
+    let grams: Vec<u32> = per_doc.iter().map(|v| v.len() as u32).collect();
+    drop(per_doc);
     postings.par_sort_unstable();
     let bmd = s.bmd(docs.len());
-    let (cands, boiler) = candidates(&postings, s, bmd);
+    let (cands, boiler) = candidates(&postings, &grams, s, bmd);
     let mut entries: Vec<DocEntry> = docs
         .par_iter()
         .enumerate()
@@ -779,14 +832,35 @@ pub fn add(
     let keys: Vec<u64> = new_holders.keys().copied().collect();
     let old_holders = old.lookup(&keys)?;
 
-    let pair_index: HashMap<(u32, u32), usize> = state
-        .pairs
+    // Report order of every slot, the new documents' included: common n-grams link each later
+    // holder to the earliest one (as `build` and `scan` do).
+    let new_entries: Vec<DocEntry> = new_docs
         .iter()
+        .zip(metas)
         .enumerate()
-        .map(|(i, p)| ((p.a.min(p.b), p.a.max(p.b)), i))
+        .map(|(i, (cd, meta))| doc_entry(cd, *meta, work.t.ids[i].len()))
         .collect();
+    let rank = {
+        let key = |x: u32| {
+            let x = x as usize;
+            if x < n_old {
+                state.docs[x].order_key()
+            } else {
+                new_entries[x - n_old].order_key()
+            }
+        };
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|&x, &y| key(x).cmp(&key(y)));
+        let mut rank = vec![0u32; n];
+        for (r, &x) in order.iter().enumerate() {
+            rank[x as usize] = r as u32;
+        }
+        rank
+    };
+    let earliest = |xs: &mut dyn Iterator<Item = u32>| xs.min_by_key(|&x| rank[x as usize]);
     let mut counts: HashMap<(u32, u32), u32> = HashMap::new();
-    let mut lost: Vec<u32> = vec![0; state.pairs.len()];
+    // Per (earliest holder, new document): the common n-grams linking them.
+    let mut links: HashMap<(u32, u32), u32> = HashMap::new();
     let mut boiler_changed: Vec<u32> = Vec::new();
     let mut df_new: HashMap<u64, usize> = HashMap::with_capacity(keys.len());
     for (k, olds) in keys.iter().zip(&old_holders) {
@@ -803,13 +877,20 @@ pub fn add(
                 }
             }
         }
-        if d_old >= 2 && d_old <= s.max_df && d_new > s.max_df {
-            for (i, &x) in olds.iter().enumerate() {
-                for &y in &olds[i + 1..] {
-                    if let Some(&pi) = pair_index.get(&(x.min(y), x.max(y))) {
-                        lost[pi] += 1;
-                    }
-                }
+        if d_new > s.max_df {
+            let first = earliest(&mut olds.iter().chain(news).copied()).expect("held");
+            // Old documents' links change when the n-gram becomes common while old documents
+            // other than the earliest hold it (their pairs also lose a shared n-gram), or when a
+            // new document is earlier than every old holder: the pairs that gain or lose links can
+            // only be told from the old documents' other n-grams, which a rebuild reads.
+            if olds.iter().any(|&x| x != first) && (d_old <= s.max_df || first as usize >= n_old) {
+                return Err(
+                    "text the new documents share became common, or was held first by one of them"
+                        .into(),
+                );
+            }
+            for &x in news.iter().filter(|&&x| x != first) {
+                *links.entry((first, x)).or_default() += 1;
             }
         }
         if d_old < bmd && d_new >= bmd {
@@ -818,27 +899,41 @@ pub fn add(
     }
     boiler_changed.sort_unstable();
     boiler_changed.dedup();
-    // Old pairs that now share too few n-grams are no longer aligned.
-    let mut kept = Vec::with_capacity(state.pairs.len());
-    for (i, mut p) in std::mem::take(&mut state.pairs).into_iter().enumerate() {
-        p.shared -= lost[i];
-        if p.shared as usize >= s.min_shared {
-            kept.push(p);
+    let mut cands: Vec<(u32, u32, u32)> = counts
+        .iter()
+        .filter(|&(_, &c)| c as usize >= s.min_shared)
+        .map(|(&(x, y), &c)| (x, y, c))
+        .collect();
+    // Linked pairs with enough links to be one; an old earliest holder's distinct n-grams are
+    // counted once it is read, unless the new document's own suffice.
+    let grams_new = |x: u32| per_new[x as usize - n_old].len() as f64;
+    let mut maybe: Vec<(u32, u32)> = Vec::new();
+    for (&(e, x), &c) in &links {
+        if (c as usize) < s.min_shared {
+            continue;
+        }
+        let c = f64::from(c);
+        if c >= s.link_share * grams_new(x)
+            || (e as usize >= n_old && c >= s.link_share * grams_new(e))
+        {
+            let shared = counts.get(&(e.min(x), e.max(x))).copied().unwrap_or(0);
+            if (shared as usize) < s.min_shared {
+                cands.push((e.min(x), e.max(x), shared));
+            }
+        } else if (e as usize) < n_old {
+            maybe.push((e, x));
         }
     }
-    state.pairs = kept;
-    let mut cands: Vec<(u32, u32, u32)> = counts
-        .into_iter()
-        .filter(|&(_, c)| c as usize >= s.min_shared)
-        .map(|((x, y), c)| (x, y, c))
-        .collect();
+    maybe.sort_unstable();
     cands.sort_unstable();
 
-    // Old documents to read: partners of new ones and those whose boilerplate runs change.
+    // Old documents to read: partners of new ones, earliest holders whose n-grams must be counted,
+    // and those whose boilerplate runs change.
     let mut need: Vec<u32> = cands
         .iter()
         .flat_map(|&(x, y, _)| [x, y])
         .filter(|&x| (x as usize) < n_old)
+        .chain(maybe.iter().map(|&(e, _)| e))
         .chain(boiler_changed.iter().copied())
         .collect();
     need.sort_unstable();
@@ -857,6 +952,18 @@ pub fn add(
             new_docs.len() + need.binary_search(&slot).expect("read above")
         }
     };
+    if !maybe.is_empty() {
+        for &(e, x) in &maybe {
+            let grams_e = all.postings(local(e), &s.params, 0).len() as f64;
+            if f64::from(links[&(e, x)]) >= s.link_share * grams_e {
+                let shared = counts.get(&(e, x)).copied().unwrap_or(0);
+                if (shared as usize) < s.min_shared {
+                    cands.push((e, x, shared));
+                }
+            }
+        }
+        cands.sort_unstable();
+    }
     // Boilerplate keys of the documents whose runs are computed: their dfs after the addition.
     let mut run_docs: Vec<u32> = (n_old as u32..n as u32).collect();
     run_docs.extend_from_slice(&boiler_changed);
@@ -881,21 +988,11 @@ pub fn add(
             })
         })
         .collect();
-    for d in new_docs.iter().zip(metas).enumerate() {
-        let (i, (cd, meta)) = d;
-        state.docs.push(doc_entry(cd, *meta, all.t.ids[i].len()));
-    }
+    state.docs.extend(new_entries);
     for (&x, r) in run_docs.iter().zip(runs) {
         state.docs[x as usize].boilerplate = r;
     }
     // Align the new candidate pairs, earlier document first.
-    let rank = {
-        let mut rank = vec![0u32; n];
-        for (r, x) in state.order().into_iter().enumerate() {
-            rank[x as usize] = r as u32;
-        }
-        rank
-    };
     let aligned: Vec<Pair> = cands
         .par_iter()
         .map(|&(x, y, shared)| {

@@ -46,7 +46,7 @@ pub struct IndexInfo {
     pub ngrams: usize,
     /// N-grams in more than `max_df` documents, not used to find pairs.
     pub common_ngrams_skipped: usize,
-    /// Pairs of documents sharing at least `min_shared` n-grams.
+    /// Pairs of documents sharing at least `min_shared` n-grams, or linked through common ones.
     pub candidate_pairs: usize,
     /// Candidate pairs whose shared n-grams chain into a region that can hold a passage: the pairs
     /// aligned.
