@@ -4345,3 +4345,58 @@ fn regression_near_duplicates_of_common_text_are_paired_with_the_earliest_copy()
     let r = env.scan_json(&["corpus", "--max-df", "50", "-q"]);
     assert_eq!(scan_duplicates(&r).len(), 301);
 }
+
+// --- paths that are not UTF-8 in JSON (issue 16) ------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn regression_json_keeps_a_path_that_is_not_utf8_in_escaped_form() {
+    use std::os::unix::ffi::OsStrExt;
+    // Issue 16: a file name holding byte 0xFF was written as U+FFFD only, which names no file.
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("corpus")).unwrap();
+    let text = std::fs::read(TestEnv::input("2015")).unwrap();
+    env.write("corpus/a\\b.txt", &text);
+    let odd = env
+        .path("corpus")
+        .join(std::ffi::OsStr::from_bytes(b"b\xff\\.txt"));
+    std::fs::write(&odd, &text).unwrap();
+    let want = "corpus/b\\xFF\\\\.txt";
+    // Each report's entries for the odd file carry path_bytes; the others have none.
+    let check = |entries: &Value, what: &str| {
+        let entries = entries.as_array().unwrap();
+        assert_eq!(entries.len(), 2, "{what}: {entries:#?}");
+        for e in entries {
+            if e["path"].as_str().unwrap().contains('\u{FFFD}') {
+                assert_eq!(e["path_bytes"], want, "{what}");
+            } else {
+                assert!(e.get("path_bytes").is_none(), "{what}: {e}");
+            }
+        }
+    };
+    let r = env.scan_json(&["corpus", "-q"]);
+    check(&r["documents"], "scan documents");
+    check(&r["manifest"]["inputs"], "scan inputs");
+    let pair = &r["pairs"][0];
+    check(
+        &Value::Array(vec![pair["a"].clone(), pair["b"].clone()]),
+        "scan pair",
+    );
+    let out = env
+        .cmd()
+        .args(["dedup", "corpus", "--json", "-", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let removed = d["removed_documents"].as_array().unwrap();
+    assert_eq!(removed.len(), 1, "{d:#}");
+    assert_eq!(removed[0]["path_bytes"], want);
+    let statements = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/statements.toml");
+    let t = env.track_json(&statements, &[Path::new("corpus")], &["-q"]);
+    check(&t["documents"], "track documents");
+}

@@ -1375,6 +1375,7 @@ fn report<'a>(
                 baseline: r.baseline.display().to_string(),
                 statements: r.statements.as_ref().map(|p| InputInfo {
                     path: p.display().to_string(),
+                    path_bytes: crate::report::path_bytes(p),
                     bytes: std::fs::metadata(p).map_or(0, |m| m.len()),
                     xxh3: format!("{statements_hash:016x}"),
                 }),

@@ -60,6 +60,10 @@ pub struct IndexInfo {
 pub struct ScanDocInfo {
     pub id: String,
     pub path: String,
+    /// The path with each byte that is not UTF-8 as `\xNN` (and `\` as `\\`), present only when
+    /// the path is not valid UTF-8 (`path` then holds U+FFFD in its place): [`super::path_bytes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     /// For a record of a JSON Lines file, its line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
@@ -231,6 +235,7 @@ fn doc_info(d: &CorpusDoc, words: usize) -> DocInfo {
     DocInfo {
         id: d.doc.id.clone(),
         path: d.doc.path.display().to_string(),
+        path_bytes: super::path_bytes(&d.doc.path),
         date: d.doc.date.clone(),
         bytes: d.doc.bytes,
         words,
@@ -376,6 +381,7 @@ impl ScanReport {
             .map(|(i, d)| ScanDocInfo {
                 id: d.doc.id.clone(),
                 path: d.doc.path.display().to_string(),
+                path_bytes: super::path_bytes(&d.doc.path),
                 line: d.line,
                 date: d.doc.date.clone(),
                 title: d.title.clone(),
@@ -433,6 +439,7 @@ impl ScanReport {
         let copy_doc = |d: &DocInfo| DocInfo {
             id: d.id.clone(),
             path: d.path.clone(),
+            path_bytes: d.path_bytes.clone(),
             date: d.date.clone(),
             bytes: d.bytes,
             words: d.words,
@@ -448,6 +455,7 @@ impl ScanReport {
                 .find(|x| x.path == path)
                 .map(|x| InputInfo {
                     path: x.path.clone(),
+                    path_bytes: x.path_bytes.clone(),
                     bytes: x.bytes,
                     xxh3: x.xxh3.clone(),
                 })
