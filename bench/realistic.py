@@ -233,11 +233,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, nargs="+", default=[2])
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--bin", type=Path, default=REPO / "target" / "release" / "cyberdiff")
-    ap.add_argument("--summary", action="store_true", help="pass --summary-json (no passage texts)")
+    ap.add_argument("--summary", action="store_true", help="pass --json-summary (no passage texts)")
     ap.add_argument("--extra", default="", help="more scan options, space-separated")
     ap.add_argument("--markdown", type=Path)
     args = ap.parse_args()
-    extra = (["--summary-json"] if args.summary else []) + args.extra.split()
+    extra = (["--json-summary"] if args.summary else []) + args.extra.split()
     rows = [
         "| corpus | docs | MB | threads | candidates | verified | pairs w/ passages | passages | clusters (largest) "
         "| wall s | CPU s | stages | peak RSS | B/B | JSON MB | quality |",

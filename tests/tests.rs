@@ -1007,6 +1007,136 @@ fn scan_clusters_on_real_text_hold_one_passage_with_an_earlier_source() {
     assert!(slogan >= 1);
 }
 
+/// The first words of a passage as both reports give it (`check` shows a one-line snippet).
+fn text_start(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(40)
+        .collect()
+}
+
+/// Every non-boilerplate passage of a scan as `check` locates it: (later document, line, column,
+/// start of the text, earlier document).
+fn scan_passages(r: &Value) -> std::collections::BTreeSet<(String, u64, u64, String, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    for p in r["pairs"].as_array().unwrap() {
+        for x in p["passages"].as_array().unwrap() {
+            if x["boilerplate"].as_bool().unwrap() {
+                continue;
+            }
+            out.insert((
+                p["b"]["path"].as_str().unwrap().to_owned(),
+                x["b"]["line"].as_u64().unwrap(),
+                x["b"]["column"].as_u64().unwrap(),
+                text_start(x["b"]["text"].as_str().unwrap()),
+                p["a"]["path"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+/// The same from `check`'s reused-share findings (with a threshold of 0, every document with reuse).
+fn check_passages(r: &Value) -> std::collections::BTreeSet<(String, u64, u64, String, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    for f in r["findings"].as_array().unwrap() {
+        if f["rule"] != "reused-share" {
+            continue;
+        }
+        for l in f["locations"].as_array().unwrap() {
+            out.insert((
+                l["path"].as_str().unwrap().to_owned(),
+                l["line"].as_u64().unwrap(),
+                l["column"].as_u64().unwrap(),
+                text_start(l["text"].as_str().unwrap()),
+                l["source"]["path"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn check_and_scan_find_the_same_passages_full_and_incremental() {
+    // The bundled corpus, real parallel texts and a generated corpus with planted reuse, in one folder.
+    let env = TestEnv::new();
+    real_text_corpus(&env, "corpus");
+    let planted = planted_corpus(&env, "planted");
+    for e in std::fs::read_dir(&planted).unwrap().flatten() {
+        std::fs::rename(e.path(), env.path("corpus").join(e.file_name())).unwrap();
+    }
+    let scan = env.scan_json(&["corpus"]);
+    let from_scan = scan_passages(&scan);
+    assert!(from_scan.len() >= 20, "{} passages", from_scan.len());
+    let gate = ["corpus", "--reused-share", "0", "--boilerplate", "false"];
+    let (code, full, err) = check_json(&env, &[&gate[..], &["--no-cache"]].concat());
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(check_passages(&full), from_scan, "check --no-cache == scan");
+
+    // Incremental: half the documents first (the cache is written), then the rest added.
+    let mut names: Vec<_> = std::fs::read_dir(env.path("corpus"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    names.sort();
+    std::fs::create_dir_all(env.path("later")).unwrap();
+    for n in names.iter().skip(names.len() / 2) {
+        std::fs::rename(env.path("corpus").join(n), env.path("later").join(n)).unwrap();
+    }
+    let (_, first, err) = check_json(&env, &gate);
+    assert_ne!(first["cache"]["status"], "off", "{err}");
+    for n in names.iter().skip(names.len() / 2) {
+        std::fs::rename(env.path("later").join(n), env.path("corpus").join(n)).unwrap();
+    }
+    let (_, added, err) = check_json(&env, &gate);
+    assert_eq!(added["cache"]["status"], "incremental", "{err}");
+    assert_eq!(
+        check_passages(&added),
+        from_scan,
+        "incremental check == scan"
+    );
+}
+
+#[test]
+fn scan_json_summary_has_the_spans_of_the_full_report_without_texts() {
+    let env = TestEnv::new();
+    real_text_corpus(&env, "corpus");
+    let full = env.scan_json(&["corpus"]);
+    let summary = env.scan_json(&["corpus", "--json-summary"]);
+    let spans = |r: &Value, with_text: bool| -> Vec<(u64, u64, u64, u64, String)> {
+        let mut v = Vec::new();
+        for p in r["pairs"].as_array().unwrap() {
+            for x in p["passages"].as_array().unwrap() {
+                assert_eq!(x["a"].get("text").is_some(), with_text);
+                assert_eq!(x.get("ops").is_some(), with_text);
+                v.push((
+                    p["id"].as_u64().unwrap(),
+                    x["a"]["start"].as_u64().unwrap(),
+                    x["b"]["start"].as_u64().unwrap(),
+                    x["b"]["end"].as_u64().unwrap(),
+                    x["kind"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+        v
+    };
+    let (f, s) = (spans(&full, true), spans(&summary, false));
+    assert!(!f.is_empty());
+    assert_eq!(f, s);
+    assert_eq!(
+        full["clusters"].as_array().unwrap().len(),
+        summary["clusters"].as_array().unwrap().len()
+    );
+    for c in summary["clusters"].as_array().unwrap() {
+        assert!(c["occurrences"][0].get("text").is_none());
+    }
+    let bytes = |r: &Value| serde_json::to_string(r).unwrap().len();
+    assert!(bytes(&summary) * 2 < bytes(&full), "the summary is smaller");
+}
+
 #[test]
 fn scan_skips_bad_files_with_a_warning_each_and_exit_3() {
     let env = TestEnv::new();

@@ -239,6 +239,8 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
         &sp,
         loaded.inputs,
         loaded.skipped.clone(),
+        // A summary JSON without pages needs no passage texts: they are never built.
+        !(args.json_summary && args.html.is_none()),
     );
     timings.lap("report");
     let mut report = report;

@@ -5,10 +5,12 @@
 //! runs; the aligned pairs (earlier document as A) with their passages located by byte, line and
 //! column and fingerprinted by their normalised words; and the postings of an inverted n-gram index.
 //!
-//! This is the engine of [`crate::scan`] (same n-grams, candidate rule, boilerplate rule, aligner),
-//! with one difference that makes it incremental: an n-gram's key is the xxh3 of the xxh3s of its
-//! normalised forms, not of vocabulary ids, so keys do not depend on which documents were tokenised
-//! together. [`build`] indexes a whole corpus (reusing the alignment of any pair whose two texts were
+//! This is the engine of [`crate::scan`]: the same n-gram keys ([`index::gram_key`] of the normalised
+//! forms, which do not depend on which documents were tokenised together, so a state can be updated),
+//! the same candidate rule (`min_shared` n-grams in 2 to `max_df` documents, then the pair verified by
+//! [`index::verify_pair`], which finds from the two documents the hits `scan`'s index finds from its
+//! postings, or linked through common n-grams to the earliest document holding them, unverified),
+//! the same boilerplate rule and aligner. [`build`] indexes a whole corpus (reusing the alignment of any pair whose two texts were
 //! aligned before); [`add`] adds new documents to a state through a [`Lookup`] of the old postings and
 //! reads only the new documents and the old ones they must be aligned with. Both give the same state
 //! for the same corpus, which the tests check.
@@ -418,37 +420,29 @@ fn in_runs(r: &Range<usize>, runs: &[Span]) -> usize {
     runs.iter().map(|x| overlap(&x.token_range(), r)).sum()
 }
 
-/// Texts tokenised with one vocabulary, with stable n-gram keys.
+/// Texts tokenised with one vocabulary, with stable n-gram keys ([`index::gram_key`]).
 struct Work<'a> {
     t: Tokenized,
     texts: Vec<&'a str>,
-    form_hash: Vec<u64>,
 }
 
 impl<'a> Work<'a> {
     fn new(texts: Vec<&'a str>) -> Self {
         let t = index::tokenize_corpus(&texts);
-        let form_hash = (0..t.vocab.len())
-            .map(|i| xxh3_64(t.vocab.entry(TokenId(i as u32)).form.as_bytes()))
-            .collect();
-        Work {
-            t,
-            texts,
-            form_hash,
-        }
+        Work { t, texts }
     }
 
     /// `f(position, length, key)` for every n-gram the aligner seeds on; the key is stable.
-    fn grams(&self, d: usize, params: &Params, mut f: impl FnMut(usize, usize, u64)) {
-        let ids = &self.t.ids[d];
-        let mut buf: Vec<u8> = Vec::with_capacity(64);
-        self.t.for_each_gram(d, params, |i, k, _| {
-            buf.clear();
-            for &id in &ids[i..i + k] {
-                buf.extend_from_slice(&self.form_hash[id as usize].to_le_bytes());
-            }
-            f(i, k, xxh3_64(&buf));
-        });
+    fn grams(&self, d: usize, params: &Params, f: impl FnMut(usize, usize, u64)) {
+        self.t.for_each_gram(d, params, f);
+    }
+
+    /// Whether documents `x` and `y` make a verified pair as `scan`'s index verifies them
+    /// ([`index::verify_pair`]), given each key's document frequency; the n-grams they share.
+    fn verify(&self, x: usize, y: usize, s: &Settings, df: impl Fn(u64) -> usize) -> Option<u32> {
+        index::verify_pair(&self.t, x, y, &s.params, s.min_shared, |k| {
+            (2..=s.max_df).contains(&df(fold(k)))
+        })
     }
 
     /// Distinct postings of document `d` under slot `slot`, sorted.
@@ -582,18 +576,17 @@ fn doc_entry(d: &CorpusDoc, meta: FileMeta, words: usize) -> DocEntry {
     }
 }
 
+/// Candidate pairs `(a, b, distinct n-grams of 2 to max_df documents shared)`, the linked ones among
+/// them (sorted), and the boilerplate keys.
+type Candidates = (Vec<(u32, u32, u32)>, Vec<(u32, u32)>, Vec<u64>);
+
 /// Pairs of documents sharing at least `min_shared` n-grams found in 2 to `max_df` documents, or
 /// linked through common n-grams as `index` links them (each later holder of an n-gram in more than
 /// `max_df` documents to its earliest holder, the lowest slot as slots are in report order here; a
 /// pair whose links are at least `min_shared` and `link_share` of the smaller document's distinct
 /// n-grams, `grams`), and the boilerplate keys (n-grams in at least `bmd` documents), from sorted
 /// postings.
-fn candidates(
-    postings: &[u64],
-    grams: &[u32],
-    s: &Settings,
-    bmd: usize,
-) -> (Vec<(u32, u32, u32)>, Vec<u64>) {
+fn candidates(postings: &[u64], grams: &[u32], s: &Settings, bmd: usize) -> Candidates {
     let parts = (rayon::current_num_threads() * 16).max(1);
     let mut cuts = vec![0];
     for p in 1..parts {
@@ -657,7 +650,7 @@ fn candidates(
     if !linked.is_empty() {
         // A linked pair is a candidate whatever it shares below max_df (0 when nothing).
         let found = out.len();
-        for (a, b) in linked {
+        for &(a, b) in &linked {
             if out[..found]
                 .binary_search_by_key(&(a, b), |&(x, y, _)| (x, y))
                 .is_err()
@@ -668,7 +661,7 @@ fn candidates(
         out.sort_unstable();
     }
     boiler.sort_unstable();
-    (out, boiler)
+    (out, linked, boiler)
 }
 
 /// The pairs `(earlier, later)` whose links (`earlier << 32 | later`, one per common n-gram of the
@@ -713,7 +706,7 @@ pub fn build(
     drop(per_doc);
     postings.par_sort_unstable();
     let bmd = s.bmd(docs.len());
-    let (cands, boiler) = candidates(&postings, &grams, s, bmd);
+    let (cands, linked, boiler) = candidates(&postings, &grams, s, bmd);
     let mut entries: Vec<DocEntry> = docs
         .par_iter()
         .enumerate()
@@ -725,9 +718,20 @@ pub fn build(
             e
         })
         .collect();
+    // A key's documents: its postings are contiguous in the sorted array.
+    let df = |k: u64| {
+        let lo = postings.partition_point(|&p| fold(p) < k);
+        postings[lo..].iter().take_while(|&&p| fold(p) == k).count()
+    };
     let aligned: Vec<(Pair, bool)> = cands
         .par_iter()
-        .map(|&(a, b, shared)| {
+        .filter_map(|&(a, b, count)| {
+            // A linked pair is aligned unverified, as `scan`'s index keeps it.
+            work.verify(a as usize, b as usize, s, df)
+                .or_else(|| linked.binary_search(&(a, b)).is_ok().then_some(count))
+                .map(|shared| (a, b, shared))
+        })
+        .map(|(a, b, shared)| {
             let (ha, hb) = (entries_hash(docs, a), entries_hash(docs, b));
             let passages = if let Some(p) = memo.get(&(ha, hb)) {
                 p.clone()
@@ -908,6 +912,7 @@ pub fn add(
     // counted once it is read, unless the new document's own suffice.
     let grams_new = |x: u32| per_new[x as usize - n_old].len() as f64;
     let mut maybe: Vec<(u32, u32)> = Vec::new();
+    let mut linked: Vec<(u32, u32)> = Vec::new();
     for (&(e, x), &c) in &links {
         if (c as usize) < s.min_shared {
             continue;
@@ -920,6 +925,7 @@ pub fn add(
             if (shared as usize) < s.min_shared {
                 cands.push((e.min(x), e.max(x), shared));
             }
+            linked.push((e.min(x), e.max(x)));
         } else if (e as usize) < n_old {
             maybe.push((e, x));
         }
@@ -960,10 +966,12 @@ pub fn add(
                 if (shared as usize) < s.min_shared {
                     cands.push((e, x, shared));
                 }
+                linked.push((e, x));
             }
         }
         cands.sort_unstable();
     }
+    linked.sort_unstable();
     // Boilerplate keys of the documents whose runs are computed: their dfs after the addition.
     let mut run_docs: Vec<u32> = (n_old as u32..n as u32).collect();
     run_docs.extend_from_slice(&boiler_changed);
@@ -993,9 +1001,15 @@ pub fn add(
         state.docs[x as usize].boilerplate = r;
     }
     // Align the new candidate pairs, earlier document first.
+    let df = |k: u64| df_new.get(&k).copied().unwrap_or(0);
     let aligned: Vec<Pair> = cands
         .par_iter()
-        .map(|&(x, y, shared)| {
+        .filter_map(|&(x, y, count)| {
+            all.verify(local(x), local(y), s, df)
+                .or_else(|| linked.binary_search(&(x, y)).is_ok().then_some(count))
+                .map(|shared| (x, y, shared))
+        })
+        .map(|(x, y, shared)| {
             let (a, b) = if rank[x as usize] < rank[y as usize] {
                 (x, y)
             } else {

@@ -618,9 +618,10 @@ fn verify_hits(
         if groups.len() >= ip.min_shared || linked {
             shared_pairs += 1;
         }
-        if (groups.len() >= ip.min_shared && chains(t, a as usize, b, &hits[i..j], params))
-            || linked
-        {
+        let pairs = hits[i..j]
+            .iter()
+            .map(|&h| ((h >> 64) as u32, (h >> 32) as u32));
+        if (groups.len() >= ip.min_shared && chains(t, a as usize, b, pairs, params)) || linked {
             out.push(Candidate {
                 a,
                 b: b as u32,
@@ -645,6 +646,63 @@ fn verify_hits(
     (shared_pairs, out)
 }
 
+/// Whether documents `a` and `b` of `t` make a verified pair, and the distinct n-grams they share,
+/// where `rare(key)` says which n-grams are in 2 to `max_df` documents of the corpus: the hits of
+/// [`build`] (n-grams held at most `max_seed_freq` times by each document) found from the two
+/// documents alone, then the same count and chaining. `check` uses it: it keeps its postings without
+/// positions, and must align the pairs `scan` aligns.
+pub fn verify_pair(
+    t: &Tokenized,
+    a: usize,
+    b: usize,
+    params: &Params,
+    min_shared: usize,
+    rare: impl Fn(u64) -> bool,
+) -> Option<u32> {
+    let grams = |d: usize| {
+        let mut v: Vec<(u64, u32)> = Vec::new();
+        t.for_each_gram(d, params, |i, _, h| {
+            if rare(h) {
+                v.push((h, i as u32));
+            }
+        });
+        v.sort_unstable();
+        // Keys held more than max_seed_freq times are left out, as the index leaves them out.
+        let mut out = Vec::with_capacity(v.len());
+        let mut i = 0;
+        while i < v.len() {
+            let j = i + v[i..].iter().take_while(|x| x.0 == v[i].0).count();
+            if j - i <= params.max_seed_freq {
+                out.extend_from_slice(&v[i..j]);
+            }
+            i = j;
+        }
+        out
+    };
+    let (ga, gb) = (grams(a), grams(b));
+    let (mut i, mut j, mut shared) = (0, 0, 0u32);
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    while i < ga.len() && j < gb.len() {
+        match ga[i].0.cmp(&gb[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let k = ga[i].0;
+                let i_end = i + ga[i..].iter().take_while(|x| x.0 == k).count();
+                let j_end = j + gb[j..].iter().take_while(|x| x.0 == k).count();
+                shared += 1;
+                for x in &ga[i..i_end] {
+                    for y in &gb[j..j_end] {
+                        hits.push((x.1, y.1));
+                    }
+                }
+                (i, j) = (i_end, j_end);
+            }
+        }
+    }
+    (shared as usize >= min_shared && chains(t, a, b, hits.into_iter(), params)).then_some(shared)
+}
+
 /// Mismatches an ungapped extension crosses at most before the matches after them pay for them.
 const X_DROP: f64 = 3.0;
 
@@ -667,14 +725,16 @@ struct Segment {
 /// joined, as the chainer joins runs; the pair is kept when some group holds `min_words` equal words,
 /// half of them content words: what a passage needs at least (the aligner's `reportable`), so a pair
 /// that cannot pass is never aligned.
-fn chains(t: &Tokenized, a: usize, b: usize, hits: &[u128], params: &Params) -> bool {
+fn chains(
+    t: &Tokenized,
+    a: usize,
+    b: usize,
+    hits: impl Iterator<Item = (u32, u32)>,
+    params: &Params,
+) -> bool {
     let (ids_a, ids_b) = (&t.ids[a], &t.ids[b]);
     let mut by_diag: Vec<(i64, u32)> = hits
-        .iter()
-        .map(|&h| {
-            let (pa, pb) = ((h >> 64) as u32, (h >> 32) as u32);
-            (i64::from(pb) - i64::from(pa), pa)
-        })
+        .map(|(pa, pb)| (i64::from(pb) - i64::from(pa), pa))
         .collect();
     by_diag.sort_unstable();
     let weight = |id: u32| if t.cjk[id as usize] { 0.5 } else { 1.0 };
@@ -891,6 +951,75 @@ mod tests {
         ];
         let t = tokenize_corpus(&texts);
         assert!(build(&t, &params, &ip).candidates.is_empty());
+    }
+
+    #[test]
+    fn verify_pair_finds_the_pairs_the_index_verifies() {
+        // Forty documents of words drawn with skewed frequencies (common words and phrases recur by
+        // chance), each copying a stretch of an earlier one with a word or two changed.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut docs: Vec<Vec<String>> = Vec::new();
+        for d in 0..40 {
+            let mut w: Vec<String> = (0..150)
+                .map(|_| {
+                    let r = next() % 1000;
+                    format!("w{}", (r * r) / 4000)
+                })
+                .collect();
+            if d > 0 {
+                let src = (next() % d as u64) as usize;
+                let start = (next() % 100) as usize;
+                let mut piece: Vec<String> = docs[src][start..start + 20].to_vec();
+                piece[7] = "changed".to_owned();
+                let at = (next() % 120) as usize;
+                w.splice(at..at, piece);
+            }
+            docs.push(w);
+        }
+        let texts: Vec<String> = docs.iter().map(|w| w.join(" ")).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let t = tokenize_corpus(&refs);
+        let params = Params::default();
+        let ip = IndexParams {
+            min_shared: 3,
+            max_df: 12,
+            boilerplate_min_docs: 13,
+            link_share: 0.8,
+        };
+        let idx = build(&t, &params, &ip);
+        let mut df: std::collections::HashMap<u64, std::collections::BTreeSet<usize>> =
+            std::collections::HashMap::new();
+        for d in 0..refs.len() {
+            t.for_each_gram(d, &params, |_, _, h| {
+                df.entry(h).or_default().insert(d);
+            });
+        }
+        let rare = |h: u64| (2..=ip.max_df).contains(&df[&h].len());
+        let mut by_pair = Vec::new();
+        for b in 0..refs.len() {
+            for a in 0..b {
+                if let Some(shared) = verify_pair(&t, a, b, &params, ip.min_shared, rare) {
+                    by_pair.push(Candidate {
+                        a: a as u32,
+                        b: b as u32,
+                        shared,
+                    });
+                }
+            }
+        }
+        assert!(idx.candidates.len() >= 30, "{} pairs", idx.candidates.len());
+        assert!(
+            idx.shared_pairs > idx.candidates.len(),
+            "chance pairs are dropped"
+        );
+        by_pair.sort_unstable_by_key(|c| (c.a, c.b));
+        assert_eq!(by_pair, idx.candidates);
     }
 
     #[test]

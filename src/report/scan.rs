@@ -217,6 +217,16 @@ impl ScanReport {
     }
 }
 
+impl SpanInfo {
+    /// The span, its text dropped unless `keep`.
+    fn with_text(mut self, keep: bool) -> Self {
+        if !keep {
+            self.text = String::new();
+        }
+        self
+    }
+}
+
 fn span_info(text: &str, lines: &LineIndex, r: &Range<usize>, words: usize) -> SpanInfo {
     let (line, column) = lines.line_col(text, r.start);
     let (end_line, _) = lines.line_col(text, r.end);
@@ -251,6 +261,7 @@ impl ScanReport {
         sp: &ScanParams,
         inputs: Vec<InputInfo>,
         skipped: Vec<Skipped>,
+        passage_texts: bool,
     ) -> Self {
         let lines: Vec<LineIndex> = docs
             .par_iter()
@@ -278,11 +289,14 @@ impl ScanReport {
                             boilerplate: x.boilerplate,
                             score: x.score,
                             aligned_words: x.aligned_a.min(x.aligned_b),
-                            a: span_info(text(p.a), &lines[p.a], &x.a, x.a_tokens.len()),
-                            b: span_info(text(p.b), &lines[p.b], &x.b, x.b_tokens.len()),
+                            a: span_info(text(p.a), &lines[p.a], &x.a, x.a_tokens.len())
+                                .with_text(passage_texts),
+                            b: span_info(text(p.b), &lines[p.b], &x.b, x.b_tokens.len())
+                                .with_text(passage_texts),
                             ops: x
                                 .ops
                                 .iter()
+                                .filter(|_| passage_texts)
                                 .map(|o| OpInfo {
                                     op: o.tag,
                                     a: text(p.a)[o.a.clone()].to_owned(),
