@@ -718,18 +718,26 @@ pub fn build(
             e
         })
         .collect();
-    // A key's documents: its postings are contiguous in the sorted array.
+    // A key's documents: its postings are contiguous in the sorted array. Counted up to
+    // max_df + 1 only (all that `verify` asks), so a key common to the whole corpus costs no more.
     let df = |k: u64| {
         let lo = postings.partition_point(|&p| fold(p) < k);
-        postings[lo..].iter().take_while(|&&p| fold(p) == k).count()
+        postings[lo..]
+            .iter()
+            .take(s.max_df + 1)
+            .take_while(|&&p| fold(p) == k)
+            .count()
     };
     let aligned: Vec<(Pair, bool)> = cands
         .par_iter()
         .filter_map(|&(a, b, count)| {
             // A linked pair is aligned unverified, as `scan`'s index keeps it.
-            work.verify(a as usize, b as usize, s, df)
-                .or_else(|| linked.binary_search(&(a, b)).is_ok().then_some(count))
-                .map(|shared| (a, b, shared))
+            if linked.binary_search(&(a, b)).is_ok() {
+                Some((a, b, count))
+            } else {
+                work.verify(a as usize, b as usize, s, df)
+                    .map(|shared| (a, b, shared))
+            }
         })
         .map(|(a, b, shared)| {
             let (ha, hb) = (entries_hash(docs, a), entries_hash(docs, b));
@@ -1005,9 +1013,12 @@ pub fn add(
     let aligned: Vec<Pair> = cands
         .par_iter()
         .filter_map(|&(x, y, count)| {
-            all.verify(local(x), local(y), s, df)
-                .or_else(|| linked.binary_search(&(x, y)).is_ok().then_some(count))
-                .map(|shared| (x, y, shared))
+            if linked.binary_search(&(x, y)).is_ok() {
+                Some((x, y, count))
+            } else {
+                all.verify(local(x), local(y), s, df)
+                    .map(|shared| (x, y, shared))
+            }
         })
         .map(|(x, y, shared)| {
             let (a, b) = if rank[x as usize] < rank[y as usize] {
