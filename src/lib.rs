@@ -30,6 +30,7 @@ mod error;
 pub mod eval;
 pub mod gate;
 pub mod index;
+pub mod relate;
 pub mod report;
 pub mod scan;
 pub mod text;
@@ -80,7 +81,7 @@ pub fn byte_span(tokens: &[Token], r: &Range<usize>) -> Range<usize> {
 
 /// Give `tokens`, numbered by spelling, the ids of their spellings (`ids`), and flatten them for the
 /// aligner.
-fn relabel<'t>(tokens: &'t mut [Token], ids: &[TokenId], vocab: &Vocabulary) -> Seq<'t> {
+fn relabel<'t>(tokens: &'t mut [Token], ids: &[TokenId], vocab: &'t Vocabulary) -> Seq<'t> {
     for t in tokens.iter_mut() {
         t.id = ids[t.id.0 as usize];
     }

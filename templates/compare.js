@@ -94,7 +94,8 @@
         frag.appendChild(el('ins', null, a)).title = 'only in B';
       } else {
         var sub = el('span', 'sub');
-        sub.title = tag === '≈' ? 'near match, substituted' : 'substituted';
+        sub.title = op[3] ? op[3] + ' word, substituted' : tag === '≈' ? 'near match, substituted' : 'substituted';
+        if (op[3]) sub.dataset.rel = op[3];
         sub.appendChild(el('del', null, a));
         sub.appendChild(el('ins', null, b));
         frag.appendChild(sub);

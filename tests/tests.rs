@@ -231,7 +231,8 @@ fn json_report_has_the_documented_shape() {
         s["a_reused_share"].as_f64().unwrap() > 0.0 && s["b_reused_share"].as_f64().unwrap() < 1.0
     );
     for p in passages(&r) {
-        assert!(p["aligned_words"].as_u64().unwrap() >= 10);
+        // Passages of the reworded tier carry their evidence and may be short clauses.
+        assert!(p["aligned_words"].as_u64().unwrap() >= 10 || p.get("evidence").is_some());
         for op in p["ops"].as_array().unwrap() {
             assert!(["equal", "delete", "insert", "replace"].contains(&op["op"].as_str().unwrap()));
         }
@@ -521,7 +522,9 @@ fn eval_scores_the_pan_pairs_above_the_reference_peer() {
         .cmd()
         .arg("eval")
         .arg(eval_data("pan13/gold.jsonl"))
-        .args(["--json", "-"])
+        // The PAN gold lists the verbatim cases only: the exact aligner is measured here, the
+        // reworded tier's detections on these topical pairs are counted in docs/reworded.md.
+        .args(["--json", "-", "--no-reworded"])
         .output()
         .unwrap();
     assert!(
@@ -948,10 +951,13 @@ fn real_text_corpus(env: &TestEnv, folder: &str) {
     }
 }
 
+/// The words of a text as their first five letters, lower-cased, so that an inflection or a
+/// derivation of the same root ("safeguard" / "safeguarding", which a reworded passage may use)
+/// counts as a shared word.
 fn word_set(s: &str) -> std::collections::BTreeSet<String> {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(|w| w.to_lowercase().chars().take(5).collect())
         .collect()
 }
 
@@ -4370,6 +4376,219 @@ fn scan_refuses_pair_pages_in_an_input_folder() {
         .unwrap();
     assert_exit(&out, 2, "which holds the input docs-pairs");
     assert!(!env.path("docs.html").exists());
+}
+
+// ---- issue 14: the reworded tier, labels on content words, track's list rule; issue 16 item 1 ----
+
+/// The four rewordings of issue 14, as (A prefix, B prefix, a words of A's side, a words of B's side).
+const REWORDINGS: [(&str, &str, &str, &str); 4] = [
+    (
+        "2015",
+        "2019",
+        "building of global cyber infrastructure",
+        "building of global internet infrastructure",
+    ),
+    (
+        "2017",
+        "2019",
+        "national cyberspace sovereignty, security and development interests",
+        "sovereignty, security and development interests of all countries",
+    ),
+    (
+        "2017",
+        "2022",
+        "largest number of Internet users",
+        "largest number of internet users",
+    ),
+    (
+        "2019",
+        "2022",
+        "unbalanced development, inadequate rules",
+        "unbalanced development and unsound regulation",
+    ),
+];
+
+fn has_reworded_pair(passages: &[Value], a_words: &str, b_words: &str) -> bool {
+    passages.iter().any(|p| {
+        let (ta, tb) = (
+            fold(p["a"]["text"].as_str().unwrap()),
+            fold(p["b"]["text"].as_str().unwrap()),
+        );
+        ta.contains(&fold(a_words)) && tb.contains(&fold(b_words)) && p["kind"] == "reworded"
+    })
+}
+
+#[test]
+fn compare_finds_the_four_rewordings_of_issue_14_labelled_reworded_with_evidence() {
+    let env = TestEnv::new();
+    for (a, b, wa, wb) in REWORDINGS {
+        let r = env.compare_json(&TestEnv::input(a), &TestEnv::input(b), &[]);
+        assert_eq!(r["manifest"]["parameters"]["reworded"], true);
+        let ps = r["passages"].as_array().unwrap();
+        assert!(
+            has_reworded_pair(ps, wa, wb),
+            "{a} ~ {b}: {wa:?} / {wb:?} not found reworded"
+        );
+        // The tier's passages say why: word pairs with their relation, both coverages, the rule.
+        let tier: Vec<&Value> = ps.iter().filter(|p| p.get("evidence").is_some()).collect();
+        assert!(!tier.is_empty());
+        for p in tier {
+            let e = &p["evidence"];
+            assert!(["two_sided", "supported"].contains(&e["rule"].as_str().unwrap()));
+            assert!(
+                e["coverage_a"].as_f64().unwrap() >= 0.5
+                    && e["coverage_b"].as_f64().unwrap() >= 0.5
+            );
+            assert!(e["pairs"].as_array().unwrap().len() >= 3);
+        }
+        // Off, the tier adds nothing and the parameters say so.
+        let off = env.compare_json(&TestEnv::input(a), &TestEnv::input(b), &["--no-reworded"]);
+        assert_eq!(off["manifest"]["parameters"]["reworded"], false);
+        assert!(
+            off["passages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p.get("evidence").is_none())
+        );
+    }
+    // A synonym replacement names its relation in the word diff.
+    let r = env.compare_json(&TestEnv::input("2019"), &TestEnv::input("2022"), &[]);
+    let ops: Vec<&Value> = r["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["ops"].as_array().unwrap())
+        .collect();
+    assert!(
+        ops.iter()
+            .any(|o| o["op"] == "replace" && o["relation"] == "synonym"),
+        "no synonym replacement"
+    );
+}
+
+#[test]
+fn scan_finds_the_four_rewordings_of_issue_14() {
+    let env = TestEnv::new();
+    let r = env.scan_json(&[repo("inputs").to_str().unwrap()]);
+    let pairs = r["pairs"].as_array().unwrap();
+    for (a, b, wa, wb) in REWORDINGS {
+        let found = pairs.iter().any(|p| {
+            let ps = p["passages"].as_array().unwrap();
+            let (ida, idb) = (
+                p["a"]["id"].as_str().unwrap(),
+                p["b"]["id"].as_str().unwrap(),
+            );
+            let forward = ida.starts_with(a) && idb.starts_with(b);
+            let backward = ida.starts_with(b) && idb.starts_with(a);
+            (forward && has_reworded_pair(ps, wa, wb))
+                || (backward && has_reworded_pair(ps, wb, wa))
+        });
+        assert!(found, "scan: {a} ~ {b}: {wa:?} / {wb:?} not found reworded");
+    }
+}
+
+#[test]
+fn respect_for_cyber_sovereignty_is_repeated_in_compare_and_track() {
+    // DESIGN.md: function words dropped and inflection do not reword.
+    let env = TestEnv::new();
+    let a = env.write("a.txt", "The speech began. Respect for cyber sovereignty comes first in the list of principles we hold.\n");
+    let b = env.write("b.txt", "The letter reiterated the need of respecting cyber sovereignty which comes first in the list of principles we hold.\n");
+    let r = env.compare_json(&a, &b, &[]);
+    let ps = r["passages"].as_array().unwrap();
+    assert!(!ps.is_empty());
+    assert!(ps.iter().all(|p| p["kind"] == "repeated"), "{ps:#?}");
+    let s = env.write(
+        "s.toml",
+        "[[statement]]\nid = \"p1\"\ntext = \"Respect for cyber sovereignty\"\n",
+    );
+    let t = env.track_json(&s, &[&b], &[]);
+    assert_eq!(t["cells"][0]["status"], "repeated");
+}
+
+#[test]
+fn track_finds_a_list_item_reworded_between_its_found_neighbours() {
+    // "Building a sound order" shares only "order" with "Cultivation of good order", but it is the
+    // fourth heading of a list whose first three are found in order.
+    let env = TestEnv::new();
+    let doc = env.write(
+        "doc.txt",
+        "Principles\n\nRespecting sovereignty in cyberspace. Text about it.\n\nUpholding peace and security. More text.\n\nPromoting openness and cooperation. Even more.\n\nBuilding a sound order. The end of the list.\n\nAn order of pizza arrived later.\n",
+    );
+    let s = env.write(
+        "s.toml",
+        "[[statement]]\nid = \"p1\"\ngroup = \"P\"\ntext = \"Respect for sovereignty in cyberspace\"\n\
+         [[statement]]\nid = \"p2\"\ngroup = \"P\"\ntext = \"Upholding peace and security\"\n\
+         [[statement]]\nid = \"p3\"\ngroup = \"P\"\ntext = \"Promotion of openness and cooperation\"\n\
+         [[statement]]\nid = \"p4\"\ngroup = \"P\"\ntext = \"Cultivation of good order\"\n",
+    );
+    let t = env.track_json(&s, &[&doc], &[]);
+    let p4 = track_cell(&t, "p4", "doc");
+    assert_eq!(p4["span"]["text"], "Building a sound order", "{p4:#}");
+    assert_ne!(p4["status"], "absent");
+}
+
+#[test]
+fn track_on_long_text_without_sentence_breaks_completes() {
+    // Issue 16, item 1: a 2,500-word unpunctuated document with a 400-word statement took 34 s and
+    // one repeated word a megabyte long did not finish. Windows are now bounded; the harness
+    // timeout is generous (no timing is asserted), the answers are checked.
+    let env = TestEnv::new();
+    let vocab: Vec<String> = (0..300)
+        .map(|i| format!("w{}x{}", i % 37, i % 23))
+        .collect();
+    let mut x: u64 = 7;
+    let mut pick = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        vocab[(x >> 33) as usize % vocab.len()].clone()
+    };
+    let doc: Vec<String> = (0..2500).map(|_| pick()).collect();
+    let long: Vec<String> = (0..400).map(|_| pick()).collect();
+    let short = doc[1000..1012].join(" ");
+    let d = env.write("doc.txt", doc.join(" "));
+    let s = env.write(
+        "s.toml",
+        format!("[[statement]]\nid = \"long\"\ntext = \"{}\"\n[[statement]]\nid = \"short\"\ntext = \"{short}\"\n", long.join(" ")),
+    );
+    let mut cmd = env.cmd();
+    cmd.timeout(std::time::Duration::from_secs(60));
+    let out = cmd
+        .arg("track")
+        .arg("-s")
+        .arg(&s)
+        .arg(&d)
+        .args(["--json", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let short_cell = track_cell(&t, "short", "doc");
+    assert_eq!(short_cell["status"], "repeated");
+    assert_eq!(
+        fold(short_cell["span"]["text"].as_str().unwrap()),
+        fold(&short)
+    );
+    // A megabyte of one word.
+    let d = env.write("one.txt", "word ".repeat(200_000));
+    let s = env.write(
+        "w.toml",
+        "[[statement]]\nid = \"w\"\ntext = \"word word word\"\n",
+    );
+    let mut cmd = env.cmd();
+    cmd.timeout(std::time::Duration::from_secs(60));
+    cmd.arg("track")
+        .arg("-s")
+        .arg(&s)
+        .arg(&d)
+        .arg("-q")
+        .assert()
+        .success();
 }
 
 // --- near-duplicates of common text (issue 16) ---------------------------------------------------

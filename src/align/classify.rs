@@ -1,10 +1,12 @@
 //! Labels: repeated, reworded, expanded or condensed, by the definitions in docs/definitions.md.
 //!
-//! From a passage's word alignment: **repeated** when at least `repeated_min_aligned` of the words on
-//! each side are aligned to an equal word and the length ratio is within `1/repeated_max_length_ratio`
-//! to `repeated_max_length_ratio`; **expanded** when at least `expanded_min_found` of A's content words
-//! are found in B's passage and B is at least `expanded_min_length_ratio` times as long; **condensed**
-//! the mirror image; **reworded** the rest.
+//! From a passage's word alignment, on *content words* (function words added or dropped do not count;
+//! an inflection, derivation, compound or OCR-damaged spelling is the same word): **repeated** when at
+//! least `repeated_min_aligned` of the content words on each side are aligned to the same word and the
+//! content-word length ratio is within `1/repeated_max_length_ratio` to `repeated_max_length_ratio`;
+//! **expanded** when at least `expanded_min_found` of A's content words are found in B's passage and B
+//! has at least `expanded_min_length_ratio` times as many content words; **condensed** the mirror
+//! image; **reworded** the rest (synonyms, other content words, reordering).
 
 use serde::Serialize;
 
@@ -61,22 +63,55 @@ impl Default for Thresholds {
 }
 
 /// Fill in `aligned_a`, `aligned_b`, `score` and `kind` of a passage from its ops.
+///
+/// The labels count *content words* (function words added or dropped do not count), and a word
+/// replaced by an inflection, derivation, compound or OCR-damaged spelling of itself counts as the
+/// same word ([`super::Op::same_word`]): "Respect for cyber sovereignty" / "respecting cyber
+/// sovereignty" is repeated. A passage with no content word on either side is judged on all its words.
 pub fn classify(p: &mut Passage, a: &Seq, b: &Seq, t: &Thresholds) {
     let aligned = |side_a: bool| -> usize {
         p.ops
             .iter()
-            .filter(|o| o.tag == OpTag::Equal || o.fuzzy)
+            .filter(|o| o.same_word())
             .map(|o| if side_a { o.a.len() } else { o.b.len() })
             .sum()
     };
     p.aligned_a = aligned(true);
     p.aligned_b = aligned(false);
     let (len_a, len_b) = (p.a.len().max(1) as f64, p.b.len().max(1) as f64);
-    p.score = round4((p.aligned_a + p.aligned_b) as f64 / (len_a + len_b));
+    p.score = match &p.evidence {
+        // A passage of the reworded tier: the F1 of its two coverages.
+        Some(e) if e.coverage_a + e.coverage_b > 0.0 => {
+            round4(2.0 * e.coverage_a * e.coverage_b / (e.coverage_a + e.coverage_b))
+        }
+        _ => round4((p.aligned_a + p.aligned_b) as f64 / (len_a + len_b)),
+    };
+    let any_content = p.a.clone().any(|i| !a.stop[i]) || p.b.clone().any(|i| !b.stop[i]);
+    let counts = |s: &Seq, r: &std::ops::Range<usize>| -> f64 {
+        r.clone()
+            .filter(|&i| !any_content || !s.stop[i])
+            .map(|i| s.weight(i))
+            .sum()
+    };
+    // Content words of each side, and those aligned to the same word.
+    let (mut ca, mut cb, mut sa, mut sb) = (0.0, 0.0, 0.0, 0.0);
+    for o in &p.ops {
+        let (na, nb) = (counts(a, &o.a), counts(b, &o.b));
+        if o.tag == OpTag::Equal {
+            (ca, cb, sa, sb) = (ca + na, cb + nb, sa + na, sb + nb);
+        } else if o.same_word() {
+            // A compound or an OCR join counts as one word on the side that splits it.
+            let k = na.min(nb);
+            (ca, cb, sa, sb) = (ca + k, cb + k, sa + k, sb + k);
+        } else {
+            (ca, cb) = (ca + na, cb + nb);
+        }
+    }
+    let (ca, cb) = (f64::max(ca, 0.5), f64::max(cb, 0.5));
     // Both ratios are computed directly: 1.0 / (10.0 / 13.0) is not 1.3, and the labels of (a, b)
     // and (b, a) must mirror each other exactly.
-    let (ratio, inverse) = (len_b / len_a, len_a / len_b);
-    let (cov_a, cov_b) = (p.aligned_a as f64 / len_a, p.aligned_b as f64 / len_b);
+    let (ratio, inverse) = (cb / ca, ca / cb);
+    let (cov_a, cov_b) = (sa / ca, sb / cb);
     p.kind = if cov_a >= t.repeated_min_aligned
         && cov_b >= t.repeated_min_aligned
         && ratio <= t.repeated_max_length_ratio
@@ -84,11 +119,11 @@ pub fn classify(p: &mut Passage, a: &Seq, b: &Seq, t: &Thresholds) {
     {
         Kind::Repeated
     } else if ratio >= t.expanded_min_length_ratio
-        && found_share(p, a, b, true) >= t.expanded_min_found
+        && found_share(p, a, b, true, any_content) >= t.expanded_min_found
     {
         Kind::Expanded
     } else if inverse >= t.expanded_min_length_ratio
-        && found_share(p, a, b, false) >= t.expanded_min_found
+        && found_share(p, a, b, false, any_content) >= t.expanded_min_found
     {
         Kind::Condensed
     } else {
@@ -96,9 +131,11 @@ pub fn classify(p: &mut Passage, a: &Seq, b: &Seq, t: &Thresholds) {
     };
 }
 
-/// Share of the shorter side's content words (all words if it has none) that are found anywhere in
-/// the other side's passage, or aligned to it fuzzily. `from_a` says the shorter side is A.
-fn found_share(p: &Passage, a: &Seq, b: &Seq, from_a: bool) -> f64 {
+/// Share of the shorter side's content words (all words if the passage has none) that are found
+/// anywhere in the other side's passage: the same id there, or matched to the same word (a
+/// same-word replacement, or a pair of the reworded tier's evidence). `from_a` says the shorter side
+/// is A.
+fn found_share(p: &Passage, a: &Seq, b: &Seq, from_a: bool, content_only: bool) -> f64 {
     let (src, src_range, dst, dst_range) = if from_a {
         (a, &p.a, b, &p.b)
     } else {
@@ -107,21 +144,27 @@ fn found_share(p: &Passage, a: &Seq, b: &Seq, from_a: bool) -> f64 {
     let mut present: Vec<u32> = dst.ids[dst_range.clone()].to_vec();
     present.sort_unstable();
     present.dedup();
-    let fuzzy: Vec<usize> = p
+    let mut matched: Vec<usize> = p
         .ops
         .iter()
-        .filter(|o| o.fuzzy)
+        .filter(|o| o.tag != OpTag::Equal && o.same_word())
         .flat_map(|o| if from_a { o.a.clone() } else { o.b.clone() })
         .collect();
-    let content: Vec<usize> = src_range.clone().filter(|&i| !src.stop[i]).collect();
-    let words = if content.is_empty() {
-        src_range.clone().collect()
-    } else {
-        content
-    };
+    if let Some(e) = &p.evidence {
+        matched.extend(
+            e.pairs
+                .iter()
+                .filter(|x| x.relation.is_equal())
+                .flat_map(|x| if from_a { x.a.clone() } else { x.b.clone() }),
+        );
+    }
+    let words: Vec<usize> = src_range
+        .clone()
+        .filter(|&i| !content_only || !src.stop[i])
+        .collect();
     let found = words
         .iter()
-        .filter(|&&i| present.binary_search(&src.ids[i]).is_ok() || fuzzy.contains(&i))
+        .filter(|&&i| present.binary_search(&src.ids[i]).is_ok() || matched.contains(&i))
         .count();
     found as f64 / words.len().max(1) as f64
 }

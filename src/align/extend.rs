@@ -21,6 +21,7 @@ use similar::{Algorithm, DiffOp, DiffTag};
 
 use super::chain::Region;
 use super::{Kind, Op, OpTag, Params, Passage, Seq};
+use crate::relate::Relation;
 use crate::text::normalize_into;
 
 /// Words looked at beyond the outermost seeds of a region.
@@ -138,6 +139,7 @@ fn align_region(
             score: 0.0,
             aligned_a: 0,
             aligned_b: 0,
+            evidence: None,
         }
     }));
 }
@@ -169,6 +171,7 @@ fn diff_into(
             a: oa,
             b: ob,
             fuzzy,
+            relation: fuzzy.then_some(Relation::Fuzzy),
         }
     }));
 }

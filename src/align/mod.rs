@@ -12,12 +12,14 @@
 pub mod chain;
 pub mod classify;
 pub mod extend;
+pub mod reword;
 pub mod seed;
 
 use std::ops::Range;
 
 use serde::Serialize;
 
+use crate::relate::Relation;
 use crate::text::{Token, Vocabulary};
 
 pub use classify::{Kind, Thresholds};
@@ -39,6 +41,9 @@ pub struct Params {
     pub min_score: f64,
     /// The label definitions.
     pub thresholds: Thresholds,
+    /// Run the reworded tier ([`reword`]): passages of soft word matches (stems, derivations,
+    /// synonyms, compounds, OCR) where the exact seeds found none.
+    pub reworded: bool,
 }
 
 impl Default for Params {
@@ -51,6 +56,7 @@ impl Default for Params {
             min_words: 8.0,
             min_score: 0.3,
             thresholds: Thresholds::default(),
+            reworded: true,
         }
     }
 }
@@ -59,6 +65,8 @@ impl Default for Params {
 #[derive(Clone, Debug)]
 pub struct Seq<'t> {
     pub tokens: &'t [Token],
+    /// The vocabulary the ids come from (the reworded tier reads each form's stem).
+    pub vocab: &'t Vocabulary,
     pub ids: Vec<u32>,
     pub stop: Vec<bool>,
     pub cjk: Vec<bool>,
@@ -66,7 +74,7 @@ pub struct Seq<'t> {
 
 impl<'t> Seq<'t> {
     /// Flatten `tokens` with the flags from `vocab`.
-    pub fn new(tokens: &'t [Token], vocab: &Vocabulary) -> Self {
+    pub fn new(tokens: &'t [Token], vocab: &'t Vocabulary) -> Self {
         let n = tokens.len();
         let (mut ids, mut stop, mut cjk) = (
             Vec::with_capacity(n),
@@ -81,6 +89,7 @@ impl<'t> Seq<'t> {
         }
         Self {
             tokens,
+            vocab,
             ids,
             stop,
             cjk,
@@ -92,8 +101,13 @@ impl<'t> Seq<'t> {
         if self.cjk[i] { 0.5 } else { 1.0 }
     }
 
-    fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.ids.len()
+    }
+
+    /// No tokens.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
     }
 }
 
@@ -106,6 +120,17 @@ pub struct Op {
     /// A replacement whose two sides spell nearly the same letters: an OCR join or split
     /// ("developthe ment" / "development"), a compound split ("data base" / "database") or a typo.
     pub fuzzy: bool,
+    /// For a replacement whose two sides are related words: how (fuzzy, derived, synonym, ...).
+    /// Words related as *the same word* ([`Relation::is_equal`]) count as aligned for the labels.
+    pub relation: Option<Relation>,
+}
+
+impl Op {
+    /// The two sides are the same word (equal, or a replacement by an inflection, derivation,
+    /// compound or OCR-damaged spelling of it).
+    pub fn same_word(&self) -> bool {
+        self.tag == OpTag::Equal || self.fuzzy || self.relation.is_some_and(Relation::is_equal)
+    }
 }
 
 /// The kind of a diff step.
@@ -134,6 +159,8 @@ pub struct Passage {
     pub aligned_a: usize,
     /// Tokens of B aligned to an equal (or fuzzily equal) token of A.
     pub aligned_b: usize,
+    /// For a passage of the reworded tier: the word pairs, coverages and rule that accepted it.
+    pub evidence: Option<Box<reword::Evidence>>,
 }
 
 /// Align two token sequences whose texts are `text_a` and `text_b`.
@@ -166,11 +193,19 @@ fn align_oriented(a: &Seq, text_a: &str, b: &Seq, text_b: &str, params: &Params)
     let seeds = seed::seeds(a, b, params);
     let regions = chain::regions(seeds, params, |r| extend::promising(r, a, params));
     let mut passages = extend::passages(a, text_a, b, text_b, &regions, params);
+    reword::annotate(&mut passages, a, text_a, b, text_b);
     for p in &mut passages {
         classify::classify(p, a, b, &params.thresholds);
     }
     passages.retain(|p| reportable(p, a, params));
     let mut passages = best_counterparts(passages, a.len(), b.len());
+    if params.reworded {
+        let mut more = reword::passages(a, text_a, b, text_b, &passages);
+        for p in &mut more {
+            classify::classify(p, a, b, &params.thresholds);
+        }
+        passages.extend(more);
+    }
     passages.sort_by_key(|p| (p.a.start, p.b.start, p.a.end, p.b.end));
     passages
 }
@@ -221,7 +256,7 @@ fn best_counterparts(ps: Vec<Passage>, len_a: usize, len_b: usize) -> Vec<Passag
 /// and a score of at least `min_score`.
 fn reportable(p: &Passage, a: &Seq, params: &Params) -> bool {
     let (mut words, mut content) = (0.0, 0.0);
-    for op in p.ops.iter().filter(|o| o.tag == OpTag::Equal || o.fuzzy) {
+    for op in p.ops.iter().filter(|o| o.same_word()) {
         for i in op.a.clone() {
             words += a.weight(i);
             if !a.stop[i] {
@@ -237,6 +272,9 @@ impl Passage {
     pub fn swap_sides(&mut self) {
         std::mem::swap(&mut self.a, &mut self.b);
         std::mem::swap(&mut self.aligned_a, &mut self.aligned_b);
+        if let Some(e) = &mut self.evidence {
+            e.swap_sides();
+        }
         for op in &mut self.ops {
             std::mem::swap(&mut op.a, &mut op.b);
             op.tag = match op.tag {

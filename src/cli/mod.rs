@@ -90,6 +90,10 @@ pub struct AlignArgs {
     /// "expanded"/"condensed": smallest length ratio of the longer side to the shorter.
     #[arg(long, value_name = "X", default_value_t = 1.3)]
     pub expanded_min_ratio: f64,
+    /// Turn off the reworded tier (passages of synonyms, derivations and reordered words that share
+    /// no exact 3-gram); the JSON parameters say whether it was on.
+    #[arg(long)]
+    pub no_reworded: bool,
 }
 
 /// Options for reading documents.

@@ -71,6 +71,7 @@ pub fn params(a: &AlignArgs) -> Result<Params> {
             expanded_min_found: share("expanded-min-found", a.expanded_min_found)?,
             expanded_min_length_ratio: ratio("expanded-min-ratio", a.expanded_min_ratio)?,
         },
+        reworded: !a.no_reworded,
     })
 }
 

@@ -548,6 +548,8 @@ struct PassageData<'a> {
 enum OpData<'a> {
     One(&'static str, &'a str),
     Two(&'static str, &'a str, &'a str),
+    /// A replacement of related words and the relation's name.
+    Three(&'static str, &'a str, &'a str, &'static str),
 }
 
 fn side_data(s: &SpanInfo) -> [usize; 5] {
@@ -574,6 +576,9 @@ fn page_data(report: &CompareReport) -> PageData<'_> {
                     OpTag::Delete => OpData::One("-", &o.a),
                     OpTag::Insert => OpData::One("+", &o.b),
                     OpTag::Replace if o.fuzzy => OpData::Two("≈", &o.a, &o.b),
+                    OpTag::Replace if o.relation.is_some() => {
+                        OpData::Three("~", &o.a, &o.b, o.relation.map_or("", |r| r.name()))
+                    }
                     OpTag::Replace => OpData::Two("~", &o.a, &o.b),
                 })
                 .collect(),
@@ -693,6 +698,7 @@ mod tests {
                 text: String::new(),
             },
             ops: Vec::new(),
+            evidence: None,
         };
         let text = "abcdefghijklmno";
         let d = DocInfo {

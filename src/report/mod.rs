@@ -21,6 +21,7 @@ use serde::Serialize;
 use crate::Comparison;
 use crate::align::{Kind, OpTag, Params, Passage, coverage};
 use crate::corpus::Document;
+use crate::relate::Relation;
 use crate::text::Token;
 
 /// The version of the JSON schema documented in the README.
@@ -186,6 +187,40 @@ pub struct OpInfo {
     pub b: String,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fuzzy: bool,
+    /// For a replacement of related words: how they are related (fuzzy, compound, derived, synonym,
+    /// affix).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<Relation>,
+}
+
+/// Why the reworded tier reported a passage (absent for passages of the exact aligner).
+#[derive(Debug, Serialize)]
+pub struct EvidenceInfo {
+    /// The rule that accepted it: `two_sided` (enough matches, both coverages) or `supported` (a
+    /// short match with another passage nearby on both sides).
+    pub rule: &'static str,
+    /// IDF-weighted share of A's content words in the passage that are matched.
+    pub coverage_a: f64,
+    pub coverage_b: f64,
+    /// Sum of the pairs' weights.
+    pub weight: f64,
+    /// Pairs on the longest chain in the same order on both sides (the rest are reordered).
+    pub in_order: usize,
+    /// log10 of the number of sentence pairs of the two texts expected to hold such matches by
+    /// chance (BLAST's E-value, with sentences for positions).
+    pub log_expected: f64,
+    /// The one-to-one content word matches.
+    pub pairs: Vec<PairEvidence>,
+}
+
+/// One matched word pair of the reworded tier.
+#[derive(Debug, Serialize)]
+pub struct PairEvidence {
+    pub a: String,
+    pub b: String,
+    pub relation: Relation,
+    /// The relation's weight times the mean IDF of the two words.
+    pub weight: f64,
 }
 
 /// One passage as reported.
@@ -198,6 +233,9 @@ pub struct PassageInfo {
     pub a: SpanInfo,
     pub b: SpanInfo,
     pub ops: Vec<OpInfo>,
+    /// For a passage of the reworded tier: its evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceInfo>,
 }
 
 /// The report of `cyberdiff compare`.
@@ -267,8 +305,27 @@ fn passage_info(
             a: a.text[crate::byte_span(&cmp.a_tokens, &o.a)].to_owned(),
             b: b.text[crate::byte_span(&cmp.b_tokens, &o.b)].to_owned(),
             fuzzy: o.fuzzy,
+            relation: o.relation,
         })
         .collect();
+    let evidence = p.evidence.as_ref().map(|e| EvidenceInfo {
+        rule: e.rule.name(),
+        coverage_a: e.coverage_a,
+        coverage_b: e.coverage_b,
+        weight: e.weight,
+        in_order: e.in_order,
+        log_expected: e.log_expected,
+        pairs: e
+            .pairs
+            .iter()
+            .map(|x| PairEvidence {
+                a: a.text[crate::byte_span(&cmp.a_tokens, &x.a)].to_owned(),
+                b: b.text[crate::byte_span(&cmp.b_tokens, &x.b)].to_owned(),
+                relation: x.relation,
+                weight: x.weight,
+            })
+            .collect(),
+    });
     PassageInfo {
         id,
         kind: p.kind,
@@ -277,6 +334,7 @@ fn passage_info(
         a: span_info(&a.text, &cmp.a_tokens, &p.a, la),
         b: span_info(&b.text, &cmp.b_tokens, &p.b, lb),
         ops,
+        evidence,
     }
 }
 

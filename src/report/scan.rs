@@ -302,6 +302,7 @@ impl ScanReport {
                                     a: text(p.a)[o.a.clone()].to_owned(),
                                     b: text(p.b)[o.b.clone()].to_owned(),
                                     fuzzy: o.fuzzy,
+                                    relation: o.relation,
                                 })
                                 .collect(),
                         }
@@ -512,8 +513,10 @@ impl ScanReport {
                             a: o.a.clone(),
                             b: o.b.clone(),
                             fuzzy: o.fuzzy,
+                            relation: o.relation,
                         })
                         .collect(),
+                    evidence: None,
                 })
                 .collect(),
         }

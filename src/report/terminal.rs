@@ -63,16 +63,52 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
     if r.passages.is_empty() || top == 0 {
         return out;
     }
-    let mut longest: Vec<&PassageInfo> = r.passages.iter().collect();
-    longest.sort_by_key(|p| (std::cmp::Reverse(p.aligned_words), p.id));
+    // A stock phrase matched several times between the two documents is one finding with its
+    // occurrences (the passages whose A side, or B side, reads the same once case and spacing are
+    // folded); findings are ranked by the words of their best passage, so distinct content comes
+    // before the fourth copy of a slogan.
+    let fold = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut groups: Vec<Vec<&PassageInfo>> = Vec::new();
+    for p in &r.passages {
+        let (fa, fb) = (fold(&p.a.text), fold(&p.b.text));
+        match groups.iter_mut().find(|g| {
+            g.iter()
+                .any(|q| fold(&q.a.text) == fa || fold(&q.b.text) == fb)
+        }) {
+            Some(g) => g.push(p),
+            None => groups.push(vec![p]),
+        }
+    }
+    for g in &mut groups {
+        g.sort_by_key(|p| (std::cmp::Reverse(p.aligned_words), p.id));
+    }
+    groups.sort_by_key(|g| (std::cmp::Reverse(g[0].aligned_words), g[0].id));
     let _ = writeln!(
         out,
-        "\n  #  kind       score  A line  B line  words  A text"
+        "\n  #  kind       score  A line  B line  words  A text / B text"
     );
-    for p in longest.iter().take(top) {
+    for g in groups.iter().take(top) {
+        let p = g[0];
+        let times = if g.len() > 1 {
+            format!(
+                "  (×{}: passages {})",
+                g.len(),
+                g.iter()
+                    .map(|q| q.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{:>3}  {}  {:.2}   {:>6}  {:>6}  {:>5}  {}",
+            "{:>3}  {}  {:.2}   {:>6}  {:>6}  {:>5}  A: {}{times}",
             p.id,
             paint(&format!("{:<9}", p.kind.name()), p.kind, color),
             p.score,
@@ -81,7 +117,9 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
             p.aligned_words,
             excerpt(&p.a.text, 60)
         );
+        let _ = writeln!(out, "{:>48}B: {}", "", excerpt(&p.b.text, 60));
     }
+    let top = groups.iter().take(top).map(Vec::len).sum::<usize>();
     if r.passages.len() > top {
         let _ = writeln!(
             out,

@@ -53,6 +53,7 @@ pub struct OpRec {
     pub a: Range<usize>,
     pub b: Range<usize>,
     pub fuzzy: bool,
+    pub relation: Option<crate::relate::Relation>,
 }
 
 /// A passage of a pair, with byte and token spans.
@@ -251,6 +252,7 @@ fn align_pair(
                         a: crate::byte_span(&toks_a, &o.a),
                         b: crate::byte_span(&toks_b, &o.b),
                         fuzzy: o.fuzzy,
+                        relation: o.relation,
                     })
                     .collect(),
                 a_tokens: p.a,

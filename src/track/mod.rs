@@ -12,7 +12,7 @@
 //! matched like its text and an occurrence says which wording it matched.
 
 pub mod matcher;
-pub mod synonyms;
+pub use crate::relate::synonyms;
 
 use std::ops::Range;
 use std::path::Path;
@@ -277,12 +277,188 @@ pub fn track<'a>(
             }
         })
         .collect();
+    let mut cells = cells;
+    let texts: Vec<&str> = documents.iter().map(|d| d.text.as_str()).collect();
+    list_rule(
+        statements,
+        &texts,
+        &statement_words,
+        &statement_weights,
+        &document_words,
+        &idf,
+        lex,
+        params,
+        &mut cells,
+    );
     Tracking {
         statements,
         documents,
         statement_words,
         document_words,
         cells,
+    }
+}
+
+/// Statements of one group are often restated as a list, one heading or sentence each, in order. A
+/// statement absent from a document whose two predecessors in its group are found there in order, in
+/// sentences at most two apart, is looked for in the sentence that follows them (and, the mirror
+/// case, one whose two successors are found, in the sentence before): a short sentence (at most
+/// `2 × words + 2` words) that shares a content word with it is its occurrence, judged by the usual
+/// diff. The list, not the words alone, is the evidence: "Building a sound order" after the other
+/// three principles' headings says "Cultivation of good order" though only "order" is shared.
+#[allow(clippy::too_many_arguments)]
+fn list_rule(
+    statements: &[Statement],
+    texts: &[&str],
+    statement_words: &[Vec<Vec<Word>>],
+    statement_weights: &[Vec<Vec<f64>>],
+    document_words: &[Vec<Word>],
+    idf: &matcher::Idf,
+    lex: &synonyms::Lexicon,
+    params: &MatchParams,
+    cells: &mut [Cell],
+) {
+    let nd = document_words.len();
+    for d in 0..nd {
+        let dw = &document_words[d];
+        let sentence = |w: usize| dw[w].sentence;
+        // A word opens a paragraph (a line): a heading of a list of paragraphs.
+        let opens_line = |w: usize| {
+            texts[d][..dw[w].start]
+                .trim_end_matches([' ', '\t', '\r'])
+                .ends_with('\n')
+                || w == 0
+        };
+        let all = |cells: &[Cell], s: usize| -> Vec<Range<usize>> {
+            cells[s * nd + d]
+                .occurrences
+                .iter()
+                .map(|f| f.occurrence.words.clone())
+                .collect()
+        };
+        // The word is in the first sentence of a paragraph.
+        let heads_paragraph = |w: usize| {
+            let first = (0..=w)
+                .rev()
+                .take_while(|&x| sentence(x) == sentence(w))
+                .last();
+            first.is_some_and(opens_line)
+        };
+        // Occurrences of two statements in order, in sentences at most two apart, or each opening
+        // one of two consecutive paragraphs; and whether they are paragraph headings.
+        let lines_between = |x: &Range<usize>, y: &Range<usize>| {
+            texts[d][dw[x.end - 1].end..dw[y.start].start]
+                .split('\n')
+                .filter(|l| !l.trim().is_empty())
+                .count()
+        };
+        // Paragraph headings first (a list of paragraphs), then neighbouring sentences.
+        let in_list = |x: Vec<Range<usize>>,
+                       y: Vec<Range<usize>>|
+         -> Option<(Range<usize>, Range<usize>, bool)> {
+            let pairs = || {
+                x.iter()
+                    .flat_map(|x| y.iter().map(move |y| (x, y)))
+                    .filter(|(x, y)| x.end <= y.start)
+            };
+            pairs()
+                .find(|(x, y)| {
+                    heads_paragraph(x.start) && heads_paragraph(y.start) && lines_between(x, y) <= 1
+                })
+                .map(|(x, y)| (x.clone(), y.clone(), true))
+                .or_else(|| {
+                    pairs()
+                        .find(|(x, y)| sentence(y.start) - sentence(x.end - 1) <= 2)
+                        .map(|(x, y)| (x.clone(), y.clone(), false))
+                })
+        };
+        // The first sentence of the paragraph after (or before) the one holding word `w`.
+        let paragraph = |w: usize, after: bool| -> Option<Range<usize>> {
+            let k = if after {
+                (w + 1..dw.len()).find(|&k| opens_line(k))?
+            } else {
+                (0..w).rev().find(|&k| opens_line(k))?
+            };
+            let target = sentence(k);
+            let end = (k..dw.len())
+                .take_while(|&x| sentence(x) == target)
+                .last()?
+                + 1;
+            Some(k..end)
+        };
+        // The words of the sentence `step` sentences after (or before) the one holding word `w`.
+        let neighbour = |w: usize, after: bool| -> Option<Range<usize>> {
+            let here = sentence(w);
+            let k = if after {
+                (w..dw.len()).find(|&k| sentence(k) != here)?
+            } else {
+                (0..w).rev().find(|&k| sentence(k) != here)?
+            };
+            let target = sentence(k);
+            let start = (0..=k)
+                .rev()
+                .take_while(|&x| sentence(x) == target)
+                .last()?;
+            let end = (k..dw.len())
+                .take_while(|&x| sentence(x) == target)
+                .last()?
+                + 1;
+            Some(start..end)
+        };
+        let mut added: Vec<(usize, Found)> = Vec::new();
+        for (k, st) in statements.iter().enumerate() {
+            if st.group.is_none() || !cells[k * nd + d].occurrences.is_empty() {
+                continue;
+            }
+            let same = |j: usize| statements.get(j).is_some_and(|o| o.group == st.group);
+            let mut window = None;
+            if k >= 2
+                && same(k - 1)
+                && same(k - 2)
+                && let Some((_, y, heads)) = in_list(all(cells, k - 2), all(cells, k - 1))
+            {
+                window = if heads {
+                    paragraph(y.start, true)
+                } else {
+                    neighbour(y.end - 1, true)
+                };
+            }
+            if window.is_none()
+                && same(k + 1)
+                && same(k + 2)
+                && let Some((x, _, heads)) = in_list(all(cells, k + 1), all(cells, k + 2))
+            {
+                window = if heads {
+                    paragraph(x.start, false)
+                } else {
+                    neighbour(x.start, false)
+                };
+            }
+            let Some(window) = window else { continue };
+            let sw = &statement_words[k][0];
+            if window.len() > 2 * sw.len() + 2 {
+                continue;
+            }
+            let o =
+                matcher::occurrence_at(sw, &statement_weights[k][0], dw, window, idf, lex, params);
+            let shares = o.steps.iter().any(|x| {
+                x.tag != crate::align::OpTag::Insert
+                    && x.tag != crate::align::OpTag::Delete
+                    && x.s.clone().any(|i| !sw[i].stop)
+            });
+            if shares {
+                added.push((
+                    k,
+                    Found {
+                        wording: 0,
+                        occurrence: o,
+                    },
+                ));
+            }
+        }
+        for (k, f) in added {
+            cells[k * nd + d].occurrences.push(f);
+        }
     }
 }
 

@@ -143,6 +143,16 @@ impl Lexicon {
             .any(|x| wb.iter().any(|y| x != y && self.share_group(x, y)))
     }
 
+    /// The derivation partners of a lemma ("maintain" -> "maintenance").
+    pub fn partners(&self, lemma: &str) -> &[String] {
+        self.derived_of.get(lemma).map_or(&[], Vec::as_slice)
+    }
+
+    /// The synonym groups a lemma belongs to, sorted.
+    pub fn groups(&self, lemma: &str) -> &[u32] {
+        self.groups.get(lemma).map_or(&[], Vec::as_slice)
+    }
+
     /// True when WordNet marks two words (given by their lemmas) as derivationally related.
     pub fn derived(&self, a: &[String], b: &[String]) -> bool {
         a.iter().any(|x| {

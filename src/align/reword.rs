@@ -1,0 +1,1055 @@
+//! The reworded tier: passages whose words were changed too much for exact seeds.
+//!
+//! Takes the two sequences and the passages the exact aligner found, and gives passages made of *soft*
+//! word matches ([`crate::relate`]: equal stem, derivation, WordNet synonym, compound, near-equal
+//! letters) where the exact aligner found none, each with its [`Evidence`]. The method (the shape of
+//! the PAN text-alignment winners, TRACER and soft cosine):
+//!
+//! 1. **Units.** Each text is cut into sentences (`.`, `!`, `?`, `;` or a line break), a sentence
+//!    longer than [`MAX_UNIT`] words into pieces of that length. Content words (not function words,
+//!    not characters of unspaced scripts, not inside a passage already found) weigh their IDF over the
+//!    units of both texts ([`crate::relate::idf`]).
+//! 2. **Candidates through an index.** Every content word type gets its *concepts*: its derivational
+//!    key, its WordNet lemmas and their derivation partners, and the synonym groups of those. B's
+//!    types are indexed by concept, so each A type finds the B types it may relate to without comparing
+//!    all pairs. Rare words are *anchors*: a type found in more than [`ANCHOR_MAX_SHARE`] of the units
+//!    (or more than [`MAX_POSTINGS`] times in B) is not. A unit pair is a candidate when at least two
+//!    distinct anchor types of the A unit meet the B unit (BLAST's two-hit rule).
+//! 3. **Verify.** In a candidate pair every content word of one side is related to every content word
+//!    of the other ([`crate::relate::relate`], compounds across two words), matches are taken one to one
+//!    (greedy by weight × IDF) and grouped when they lie within [`LINK_GAP`] words of each other on
+//!    both sides, in any order (but more than half of a group's matches must keep their order on both
+//!    sides: a clause moved as a block leaves the rest in order).
+//! 4. **Two-sided test.** A group is a passage when it has at least [`MIN_PAIRS`] one-to-one content
+//!    matches and its IDF-weighted matched share of the content words between its first and last match
+//!    is at least [`MIN_COVERAGE`] on *each* side (so two rare words shared by a long and a short
+//!    sentence are not a passage). A group of fewer than [`LONG_PAIRS`] matches needs support: another
+//!    passage (exact, or of this tier with [`LONG_PAIRS`] matches) within [`SUPPORT_DISTANCE`] words on
+//!    both sides. Overlapping groups keep the heaviest.
+//!
+//! The constants were chosen on the KJV ~ WEB Bible pair and the PAN 2013 negative controls
+//! (`docs/reworded.md` gives the ablation); nothing here knows any particular corpus.
+//!
+//! Guarantees: deterministic (parallel steps collect in input order, ties broken by position); the
+//! cost grows with the words and the candidate pairs the index gives, never with all pairs of units;
+//! the passages returned overlap neither each other nor the passages given.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::{Kind, Op, OpTag, Passage, Seq};
+use crate::relate::synonyms::{Lexicon, lexicon};
+use crate::relate::{self, Relation, Word};
+
+/// Longest unit, in words: longer sentences (or unpunctuated text) are cut into pieces.
+pub const MAX_UNIT: usize = 60;
+/// A word type found in more than this share of the units (or more than [`MAX_POSTINGS`] units) is
+/// not an anchor (it still matches).
+pub const ANCHOR_MAX_SHARE: f64 = 0.1;
+/// A type found in at most this many units is an anchor whatever the share (small documents).
+pub const ANCHOR_MIN_UNITS: usize = 4;
+/// A unit pair is a candidate when this many distinct anchor types of the A unit meet the B unit.
+pub const MIN_ANCHORS: usize = 3;
+/// A B type with more occurrences than this is not an anchor.
+pub const MAX_POSTINGS: usize = 32;
+/// Matches within this many words of each other on both sides belong to one group.
+pub const LINK_GAP: usize = 8;
+/// Smallest number of one-to-one content matches of a passage.
+pub const MIN_PAIRS: usize = 3;
+/// A passage with fewer matches than this needs another passage nearby.
+pub const LONG_PAIRS: usize = 4;
+/// Smallest IDF-weighted share of each side's content words (first to last match) that is matched.
+pub const MIN_COVERAGE: f64 = 0.5;
+/// Largest log10 of the number of unit pairs expected to hold a group's matches by chance.
+pub const MAX_LOG_EXPECTED: f64 = 0.0;
+/// How near, in words on both sides, a supporting passage must be.
+pub const SUPPORT_DISTANCE: usize = 80;
+
+/// Which rule accepted a passage of the tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// [`LONG_PAIRS`] or more matches, both coverages met.
+    TwoSided,
+    /// Fewer matches, both coverages met, and another passage nearby on both sides.
+    Supported,
+}
+
+impl Rule {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::TwoSided => "two_sided",
+            Rule::Supported => "supported",
+        }
+    }
+}
+
+/// Two matched words (or a word and a compound written as two).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WordPair {
+    pub a: Range<usize>,
+    pub b: Range<usize>,
+    pub relation: Relation,
+    /// The relation's weight times the mean IDF of the two words.
+    pub weight: f64,
+}
+
+/// Why the tier reported a passage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    pub rule: Rule,
+    /// The one-to-one content matches, in A order.
+    pub pairs: Vec<WordPair>,
+    /// IDF-weighted share of A's content words in the passage that are matched.
+    pub coverage_a: f64,
+    /// The same for B.
+    pub coverage_b: f64,
+    /// Sum of the pairs' weights.
+    pub weight: f64,
+    /// Pairs on the longest chain in the same order on both sides.
+    pub in_order: usize,
+    /// log10 of the number of unit pairs expected to hold such matches by chance.
+    pub log_expected: f64,
+}
+
+impl Evidence {
+    /// Exchange the roles of A and B.
+    pub fn swap_sides(&mut self) {
+        std::mem::swap(&mut self.coverage_a, &mut self.coverage_b);
+        for p in &mut self.pairs {
+            std::mem::swap(&mut p.a, &mut p.b);
+        }
+        self.pairs.sort_by_key(|p| (p.a.start, p.b.start));
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The content word types of two sequences: one [`Word`] per distinct id, built once.
+struct Types {
+    words: Vec<Word>,
+    /// Per token of A / B: its type, or NONE for function words and CJK characters.
+    la: Vec<u32>,
+    lb: Vec<u32>,
+}
+
+impl Types {
+    fn new(a: &Seq, text_a: &str, b: &Seq, text_b: &str, lex: &Lexicon) -> Self {
+        let mut local: FxHashMap<u32, u32> = FxHashMap::default();
+        // First occurrence of each type: (side, token).
+        let mut first: Vec<(bool, usize)> = Vec::new();
+        let mut assign = |s: &Seq, side: bool| -> Vec<u32> {
+            (0..s.len())
+                .map(|i| {
+                    if s.stop[i] || s.cjk[i] {
+                        return NONE;
+                    }
+                    *local.entry(s.ids[i]).or_insert_with(|| {
+                        first.push((side, i));
+                        (first.len() - 1) as u32
+                    })
+                })
+                .collect()
+        };
+        let la = assign(a, false);
+        let lb = assign(b, true);
+        let words = first
+            .par_iter()
+            .map(|&(side, i)| {
+                let (s, text) = if side { (b, text_b) } else { (a, text_a) };
+                word_of(s, text, i, lex)
+            })
+            .collect();
+        Types { words, la, lb }
+    }
+}
+
+/// The [`Word`] of token `i` of `s`.
+fn word_of(s: &Seq, text: &str, i: usize, lex: &Lexicon) -> Word {
+    let t = &s.tokens[i];
+    let norm = crate::text::normalize(&text[t.span()]);
+    let stem = s.vocab.entry(t.id).form.to_string();
+    Word {
+        start: t.start as usize,
+        end: t.end as usize,
+        deriv: relate::derivational_key(&stem),
+        lemmas: if s.stop[i] {
+            Vec::new()
+        } else {
+            lex.lemmas(&norm)
+        },
+        stop: s.stop[i],
+        norm,
+        stem,
+        sentence: 0,
+    }
+}
+
+/// The concepts of a word: keys two related words are likely to share (derivational key, lemmas and
+/// their derivation partners, synonym groups), tagged by kind in the top bits.
+fn concepts(w: &Word, lex: &Lexicon) -> Vec<u64> {
+    let h = |tag: u64, s: &str| (tag << 60) | (xxhash_rust::xxh3::xxh3_64(s.as_bytes()) >> 4);
+    let mut out = vec![h(1, &w.deriv)];
+    let mut lemmas: Vec<&str> = w.lemmas.iter().map(String::as_str).collect();
+    for l in &w.lemmas {
+        lemmas.extend(lex.partners(l).iter().map(String::as_str));
+    }
+    for l in lemmas {
+        out.push(h(2, l));
+        out.extend(lex.groups(l).iter().map(|&g| (3 << 60) | g as u64));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Units (sentences, long ones cut) of a sequence: each token's unit and each unit's token range.
+fn units(s: &Seq, text: &str) -> (Vec<u32>, Vec<Range<usize>>) {
+    let mut of = Vec::with_capacity(s.len());
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    let mut start = 0;
+    for i in 0..s.len() {
+        if i > start {
+            let gap = &text[s.tokens[i - 1].end as usize..s.tokens[i].start as usize];
+            if i - start >= MAX_UNIT
+                || gap.contains(['\n', '.', '!', '?', ';', '。', '！', '？', '；'])
+            {
+                ranges.push(start..i);
+                start = i;
+            }
+        }
+        of.push(ranges.len() as u32);
+    }
+    if start < s.len() {
+        ranges.push(start..s.len());
+    }
+    (of, ranges)
+}
+
+/// One group of matches that passed the two-sided test.
+#[derive(Clone, Debug)]
+struct Found {
+    a: Range<usize>,
+    b: Range<usize>,
+    pairs: Vec<WordPair>,
+    coverage_a: f64,
+    coverage_b: f64,
+    weight: f64,
+    in_order: usize,
+    log_expected: f64,
+}
+
+/// The passages of the tier between `a` and `b`, given the passages already found (`known`).
+pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage]) -> Vec<Passage> {
+    if a.is_empty() || b.is_empty() {
+        return Vec::new();
+    }
+    let lex = lexicon();
+    let types = Types::new(a, text_a, b, text_b, lex);
+    let nt = types.words.len();
+    if nt == 0 {
+        return Vec::new();
+    }
+    let (unit_a, units_a) = units(a, text_a);
+    let (unit_b, units_b) = units(b, text_b);
+    let mut mask_a = vec![false; a.len()];
+    let mut mask_b = vec![false; b.len()];
+    for p in known {
+        mask_a[p.a.clone()].iter_mut().for_each(|m| *m = true);
+        mask_b[p.b.clone()].iter_mut().for_each(|m| *m = true);
+    }
+
+    // IDF over the units of both texts.
+    let n_units = units_a.len() + units_b.len();
+    let mut df = vec![0u32; nt];
+    // The same per side, for the chance expectation of a group.
+    let mut df_side = [vec![0u32; nt], vec![0u32; nt]];
+    let mut last = vec![u32::MAX; nt];
+    for (side, offset, (l, unit)) in [
+        (0, 0, (&types.la, &unit_a)),
+        (1, units_a.len(), (&types.lb, &unit_b)),
+    ] {
+        for (i, &t) in l.iter().enumerate() {
+            if t != NONE {
+                let u = (offset + unit[i] as usize) as u32;
+                if last[t as usize] != u {
+                    last[t as usize] = u;
+                    df[t as usize] += 1;
+                    df_side[side][t as usize] += 1;
+                }
+            }
+        }
+    }
+    let idf: Vec<f64> = df
+        .iter()
+        .map(|&d| relate::idf(n_units as f64, d as f64))
+        .collect();
+    let max_df = ((ANCHOR_MAX_SHARE * n_units as f64) as u32)
+        .clamp(ANCHOR_MIN_UNITS as u32, MAX_POSTINGS as u32);
+
+    // B's unmasked content positions by type (CSR).
+    let mut count_b = vec![0u32; nt + 1];
+    for (j, &t) in types.lb.iter().enumerate() {
+        if t != NONE && !mask_b[j] {
+            count_b[t as usize + 1] += 1;
+        }
+    }
+    for t in 0..nt {
+        count_b[t + 1] += count_b[t];
+    }
+    let mut post_b = vec![0u32; count_b[nt] as usize];
+    let mut fill = count_b.clone();
+    for (j, &t) in types.lb.iter().enumerate() {
+        if t != NONE && !mask_b[j] {
+            post_b[fill[t as usize] as usize] = j as u32;
+            fill[t as usize] += 1;
+        }
+    }
+    let postings = |t: u32| &post_b[count_b[t as usize] as usize..count_b[t as usize + 1] as usize];
+    let anchor_b = |t: u32| df[t as usize] <= max_df && postings(t).len() <= MAX_POSTINGS;
+
+    // Concepts of the anchor types; B's indexed by concept.
+    let mut in_a = vec![false; nt];
+    for (i, &t) in types.la.iter().enumerate() {
+        if t != NONE && !mask_a[i] {
+            in_a[t as usize] = true;
+        }
+    }
+    // Every content type's concepts; B's types indexed by concept. The index relates all types (the
+    // verification uses it); only anchors make candidates.
+    let concept_lists: Vec<Vec<u64>> = types.words.par_iter().map(|w| concepts(w, lex)).collect();
+    let mut index_b: Vec<(u64, u32)> = Vec::new();
+    for (t, cs) in concept_lists.iter().enumerate() {
+        if !postings(t as u32).is_empty() {
+            index_b.extend(cs.iter().map(|&c| (c, t as u32)));
+        }
+    }
+    index_b.sort_unstable();
+    let mut related: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for (t, cs) in concept_lists.iter().enumerate() {
+        if !in_a[t] {
+            continue;
+        }
+        let mut rel: Vec<u32> = Vec::new();
+        for &c in cs {
+            let lo = index_b.partition_point(|x| x.0 < c);
+            let hi = index_b.partition_point(|x| x.0 <= c);
+            // A concept shared by very many types (a large synonym group) links nothing useful.
+            if hi - lo <= 64 {
+                rel.extend(index_b[lo..hi].iter().map(|x| x.1));
+            }
+        }
+        rel.sort_unstable();
+        rel.dedup();
+        if !rel.is_empty() {
+            related.insert(t as u32, rel);
+        }
+    }
+    let anchor_a = |t: u32| df[t as usize] <= max_df;
+
+    // Candidate unit pairs: two distinct anchor types of the A unit meet the B unit.
+    let candidates: Vec<(usize, usize)> = (0..units_a.len())
+        .into_par_iter()
+        .flat_map_iter(|ua| {
+            let mut hits: Vec<(u32, u32)> = Vec::new();
+            for i in units_a[ua].clone() {
+                let t = types.la[i];
+                if t == NONE || mask_a[i] || !anchor_a(t) {
+                    continue;
+                }
+                let Some(rel) = related.get(&t) else {
+                    continue;
+                };
+                for &tb in rel.iter().filter(|&&tb| anchor_b(tb)) {
+                    hits.extend(postings(tb).iter().map(|&j| (unit_b[j as usize], t)));
+                }
+            }
+            hits.sort_unstable();
+            hits.dedup();
+            let mut out = Vec::new();
+            let mut k = 0;
+            while k < hits.len() {
+                let mut e = k;
+                while e < hits.len() && hits[e].0 == hits[k].0 {
+                    e += 1;
+                }
+                if e - k >= MIN_ANCHORS {
+                    out.push((ua, hits[k].0 as usize));
+                }
+                k = e;
+            }
+            out.into_iter()
+        })
+        .collect();
+
+    // Verify each candidate pair.
+    let caps = |s: &Seq, text: &str| -> Vec<bool> {
+        s.tokens
+            .iter()
+            .map(|t| {
+                text[t.start as usize..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+            })
+            .collect()
+    };
+    let (caps_a, caps_b) = (caps(a, text_a), caps(b, text_b));
+    let ctx = Ctx {
+        caps_a: &caps_a,
+        caps_b: &caps_b,
+        df_side: &df_side,
+        units: (units_a.len(), units_b.len()),
+        types: &types,
+        idf: &idf,
+        mask_a: &mask_a,
+        mask_b: &mask_b,
+        related: &related,
+        lex,
+    };
+    let mut found: Vec<Found> = candidates
+        .par_iter()
+        .map_init(FxHashMap::default, |cache, &(ua, ub)| {
+            ctx.verify(units_a[ua].clone(), units_b[ub].clone(), cache)
+        })
+        .flatten_iter()
+        .collect();
+    found.sort_by(|x, y| {
+        y.weight
+            .total_cmp(&x.weight)
+            .then(x.a.start.cmp(&y.a.start))
+            .then(x.b.start.cmp(&y.b.start))
+    });
+
+    // Long groups first, then short ones with support.
+    let mut taken: Vec<(Range<usize>, Range<usize>, Rule)> = Vec::new();
+    let clash = |taken: &[(Range<usize>, Range<usize>, Rule)], f: &Found| {
+        taken
+            .iter()
+            .any(|(x, y, _)| overlaps(x, &f.a) || overlaps(y, &f.b))
+    };
+    for f in found.iter().filter(|f| f.pairs.len() >= LONG_PAIRS) {
+        if !clash(&taken, f) {
+            taken.push((f.a.clone(), f.b.clone(), Rule::TwoSided));
+        }
+    }
+    let strong: Vec<(Range<usize>, Range<usize>)> = known
+        .iter()
+        .map(|p| (p.a.clone(), p.b.clone()))
+        .chain(taken.iter().map(|(x, y, _)| (x.clone(), y.clone())))
+        .collect();
+    for f in found.iter().filter(|f| f.pairs.len() < LONG_PAIRS) {
+        let supported = strong.iter().any(|(x, y)| {
+            distance(x, &f.a) <= SUPPORT_DISTANCE && distance(y, &f.b) <= SUPPORT_DISTANCE
+        });
+        if supported && !clash(&taken, f) {
+            taken.push((f.a.clone(), f.b.clone(), Rule::Supported));
+        }
+    }
+    let mut out: Vec<Passage> = Vec::new();
+    for f in found {
+        let Some(rule) = taken
+            .iter()
+            .find(|(x, y, _)| *x == f.a && *y == f.b)
+            .map(|t| t.2)
+        else {
+            continue;
+        };
+        let ops = ops_for(a, b, &f.a, &f.b, &f.pairs);
+        out.push(Passage {
+            a: f.a,
+            b: f.b,
+            ops,
+            kind: Kind::Reworded,
+            score: 0.0,
+            aligned_a: 0,
+            aligned_b: 0,
+            evidence: Some(Box::new(Evidence {
+                rule,
+                pairs: f.pairs,
+                coverage_a: super::classify::round4(f.coverage_a),
+                coverage_b: super::classify::round4(f.coverage_b),
+                weight: super::classify::round4(f.weight),
+                in_order: f.in_order,
+                log_expected: (f.log_expected * 100.0).round() / 100.0,
+            })),
+        });
+    }
+    out.sort_by_key(|p| (p.a.start, p.b.start));
+    out
+}
+
+fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
+    x.start < y.end && y.start < x.end
+}
+
+/// Words between two ranges (0 when they overlap or touch).
+fn distance(x: &Range<usize>, y: &Range<usize>) -> usize {
+    if x.end <= y.start {
+        y.start - x.end
+    } else {
+        x.start.saturating_sub(y.end)
+    }
+}
+
+/// Relations of type pairs already judged, per thread.
+type RelCache = FxHashMap<(u32, u32), Option<(Relation, f64)>>;
+
+struct Ctx<'c> {
+    types: &'c Types,
+    idf: &'c [f64],
+    mask_a: &'c [bool],
+    mask_b: &'c [bool],
+    /// Per token: written with a capital or a digit first.
+    caps_a: &'c [bool],
+    caps_b: &'c [bool],
+    df_side: &'c [Vec<u32>; 2],
+    units: (usize, usize),
+    related: &'c FxHashMap<u32, Vec<u32>>,
+    lex: &'c Lexicon,
+}
+
+/// One candidate match inside a unit pair.
+#[derive(Clone, Debug)]
+struct M {
+    a: Range<usize>,
+    b: Range<usize>,
+    rel: Relation,
+    w: f64,
+}
+
+impl Ctx<'_> {
+    fn content(&self, side_b: bool, r: Range<usize>) -> Vec<usize> {
+        let (l, mask) = if side_b {
+            (&self.types.lb, self.mask_b)
+        } else {
+            (&self.types.la, self.mask_a)
+        };
+        r.filter(|&i| l[i] != NONE && !mask[i]).collect()
+    }
+
+    /// The words are a name or a number: every one starts with a capital letter or a digit.
+    fn name_like(&self, side_b: bool, r: &Range<usize>) -> bool {
+        let caps = if side_b { self.caps_b } else { self.caps_a };
+        r.clone().all(|i| caps[i])
+    }
+
+    /// The relation of two content types, if any.
+    fn relation(&self, ta: u32, tb: u32) -> Option<(Relation, f64)> {
+        if ta == tb {
+            return Some((Relation::Equal, 1.0));
+        }
+        let (x, y) = (
+            &self.types.words[ta as usize],
+            &self.types.words[tb as usize],
+        );
+        let keyed = self
+            .related
+            .get(&ta)
+            .is_some_and(|r| r.binary_search(&tb).is_ok());
+        // Relations no concept key finds need shared letters: a prefix or compound part (one word
+        // starts or ends the other), or OCR damage (the same first two letters, lengths within 15%).
+        let lettered = {
+            let (s, l) = if x.norm.len() <= y.norm.len() {
+                (&x.norm, &y.norm)
+            } else {
+                (&y.norm, &x.norm)
+            };
+            s.len() >= 5
+                && (l.ends_with(s.as_str())
+                    || l.starts_with(s.as_str())
+                    || (s.as_bytes()[..2] == l.as_bytes()[..2]
+                        && (l.len() - s.len()) * 7 <= l.len()))
+        };
+        if !keyed && !lettered {
+            return None;
+        }
+        relate::relate(x, y, self.lex)
+    }
+
+    /// The groups of matches between unit `ra` of A and unit `rb` of B that pass the two-sided test.
+    fn verify(&self, ra: Range<usize>, rb: Range<usize>, cache: &mut RelCache) -> Vec<Found> {
+        let (ca, cb) = (
+            self.content(false, ra.clone()),
+            self.content(true, rb.clone()),
+        );
+        let (la, lb) = (&self.types.la, &self.types.lb);
+        let idf = |t: u32| self.idf[t as usize];
+        let mut ms: Vec<M> = Vec::new();
+        for &i in &ca {
+            for &j in &cb {
+                let rel = *cache
+                    .entry((la[i], lb[j]))
+                    .or_insert_with(|| self.relation(la[i], lb[j]));
+                if let Some((rel, w)) = rel {
+                    ms.push(M {
+                        a: i..i + 1,
+                        b: j..j + 1,
+                        rel,
+                        w: w * (idf(la[i]) + idf(lb[j])) / 2.0,
+                    });
+                }
+            }
+        }
+        // Compounds: two adjacent content words of one side written as one word on the other.
+        let words = &self.types.words;
+        for (two, one, one_side_b) in [(&ca, &cb, true), (&cb, &ca, false)] {
+            let (l2, l1) = if one_side_b { (la, lb) } else { (lb, la) };
+            for k in two.windows(2).filter(|k| k[1] == k[0] + 1) {
+                let (w0, w1) = (&words[l2[k[0]] as usize], &words[l2[k[1]] as usize]);
+                for &j in one.iter() {
+                    let w = &words[l1[j] as usize];
+                    if w.norm.len() + 3 < w0.norm.len() + w1.norm.len()
+                        || w.norm.len() > w0.norm.len() + w1.norm.len() + 3
+                    {
+                        continue;
+                    }
+                    // An OCR join keeps the first letter of each part.
+                    if !w.norm.starts_with(&w0.norm[..1]) {
+                        continue;
+                    }
+                    let joined = format!("{}{}", w0.norm, w1.norm);
+                    if let Some(cw) = relate::compound_weight(&joined, &w.norm) {
+                        let weight = cw * (idf(l2[k[0]]) + idf(l2[k[1]]) + 2.0 * idf(l1[j])) / 4.0;
+                        let (pa, pb) = if one_side_b {
+                            (k[0]..k[1] + 1, j..j + 1)
+                        } else {
+                            (j..j + 1, k[0]..k[1] + 1)
+                        };
+                        ms.push(M {
+                            a: pa,
+                            b: pb,
+                            rel: Relation::Compound,
+                            w: weight,
+                        });
+                    }
+                }
+            }
+        }
+        if ms.len() < MIN_PAIRS {
+            return Vec::new();
+        }
+        // One to one, heaviest first.
+        ms.sort_by(|x, y| {
+            y.w.total_cmp(&x.w)
+                .then((y.a.len() + y.b.len()).cmp(&(x.a.len() + x.b.len())))
+                .then(x.a.start.cmp(&y.a.start))
+                .then(x.b.start.cmp(&y.b.start))
+        });
+        let mut used_a = vec![false; ra.len()];
+        let mut used_b = vec![false; rb.len()];
+        let mut chosen: Vec<M> = Vec::new();
+        for m in ms {
+            if m.a.clone().any(|i| used_a[i - ra.start])
+                || m.b.clone().any(|j| used_b[j - rb.start])
+            {
+                continue;
+            }
+            m.a.clone().for_each(|i| used_a[i - ra.start] = true);
+            m.b.clone().for_each(|j| used_b[j - rb.start] = true);
+            chosen.push(m);
+        }
+        if chosen.len() < MIN_PAIRS {
+            return Vec::new();
+        }
+        chosen.sort_by_key(|m| (m.a.start, m.b.start));
+        // Group: single linkage of matches within LINK_GAP words on both sides.
+        let n = chosen.len();
+        let mut group: Vec<usize> = (0..n).collect();
+        fn root(g: &mut [usize], mut x: usize) -> usize {
+            while g[x] != x {
+                g[x] = g[g[x]];
+                x = g[x];
+            }
+            x
+        }
+        for x in 0..n {
+            for y in x + 1..n {
+                if distance(&chosen[x].a, &chosen[y].a) <= LINK_GAP
+                    && distance(&chosen[x].b, &chosen[y].b) <= LINK_GAP
+                {
+                    let (rx, ry) = (root(&mut group, x), root(&mut group, y));
+                    if rx != ry {
+                        group[rx.max(ry)] = rx.min(ry);
+                    }
+                }
+            }
+        }
+        let mut by_root: Vec<(usize, usize)> = (0..n).map(|x| (root(&mut group, x), x)).collect();
+        by_root.sort_unstable();
+        let mut out = Vec::new();
+        for g in by_root.chunk_by(|x, y| x.0 == y.0) {
+            if g.len() < MIN_PAIRS {
+                continue;
+            }
+            let ms: Vec<&M> = g.iter().map(|&(_, x)| &chosen[x]).collect();
+            // Names and numbers recur without reuse ("President Xi Jinping", "December 16, 2015"):
+            // a group needs MIN_PAIRS - 1 matches of common words (not capitalised on both sides,
+            // not numbers).
+            let common = ms
+                .iter()
+                .filter(|m| !self.name_like(false, &m.a) || !self.name_like(true, &m.b))
+                .count();
+            if common + 1 < MIN_PAIRS {
+                continue;
+            }
+            // How many unit pairs would hold matches of these words by chance: the number of unit
+            // pairs times, for each matched pair of types, the chance that a unit of A holds the one
+            // and a unit of B the other (BLAST's E-value, with units for positions). Words found all
+            // over both texts (a topic's own words) make groups that chance explains.
+            let (ua, ub) = (self.units.0 as f64, self.units.1 as f64);
+            let mut seen: Vec<(u32, u32)> = Vec::new();
+            let mut log_e = ua.log10() + ub.log10();
+            for m in &ms {
+                let key = (la[m.a.start], lb[m.b.start]);
+                if seen.contains(&key) {
+                    continue;
+                }
+                seen.push(key);
+                let pa = (self.df_side[0][key.0 as usize] as f64 + 0.5) / ua;
+                let pb = (self.df_side[1][key.1 as usize] as f64 + 0.5) / ub;
+                log_e += (pa * pb).min(1.0).log10();
+            }
+            if log_e > MAX_LOG_EXPECTED {
+                continue;
+            }
+            let a = ms
+                .iter()
+                .map(|m| m.a.start)
+                .min()
+                .expect("a group has matches")
+                ..ms.iter()
+                    .map(|m| m.a.end)
+                    .max()
+                    .expect("a group has matches");
+            let b = ms
+                .iter()
+                .map(|m| m.b.start)
+                .min()
+                .expect("a group has matches")
+                ..ms.iter()
+                    .map(|m| m.b.end)
+                    .max()
+                    .expect("a group has matches");
+            // The same content words in the same order on both sides is a short verbatim fragment:
+            // the exact aligner's `min_words` already judged it too short to report.
+            let content_ids = |side_b: bool, r: &Range<usize>| -> Vec<u32> {
+                let l = if side_b { lb } else { la };
+                self.content(side_b, r.clone())
+                    .iter()
+                    .map(|&i| l[i])
+                    .collect()
+            };
+            if content_ids(false, &a) == content_ids(true, &b) {
+                continue;
+            }
+            let total = |side_b: bool, r: &Range<usize>| -> f64 {
+                let l = if side_b { lb } else { la };
+                self.content(side_b, r.clone())
+                    .iter()
+                    .map(|&i| idf(l[i]))
+                    .sum()
+            };
+            let rel_w = |m: &M| m.rel.weight();
+            let got_a: f64 = ms
+                .iter()
+                .map(|m| rel_w(m) * m.a.clone().map(|i| idf(la[i])).sum::<f64>())
+                .sum();
+            let got_b: f64 = ms
+                .iter()
+                .map(|m| rel_w(m) * m.b.clone().map(|j| idf(lb[j])).sum::<f64>())
+                .sum();
+            let (cov_a, cov_b) = (got_a / total(false, &a), got_b / total(true, &b));
+            if cov_a < MIN_COVERAGE || cov_b < MIN_COVERAGE {
+                continue;
+            }
+            let pairs: Vec<WordPair> = ms
+                .iter()
+                .map(|m| WordPair {
+                    a: m.a.clone(),
+                    b: m.b.clone(),
+                    relation: m.rel,
+                    weight: super::classify::round4(m.w),
+                })
+                .collect();
+            // Words may move, but most keep their order: a group whose matches are mostly out of order
+            // is words meeting by chance (a clause moved as a block keeps the rest in order).
+            let in_order = chain(&pairs).len();
+            if in_order * 2 <= pairs.len() {
+                continue;
+            }
+            out.push(Found {
+                log_expected: log_e,
+                in_order,
+                a,
+                b,
+                weight: ms.iter().map(|m| m.w).sum(),
+                pairs,
+                coverage_a: cov_a.min(1.0),
+                coverage_b: cov_b.min(1.0),
+            });
+        }
+        out
+    }
+}
+
+/// The word diff of a passage of the tier: the longest chain of its matched pairs in order on both
+/// sides, with the words between them diffed on equal ids (function words), matched words out of
+/// the chain left as deleted and inserted (moved).
+fn ops_for(a: &Seq, b: &Seq, ra: &Range<usize>, rb: &Range<usize>, pairs: &[WordPair]) -> Vec<Op> {
+    let chain = chain(pairs);
+    let mut ops: Vec<Op> = Vec::new();
+    let (mut i, mut j) = (ra.start, rb.start);
+    for &k in &chain {
+        let p = &pairs[k];
+        gap_ops(a, b, i..p.a.start, j..p.b.start, &mut ops);
+        let equal = p.a.len() == 1 && p.b.len() == 1 && a.ids[p.a.start] == b.ids[p.b.start];
+        push_op(
+            &mut ops,
+            Op {
+                tag: if equal { OpTag::Equal } else { OpTag::Replace },
+                a: p.a.clone(),
+                b: p.b.clone(),
+                fuzzy: p.relation == Relation::Fuzzy,
+                relation: (!equal).then_some(p.relation),
+            },
+        );
+        i = p.a.end;
+        j = p.b.end;
+    }
+    gap_ops(a, b, i..ra.end, j..rb.end, &mut ops);
+    ops
+}
+
+/// The longest chain of pairs (given in A order) increasing on both sides, as indices; n is small.
+fn chain(pairs: &[WordPair]) -> Vec<usize> {
+    let n = pairs.len();
+    let (mut len, mut prev) = (vec![1usize; n], vec![usize::MAX; n]);
+    for i in 0..n {
+        for j in 0..i {
+            if pairs[j].a.end <= pairs[i].a.start
+                && pairs[j].b.end <= pairs[i].b.start
+                && len[j] + 1 > len[i]
+            {
+                len[i] = len[j] + 1;
+                prev[i] = j;
+            }
+        }
+    }
+    let mut chain: Vec<usize> = Vec::new();
+    if let Some(mut at) = (0..n).max_by_key(|&i| (len[i], std::cmp::Reverse(i))) {
+        loop {
+            chain.push(at);
+            if prev[at] == usize::MAX {
+                break;
+            }
+            at = prev[at];
+        }
+    }
+    chain.reverse();
+    chain
+}
+
+/// Append `op`, merging it into the previous one when both are equal runs or both plain edits.
+fn push_op(ops: &mut Vec<Op>, op: Op) {
+    if let Some(last) = ops.last_mut()
+        && last.a.end == op.a.start
+        && last.b.end == op.b.start
+    {
+        let plain = |o: &Op| o.tag != OpTag::Equal && o.relation.is_none();
+        if last.tag == OpTag::Equal && op.tag == OpTag::Equal {
+            last.a.end = op.a.end;
+            last.b.end = op.b.end;
+            return;
+        }
+        if plain(last) && plain(&op) {
+            last.a.end = op.a.end;
+            last.b.end = op.b.end;
+            last.tag = match (last.a.is_empty(), last.b.is_empty()) {
+                (true, _) => OpTag::Insert,
+                (_, true) => OpTag::Delete,
+                _ => OpTag::Replace,
+            };
+            return;
+        }
+    }
+    ops.push(op);
+}
+
+/// Diff two short stretches on token ids (LCS), appending the steps.
+fn gap_ops(a: &Seq, b: &Seq, ra: Range<usize>, rb: Range<usize>, ops: &mut Vec<Op>) {
+    let (x, y) = (&a.ids[ra.clone()], &b.ids[rb.clone()]);
+    let (n, m) = (x.len(), y.len());
+    if n == 0 && m == 0 {
+        return;
+    }
+    // lcs[i][j]: LCS of x[i..] and y[j..].
+    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
+    let at = |i: usize, j: usize| i * (m + 1) + j;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[at(i, j)] = if x[i] == y[j] {
+                lcs[at(i + 1, j + 1)] + 1
+            } else {
+                lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let op = |tag, ai: Range<usize>, bj: Range<usize>| Op {
+        tag,
+        a: ra.start + ai.start..ra.start + ai.end,
+        b: rb.start + bj.start..rb.start + bj.end,
+        fuzzy: false,
+        relation: None,
+    };
+    while i < n || j < m {
+        if i < n && j < m && x[i] == y[j] {
+            push_op(ops, op(OpTag::Equal, i..i + 1, j..j + 1));
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || lcs[at(i, j + 1)] >= lcs[at(i + 1, j)]) {
+            push_op(ops, op(OpTag::Insert, i..i, j..j + 1));
+            j += 1;
+        } else {
+            push_op(ops, op(OpTag::Delete, i..i + 1, j..j));
+            i += 1;
+        }
+    }
+}
+
+/// Mark the replacements of already aligned passages whose two sides are related words (one content
+/// word a side, or a compound written as one and two): the labels count an inflection, derivation,
+/// compound or OCR-damaged word as the same word, and the report names the relation.
+pub fn annotate(passages: &mut [Passage], a: &Seq, text_a: &str, b: &Seq, text_b: &str) {
+    let lex = lexicon();
+    let mut cache: FxHashMap<(bool, u32), Word> = FxHashMap::default();
+    let mut word = |s: &Seq, text: &str, side: bool, i: usize| -> Word {
+        cache
+            .entry((side, s.ids[i]))
+            .or_insert_with(|| word_of(s, text, i, lex))
+            .clone()
+    };
+    for p in passages.iter_mut() {
+        for op in p.ops.iter_mut() {
+            if op.tag != OpTag::Replace || op.relation.is_some() || op.a.len() > 4 || op.b.len() > 4
+            {
+                continue;
+            }
+            let content = |s: &Seq, r: &Range<usize>| -> Vec<usize> {
+                r.clone().filter(|&i| !s.stop[i] && !s.cjk[i]).collect()
+            };
+            let (ca, cb) = (content(a, &op.a), content(b, &op.b));
+            op.relation = match (ca.len(), cb.len()) {
+                (1, 1) => {
+                    let (x, y) = (word(a, text_a, false, ca[0]), word(b, text_b, true, cb[0]));
+                    relate::relate(&x, &y, lex).map(|r| r.0)
+                }
+                (2, 1) | (1, 2) if ca.windows(2).chain(cb.windows(2)).all(|k| k[1] == k[0] + 1) => {
+                    let join = |s: &Seq, text: &str, side: bool, c: &[usize], f: &mut dyn FnMut(&Seq, &str, bool, usize) -> Word| {
+                        c.iter().map(|&i| f(s, text, side, i).norm).collect::<String>()
+                    };
+                    let (ja, jb) = (
+                        join(a, text_a, false, &ca, &mut word),
+                        join(b, text_b, true, &cb, &mut word),
+                    );
+                    relate::compound_weight(&ja, &jb).map(|_| Relation::Compound)
+                }
+                _ => None,
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::align::{Kind, Params};
+    use crate::compare_texts;
+
+    fn tier(a: &str, b: &str) -> Vec<(String, String, Kind)> {
+        let cmp = compare_texts(a, b, &Params::default());
+        cmp.passages
+            .iter()
+            .filter(|p| p.evidence.is_some())
+            .map(|p| {
+                (
+                    a[cmp.byte_span_a(p)].to_owned(),
+                    b[cmp.byte_span_b(p)].to_owned(),
+                    p.kind,
+                )
+            })
+            .collect()
+    }
+
+    const FILLER_A: &str =
+        "The weather was mild. Markets opened higher on Monday. The committee met in spring. ";
+    const FILLER_B: &str = "Several delegates spoke about the budget. A new bridge opened downtown. Rain is expected. ";
+
+    #[test]
+    fn a_reworded_clause_is_found_with_its_relations() {
+        let a = format!(
+            "{FILLER_A}Such problems as unbalanced development, inadequate rules and inequitable order persist."
+        );
+        let b = format!(
+            "{FILLER_B}Besides problems such as unbalanced development and unsound regulation, the paper warned."
+        );
+        let t = tier(&a, &b);
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(
+            t[0].0,
+            "problems as unbalanced development, inadequate rules"
+        );
+        assert_eq!(
+            t[0].1,
+            "problems such as unbalanced development and unsound regulation"
+        );
+        assert_eq!(t[0].2, Kind::Reworded);
+        let cmp = compare_texts(&a, &b, &Params::default());
+        let e = cmp.passages[0].evidence.as_ref().unwrap();
+        assert!(
+            e.pairs
+                .iter()
+                .any(|p| p.relation == crate::relate::Relation::Synonym)
+        );
+        assert!(e.coverage_a >= 0.5 && e.coverage_b >= 0.5);
+    }
+
+    #[test]
+    fn two_rare_words_in_a_long_sentence_are_not_a_passage() {
+        // The short side is covered; the long side is not: the two-sided test refuses it.
+        let a = format!("{FILLER_A}Hemophilia and thalassemia clinics.");
+        let b = format!(
+            "{FILLER_B}The ministry said hospitals in the north had more beds, fewer staff, longer queues and new hemophilia wards, while thalassemia research moved south last year."
+        );
+        assert!(tier(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn the_tier_can_be_turned_off() {
+        let a = format!(
+            "{FILLER_A}Such problems as unbalanced development, inadequate rules and inequitable order persist."
+        );
+        let b = format!(
+            "{FILLER_B}Besides problems such as unbalanced development and unsound regulation, the paper warned."
+        );
+        let p = Params {
+            reworded: false,
+            ..Params::default()
+        };
+        assert!(compare_texts(&a, &b, &p).passages.is_empty());
+    }
+
+    #[test]
+    fn chinese_documents_keep_their_exact_passages_and_get_no_tier_passages() {
+        let a =
+            "中华人民共和国公民有劳动的权利和义务。国家通过各种途径，创造劳动就业条件。天气很好。";
+        let b = "我们认为，中华人民共和国公民有劳动的权利和义务。国家通过各种途径，创造劳动就业条件。市场开盘。";
+        let cmp = compare_texts(a, b, &Params::default());
+        assert!(!cmp.passages.is_empty());
+        assert!(cmp.passages.iter().all(|p| p.evidence.is_none()));
+    }
+}
