@@ -158,6 +158,10 @@ pub fn cut_paragraphs(text: &str, cut: &[Range<usize>]) -> String {
 pub struct RemovedDocInfo {
     pub id: String,
     pub path: String,
+    /// The path with each byte that is not UTF-8 as `\xNN` (and `\` as `\\`), present only when
+    /// the path is not valid UTF-8 (`path` then holds U+FFFD in its place): [`crate::report::path_bytes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     pub kind: DupKind,
@@ -219,6 +223,7 @@ impl DedupReport {
                 .map(|r| RemovedDocInfo {
                     id: docs[r.doc].doc.id.clone(),
                     path: docs[r.doc].doc.path.display().to_string(),
+                    path_bytes: crate::report::path_bytes(&docs[r.doc].doc.path),
                     line: docs[r.doc].line,
                     kind: r.kind,
                     duplicate_of: docs[r.of].doc.id.clone(),

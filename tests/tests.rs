@@ -4594,3 +4594,162 @@ fn track_on_long_text_without_sentence_breaks_completes() {
         .assert()
         .success();
 }
+
+// --- near-duplicates of common text (issue 16) ---------------------------------------------------
+
+/// 300 copies of a real article, each with a last line of its own, named `copy-NNN` from `from`.
+fn common_copies(env: &TestEnv, folder: &str, from: usize, to: usize) {
+    let article = std::fs::read_to_string(TestEnv::input("2017-03-01")).unwrap();
+    std::fs::create_dir_all(env.path(folder)).unwrap();
+    for i in from..=to {
+        env.write(
+            &format!("{folder}/copy-{i:03}.txt"),
+            format!("{article}\nFiled by correspondent {i} from bureau desk number {i}.\n"),
+        );
+    }
+}
+
+/// Duplicate pairs `(kind, a, b)` of a scan report.
+fn scan_duplicates(r: &Value) -> Vec<(String, String, String)> {
+    r["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap().to_owned();
+            (s("kind"), s("a"), s("b"))
+        })
+        .collect()
+}
+
+/// Duplicate findings of `check` as `(later path, earlier path)`, sorted.
+fn check_duplicates(v: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "duplicate")
+        .map(|f| {
+            let d = |i: usize| f["documents"][i].as_str().unwrap().to_owned();
+            (d(0), d(1))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn regression_near_duplicates_of_common_text_are_paired_with_the_earliest_copy() {
+    // Issue 16: with every n-gram of the article in more than --max-df documents, no pair was a
+    // candidate and copies differing by their last line gave no near-duplicate at all.
+    let env = TestEnv::new();
+    common_copies(&env, "corpus", 1, 300);
+    let r = env.scan_json(&["corpus", "--max-df", "50", "-q"]);
+    assert!(r["index"]["common_ngrams_skipped"].as_u64().unwrap() > 300);
+    let want: Vec<(String, String, String)> = (2..=300)
+        .map(|i| {
+            (
+                "near".to_owned(),
+                "copy-001".to_owned(),
+                format!("copy-{i:03}"),
+            )
+        })
+        .collect();
+    assert_eq!(scan_duplicates(&r), want);
+    // Linear: each copy aligned with the earliest one only.
+    assert_eq!(r["index"]["verified_pairs"], 299);
+
+    // `check` finds the same duplicates, built whole, then with a later and an earlier copy added
+    // (incrementally, and by a rebuild when a new document holds the common text first).
+    env.write(
+        "cyberdiff.toml",
+        "paths = [\"corpus/\"]\n[thresholds]\nreused_share = 1.0\nmax_df = 50\nboilerplate_min_docs = 20\n",
+    );
+    let pairs = |from: usize, to: usize, first: usize| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = (from..=to)
+            .filter(|&i| i != first)
+            .map(|i| {
+                (
+                    format!("corpus/copy-{i:03}.txt"),
+                    format!("corpus/copy-{first:03}.txt"),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (_, v, _) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "built", "{}", v["cache"]);
+    assert_eq!(check_duplicates(&v), pairs(1, 300, 1));
+    common_copies(&env, "corpus", 301, 301);
+    let (_, v, _) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "incremental", "{}", v["cache"]);
+    assert_eq!(
+        v["cache"]["documents_read"], 2,
+        "the new copy and the earliest"
+    );
+    assert_eq!(check_duplicates(&v), pairs(1, 301, 1));
+    assert_same_as_full_run(&env, &v);
+    common_copies(&env, "corpus", 0, 0);
+    let (_, v, _) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "rebuilt", "{}", v["cache"]);
+    assert_eq!(check_duplicates(&v), pairs(0, 301, 0));
+    assert_same_as_full_run(&env, &v);
+    let r = env.scan_json(&["corpus", "--max-df", "50", "-q"]);
+    assert_eq!(scan_duplicates(&r).len(), 301);
+}
+
+// --- paths that are not UTF-8 in JSON (issue 16) ------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn regression_json_keeps_a_path_that_is_not_utf8_in_escaped_form() {
+    use std::os::unix::ffi::OsStrExt;
+    // Issue 16: a file name holding byte 0xFF was written as U+FFFD only, which names no file.
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("corpus")).unwrap();
+    let text = std::fs::read(TestEnv::input("2015")).unwrap();
+    env.write("corpus/a\\b.txt", &text);
+    let odd = env
+        .path("corpus")
+        .join(std::ffi::OsStr::from_bytes(b"b\xff\\.txt"));
+    std::fs::write(&odd, &text).unwrap();
+    let want = "corpus/b\\xFF\\\\.txt";
+    // Each report's entries for the odd file carry path_bytes; the others have none.
+    let check = |entries: &Value, what: &str| {
+        let entries = entries.as_array().unwrap();
+        assert_eq!(entries.len(), 2, "{what}: {entries:#?}");
+        for e in entries {
+            if e["path"].as_str().unwrap().contains('\u{FFFD}') {
+                assert_eq!(e["path_bytes"], want, "{what}");
+            } else {
+                assert!(e.get("path_bytes").is_none(), "{what}: {e}");
+            }
+        }
+    };
+    let r = env.scan_json(&["corpus", "-q"]);
+    check(&r["documents"], "scan documents");
+    check(&r["manifest"]["inputs"], "scan inputs");
+    let pair = &r["pairs"][0];
+    check(
+        &Value::Array(vec![pair["a"].clone(), pair["b"].clone()]),
+        "scan pair",
+    );
+    let out = env
+        .cmd()
+        .args(["dedup", "corpus", "--json", "-", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let removed = d["removed_documents"].as_array().unwrap();
+    assert_eq!(removed.len(), 1, "{d:#}");
+    assert_eq!(removed[0]["path_bytes"], want);
+    let statements = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/statements.toml");
+    let t = env.track_json(&statements, &[Path::new("corpus")], &["-q"]);
+    check(&t["documents"], "track documents");
+}

@@ -345,6 +345,7 @@ fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
                 .unwrap_or_else(|| rel(config.cache.as_deref().unwrap_or(".cyberdiff"))),
         )
     };
+    let link_share = thresholds.duplicate;
     Ok(Resolved {
         config: config_path.clone(),
         baseline_named: args.baseline.is_some() || config.baseline.is_some(),
@@ -376,6 +377,7 @@ fn resolve_args(args: &CheckArgs) -> Result<Resolved> {
             min_shared,
             max_df,
             boilerplate_min_docs: bmd,
+            link_share,
             lossy: read.lossy,
             max_bytes: read.max_bytes,
         },
@@ -1377,6 +1379,7 @@ fn report<'a>(
                 baseline: r.baseline.display().to_string(),
                 statements: r.statements.as_ref().map(|p| InputInfo {
                     path: p.display().to_string(),
+                    path_bytes: crate::report::path_bytes(p),
                     bytes: std::fs::metadata(p).map_or(0, |m| m.len()),
                     xxh3: format!("{statements_hash:016x}"),
                 }),

@@ -94,12 +94,14 @@ fn load(args: &CorpusArgs, read: &ReadOptions, mut exclude: Vec<PathBuf>) -> Res
                 .with_context(|| format!("reading {}", d.doc.path.display()))?;
             inputs.push(InputInfo {
                 path,
+                path_bytes: crate::report::path_bytes(&d.doc.path),
                 bytes: bytes.len() as u64,
                 xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
             });
         } else {
             inputs.push(InputInfo {
                 path,
+                path_bytes: crate::report::path_bytes(&d.doc.path),
                 bytes: d.doc.bytes,
                 xxh3: d.doc.hash.clone(),
             });
@@ -146,6 +148,7 @@ fn scan_params(
             min_shared: args.min_shared,
             max_df: args.max_df,
             boilerplate_min_docs: bmd,
+            link_share: args.duplicate_threshold,
         },
         duplicate_threshold: args.duplicate_threshold,
         min_cluster_docs,

@@ -169,6 +169,7 @@ pub fn statements_input(path: &Path) -> Result<InputInfo> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     Ok(InputInfo {
         path: path.display().to_string(),
+        path_bytes: crate::report::path_bytes(path),
         bytes: bytes.len() as u64,
         xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
     })

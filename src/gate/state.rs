@@ -9,7 +9,8 @@
 //! forms, which do not depend on which documents were tokenised together, so a state can be updated),
 //! the same candidate rule (`min_shared` n-grams in 2 to `max_df` documents, then the pair verified by
 //! [`index::verify_pair`], which finds from the two documents the hits `scan`'s index finds from its
-//! postings), the same boilerplate rule and aligner. [`build`] indexes a whole corpus (reusing the alignment of any pair whose two texts were
+//! postings, or linked through common n-grams to the earliest document holding them, unverified),
+//! the same boilerplate rule and aligner. [`build`] indexes a whole corpus (reusing the alignment of any pair whose two texts were
 //! aligned before); [`add`] adds new documents to a state through a [`Lookup`] of the old postings and
 //! reads only the new documents and the old ones they must be aligned with. Both give the same state
 //! for the same corpus, which the tests check.
@@ -50,6 +51,10 @@ pub struct Settings {
     pub max_df: usize,
     /// `None`: 10% of the documents, at least 5, at most `max_df + 1` (as `scan`).
     pub boilerplate_min_docs: Option<usize>,
+    /// The share of the smaller document's n-grams that common n-grams, held first by the earlier
+    /// document, must make for the pair to be aligned (`index::IndexParams::link_share`): the
+    /// duplicate threshold, as `scan`.
+    pub link_share: f64,
     pub lossy: bool,
     pub max_bytes: u64,
 }
@@ -571,9 +576,17 @@ fn doc_entry(d: &CorpusDoc, meta: FileMeta, words: usize) -> DocEntry {
     }
 }
 
-/// Pairs of documents sharing at least `min_shared` n-grams found in 2 to `max_df` documents, and
-/// the boilerplate keys (n-grams in at least `bmd` documents), from sorted postings.
-fn candidates(postings: &[u64], s: &Settings, bmd: usize) -> (Vec<(u32, u32, u32)>, Vec<u64>) {
+/// Candidate pairs `(a, b, distinct n-grams of 2 to max_df documents shared)`, the linked ones among
+/// them (sorted), and the boilerplate keys.
+type Candidates = (Vec<(u32, u32, u32)>, Vec<(u32, u32)>, Vec<u64>);
+
+/// Pairs of documents sharing at least `min_shared` n-grams found in 2 to `max_df` documents, or
+/// linked through common n-grams as `index` links them (each later holder of an n-gram in more than
+/// `max_df` documents to its earliest holder, the lowest slot as slots are in report order here; a
+/// pair whose links are at least `min_shared` and `link_share` of the smaller document's distinct
+/// n-grams, `grams`), and the boilerplate keys (n-grams in at least `bmd` documents), from sorted
+/// postings.
+fn candidates(postings: &[u64], grams: &[u32], s: &Settings, bmd: usize) -> Candidates {
     let parts = (rayon::current_num_threads() * 16).max(1);
     let mut cuts = vec![0];
     for p in 1..parts {
@@ -586,11 +599,11 @@ fn candidates(postings: &[u64], s: &Settings, bmd: usize) -> (Vec<(u32, u32, u32
         }
     }
     cuts.push(postings.len());
-    let results: Vec<(Vec<u64>, Vec<u64>)> = cuts
+    let results: Vec<(Vec<u64>, Vec<u64>, Vec<u64>)> = cuts
         .par_windows(2)
         .map(|w| {
             let seg = &postings[w[0]..w[1]];
-            let (mut pairs, mut boiler) = (Vec::new(), Vec::new());
+            let (mut pairs, mut boiler, mut links) = (Vec::new(), Vec::new(), Vec::new());
             let mut i = 0;
             while i < seg.len() {
                 let h = fold(seg[i]);
@@ -606,17 +619,22 @@ fn candidates(postings: &[u64], s: &Settings, bmd: usize) -> (Vec<(u32, u32, u32
                             pairs.push(a << 32 | (y & DOC_MASK));
                         }
                     }
+                } else if df > s.max_df {
+                    let first = seg[i] & DOC_MASK;
+                    links.extend(seg[i + 1..j].iter().map(|y| first << 32 | (y & DOC_MASK)));
                 }
                 i = j;
             }
-            (pairs, boiler)
+            (pairs, boiler, links)
         })
         .collect();
     let mut pairs: Vec<u64> = Vec::new();
     let mut boiler: Vec<u64> = Vec::new();
-    for (p, b) in results {
+    let mut links: Vec<u64> = Vec::new();
+    for (p, b, l) in results {
         pairs.extend_from_slice(&p);
         boiler.extend_from_slice(&b);
+        links.extend_from_slice(&l);
     }
     pairs.par_sort_unstable();
     let mut out = Vec::new();
@@ -628,8 +646,41 @@ fn candidates(postings: &[u64], s: &Settings, bmd: usize) -> (Vec<(u32, u32, u32
         }
         i = j;
     }
+    let linked = linked_pairs(links, grams, s);
+    if !linked.is_empty() {
+        // A linked pair is a candidate whatever it shares below max_df (0 when nothing).
+        let found = out.len();
+        for &(a, b) in &linked {
+            if out[..found]
+                .binary_search_by_key(&(a, b), |&(x, y, _)| (x, y))
+                .is_err()
+            {
+                out.push((a, b, 0));
+            }
+        }
+        out.sort_unstable();
+    }
     boiler.sort_unstable();
-    (out, boiler)
+    (out, linked, boiler)
+}
+
+/// The pairs `(earlier, later)` whose links (`earlier << 32 | later`, one per common n-gram of the
+/// later document held first by the earlier one) are at least `min_shared` and `link_share` of the
+/// smaller document's distinct n-grams, sorted.
+fn linked_pairs(mut links: Vec<u64>, grams: &[u32], s: &Settings) -> Vec<(u32, u32)> {
+    links.par_sort_unstable();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < links.len() {
+        let j = i + links[i..].iter().take_while(|&&x| x == links[i]).count();
+        let (a, b) = ((links[i] >> 32) as u32, links[i] as u32);
+        let smaller = grams[a as usize].min(grams[b as usize]);
+        if j - i >= s.min_shared && (j - i) as f64 >= s.link_share * f64::from(smaller) {
+            out.push((a, b));
+        }
+        i = j;
+    }
+    out
 }
 
 /// Index and align a whole corpus (documents in report order, with their file metadata). Pairs whose
@@ -648,12 +699,14 @@ pub fn build(
         .map(|d| work.postings(d, &s.params, d as u32))
         .collect();
     let mut postings: Vec<u64> = Vec::with_capacity(per_doc.iter().map(Vec::len).sum());
-    for v in per_doc {
-        postings.extend_from_slice(&v);
+    for v in &per_doc {
+        postings.extend_from_slice(v);
     }
+    let grams: Vec<u32> = per_doc.iter().map(|v| v.len() as u32).collect();
+    drop(per_doc);
     postings.par_sort_unstable();
     let bmd = s.bmd(docs.len());
-    let (cands, boiler) = candidates(&postings, s, bmd);
+    let (cands, linked, boiler) = candidates(&postings, &grams, s, bmd);
     let mut entries: Vec<DocEntry> = docs
         .par_iter()
         .enumerate()
@@ -665,16 +718,26 @@ pub fn build(
             e
         })
         .collect();
-    // A key's documents: its postings are contiguous in the sorted array.
+    // A key's documents: its postings are contiguous in the sorted array. Counted up to
+    // max_df + 1 only (all that `verify` asks), so a key common to the whole corpus costs no more.
     let df = |k: u64| {
         let lo = postings.partition_point(|&p| fold(p) < k);
-        postings[lo..].iter().take_while(|&&p| fold(p) == k).count()
+        postings[lo..]
+            .iter()
+            .take(s.max_df + 1)
+            .take_while(|&&p| fold(p) == k)
+            .count()
     };
     let aligned: Vec<(Pair, bool)> = cands
         .par_iter()
-        .filter_map(|&(a, b, _)| {
-            work.verify(a as usize, b as usize, s, df)
-                .map(|shared| (a, b, shared))
+        .filter_map(|&(a, b, count)| {
+            // A linked pair is aligned unverified, as `scan`'s index keeps it.
+            if linked.binary_search(&(a, b)).is_ok() {
+                Some((a, b, count))
+            } else {
+                work.verify(a as usize, b as usize, s, df)
+                    .map(|shared| (a, b, shared))
+            }
         })
         .map(|(a, b, shared)| {
             let (ha, hb) = (entries_hash(docs, a), entries_hash(docs, b));
@@ -781,14 +844,35 @@ pub fn add(
     let keys: Vec<u64> = new_holders.keys().copied().collect();
     let old_holders = old.lookup(&keys)?;
 
-    let pair_index: HashMap<(u32, u32), usize> = state
-        .pairs
+    // Report order of every slot, the new documents' included: common n-grams link each later
+    // holder to the earliest one (as `build` and `scan` do).
+    let new_entries: Vec<DocEntry> = new_docs
         .iter()
+        .zip(metas)
         .enumerate()
-        .map(|(i, p)| ((p.a.min(p.b), p.a.max(p.b)), i))
+        .map(|(i, (cd, meta))| doc_entry(cd, *meta, work.t.ids[i].len()))
         .collect();
+    let rank = {
+        let key = |x: u32| {
+            let x = x as usize;
+            if x < n_old {
+                state.docs[x].order_key()
+            } else {
+                new_entries[x - n_old].order_key()
+            }
+        };
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|&x, &y| key(x).cmp(&key(y)));
+        let mut rank = vec![0u32; n];
+        for (r, &x) in order.iter().enumerate() {
+            rank[x as usize] = r as u32;
+        }
+        rank
+    };
+    let earliest = |xs: &mut dyn Iterator<Item = u32>| xs.min_by_key(|&x| rank[x as usize]);
     let mut counts: HashMap<(u32, u32), u32> = HashMap::new();
-    let mut lost: Vec<u32> = vec![0; state.pairs.len()];
+    // Per (earliest holder, new document): the common n-grams linking them.
+    let mut links: HashMap<(u32, u32), u32> = HashMap::new();
     let mut boiler_changed: Vec<u32> = Vec::new();
     let mut df_new: HashMap<u64, usize> = HashMap::with_capacity(keys.len());
     for (k, olds) in keys.iter().zip(&old_holders) {
@@ -805,13 +889,20 @@ pub fn add(
                 }
             }
         }
-        if d_old >= 2 && d_old <= s.max_df && d_new > s.max_df {
-            for (i, &x) in olds.iter().enumerate() {
-                for &y in &olds[i + 1..] {
-                    if let Some(&pi) = pair_index.get(&(x.min(y), x.max(y))) {
-                        lost[pi] += 1;
-                    }
-                }
+        if d_new > s.max_df {
+            let first = earliest(&mut olds.iter().chain(news).copied()).expect("held");
+            // Old documents' links change when the n-gram becomes common while old documents
+            // other than the earliest hold it (their pairs also lose a shared n-gram), or when a
+            // new document is earlier than every old holder: the pairs that gain or lose links can
+            // only be told from the old documents' other n-grams, which a rebuild reads.
+            if olds.iter().any(|&x| x != first) && (d_old <= s.max_df || first as usize >= n_old) {
+                return Err(
+                    "text the new documents share became common, or was held first by one of them"
+                        .into(),
+                );
+            }
+            for &x in news.iter().filter(|&&x| x != first) {
+                *links.entry((first, x)).or_default() += 1;
             }
         }
         if d_old < bmd && d_new >= bmd {
@@ -820,27 +911,43 @@ pub fn add(
     }
     boiler_changed.sort_unstable();
     boiler_changed.dedup();
-    // Old pairs that now share too few n-grams are no longer aligned.
-    let mut kept = Vec::with_capacity(state.pairs.len());
-    for (i, mut p) in std::mem::take(&mut state.pairs).into_iter().enumerate() {
-        p.shared -= lost[i];
-        if p.shared as usize >= s.min_shared {
-            kept.push(p);
+    let mut cands: Vec<(u32, u32, u32)> = counts
+        .iter()
+        .filter(|&(_, &c)| c as usize >= s.min_shared)
+        .map(|(&(x, y), &c)| (x, y, c))
+        .collect();
+    // Linked pairs with enough links to be one; an old earliest holder's distinct n-grams are
+    // counted once it is read, unless the new document's own suffice.
+    let grams_new = |x: u32| per_new[x as usize - n_old].len() as f64;
+    let mut maybe: Vec<(u32, u32)> = Vec::new();
+    let mut linked: Vec<(u32, u32)> = Vec::new();
+    for (&(e, x), &c) in &links {
+        if (c as usize) < s.min_shared {
+            continue;
+        }
+        let c = f64::from(c);
+        if c >= s.link_share * grams_new(x)
+            || (e as usize >= n_old && c >= s.link_share * grams_new(e))
+        {
+            let shared = counts.get(&(e.min(x), e.max(x))).copied().unwrap_or(0);
+            if (shared as usize) < s.min_shared {
+                cands.push((e.min(x), e.max(x), shared));
+            }
+            linked.push((e.min(x), e.max(x)));
+        } else if (e as usize) < n_old {
+            maybe.push((e, x));
         }
     }
-    state.pairs = kept;
-    let mut cands: Vec<(u32, u32, u32)> = counts
-        .into_iter()
-        .filter(|&(_, c)| c as usize >= s.min_shared)
-        .map(|((x, y), c)| (x, y, c))
-        .collect();
+    maybe.sort_unstable();
     cands.sort_unstable();
 
-    // Old documents to read: partners of new ones and those whose boilerplate runs change.
+    // Old documents to read: partners of new ones, earliest holders whose n-grams must be counted,
+    // and those whose boilerplate runs change.
     let mut need: Vec<u32> = cands
         .iter()
         .flat_map(|&(x, y, _)| [x, y])
         .filter(|&x| (x as usize) < n_old)
+        .chain(maybe.iter().map(|&(e, _)| e))
         .chain(boiler_changed.iter().copied())
         .collect();
     need.sort_unstable();
@@ -859,6 +966,20 @@ pub fn add(
             new_docs.len() + need.binary_search(&slot).expect("read above")
         }
     };
+    if !maybe.is_empty() {
+        for &(e, x) in &maybe {
+            let grams_e = all.postings(local(e), &s.params, 0).len() as f64;
+            if f64::from(links[&(e, x)]) >= s.link_share * grams_e {
+                let shared = counts.get(&(e, x)).copied().unwrap_or(0);
+                if (shared as usize) < s.min_shared {
+                    cands.push((e, x, shared));
+                }
+                linked.push((e, x));
+            }
+        }
+        cands.sort_unstable();
+    }
+    linked.sort_unstable();
     // Boilerplate keys of the documents whose runs are computed: their dfs after the addition.
     let mut run_docs: Vec<u32> = (n_old as u32..n as u32).collect();
     run_docs.extend_from_slice(&boiler_changed);
@@ -883,27 +1004,21 @@ pub fn add(
             })
         })
         .collect();
-    for d in new_docs.iter().zip(metas).enumerate() {
-        let (i, (cd, meta)) = d;
-        state.docs.push(doc_entry(cd, *meta, all.t.ids[i].len()));
-    }
+    state.docs.extend(new_entries);
     for (&x, r) in run_docs.iter().zip(runs) {
         state.docs[x as usize].boilerplate = r;
     }
     // Align the new candidate pairs, earlier document first.
-    let rank = {
-        let mut rank = vec![0u32; n];
-        for (r, x) in state.order().into_iter().enumerate() {
-            rank[x as usize] = r as u32;
-        }
-        rank
-    };
     let df = |k: u64| df_new.get(&k).copied().unwrap_or(0);
     let aligned: Vec<Pair> = cands
         .par_iter()
-        .filter_map(|&(x, y, _)| {
-            all.verify(local(x), local(y), s, df)
-                .map(|shared| (x, y, shared))
+        .filter_map(|&(x, y, count)| {
+            if linked.binary_search(&(x, y)).is_ok() {
+                Some((x, y, count))
+            } else {
+                all.verify(local(x), local(y), s, df)
+                    .map(|shared| (x, y, shared))
+            }
         })
         .map(|(x, y, shared)| {
             let (a, b) = if rank[x as usize] < rank[y as usize] {

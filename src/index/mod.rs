@@ -13,12 +13,16 @@
 //!   postings packed in one `u64` (40 bits of hash, 24 bits of document), scattered into 256 buckets
 //!   by the hash's top bits, each bucket sorted on its own in parallel, then grouped by n-gram:
 //!   an n-gram in more than `max_df` documents is skipped (counted), and each pair of documents sharing
-//!   at least `min_shared` of the others is a candidate. Nothing compares every pair of documents: the
-//!   work is the postings plus, per n-gram, the pairs of its at most `max_df` documents.
+//!   at least `min_shared` of the others is a candidate. A skipped n-gram still links each later
+//!   document holding it to the earliest one; a pair whose links make `link_share` of the smaller
+//!   document's distinct n-grams is a candidate too (copies of a text too common to pair documents
+//!   by). Nothing compares every pair of documents: the work is the postings plus, per n-gram, the
+//!   pairs of its at most `max_df` documents.
 //! - Boilerplate runs: in each document, the stretches of at least `min_words` words covered by n-grams
 //!   that occur in at least `boilerplate_min_docs` documents (navigation, mastheads, credit lines).
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
@@ -181,6 +185,13 @@ pub struct IndexParams {
     pub max_df: usize,
     /// N-grams in at least this many documents make boilerplate runs.
     pub boilerplate_min_docs: usize,
+    /// A document and the earliest document holding one of its n-grams of more than `max_df`
+    /// documents are a candidate pair when such n-grams, each held first by that earlier document,
+    /// make at least this share of the smaller one's distinct n-grams (a near-duplicate whose
+    /// shared text is too common to pair documents by). `scan` sets it to its duplicate threshold,
+    /// which its JSON reports already.
+    #[serde(skip)]
+    pub link_share: f64,
 }
 
 /// A verified pair of documents (`a` < `b`, in document order) and the n-grams they share.
@@ -201,7 +212,8 @@ pub struct Index {
     pub ngrams: usize,
     /// Distinct n-grams in more than `max_df` documents, skipped.
     pub common_ngrams: usize,
-    /// Pairs of documents sharing at least `min_shared` distinct n-grams (before verification).
+    /// Pairs of documents sharing at least `min_shared` distinct n-grams, or linked through common
+    /// n-grams (before verification).
     pub shared_pairs: usize,
     /// Occurrences of shared n-grams met pairwise (the work of finding and verifying pairs).
     pub hits: usize,
@@ -284,7 +296,8 @@ fn consecutive_chunks(sizes: impl Iterator<Item = usize>, target: usize) -> Vec<
 ///    top bits and sorted bucket by bucket in parallel: an n-gram's postings are contiguous, by
 ///    document and position.
 /// 2. **Groups**: an n-gram in one document only is dropped; in more than `max_df` documents it is
-///    counted as common and skipped (in at least `boilerplate_min_docs`, it makes boilerplate runs);
+///    counted as common, links each later holder to the earliest one ([`linked_pairs`]) and is
+///    skipped (in at least `boilerplate_min_docs`, it makes boilerplate runs);
 ///    a document holding it more than `max_seed_freq` times is left out of its group (the aligner
 ///    does not seed on it there either). The other groups are kept, compacted in place.
 /// 3. **Hits**: for each document B (in parallel), each of its kept postings meets the postings of
@@ -377,7 +390,11 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
         /// Group boundaries (starts, relative to the bucket, then the end) of the kept groups.
         starts: Vec<u32>,
         boiler: Vec<u64>,
+        /// Per common n-gram and later document holding it: `document << 32 | earliest document`.
+        links: Vec<u64>,
     }
+    // Distinct n-grams (key prefixes) per document: what a linked pair's common n-grams must cover.
+    let grams: Vec<AtomicU32> = (0..n_docs).map(|_| AtomicU32::new(0)).collect();
     let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(BUCKETS);
     {
         let mut rest: &mut [u64] = &mut postings;
@@ -398,6 +415,7 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
                 kept: 0,
                 starts: Vec::new(),
                 boiler: Vec::new(),
+                links: Vec::new(),
             };
             let (mut i, mut w) = (0, 0);
             while i < s.len() {
@@ -413,6 +431,7 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
                     if y - x <= params.max_seed_freq {
                         kept_docs += 1;
                     }
+                    grams[d as usize].fetch_add(1, Relaxed);
                     x = y;
                 }
                 part.ngrams += 1;
@@ -421,6 +440,17 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
                 }
                 if df > ip.max_df {
                     part.common += 1;
+                    // Each later holder is linked to the earliest one only: linear in the postings,
+                    // where pairing every holder with every other would be quadratic.
+                    let first = pk.doc(s[i]);
+                    let mut last = first;
+                    for &p in &s[i..j] {
+                        let d = pk.doc(p);
+                        if d != last {
+                            part.links.push(u64::from(d) << 32 | u64::from(first));
+                            last = d;
+                        }
+                    }
                 } else if kept_docs >= 2 {
                     part.starts.push(w as u32);
                     let mut x = i;
@@ -447,18 +477,22 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
     // The kept groups of every bucket, moved to the front of the array one bucket after another.
     let mut group_starts: Vec<u32> = Vec::new();
     let mut boiler: Vec<u64> = Vec::new();
+    let mut links: Vec<u64> = Vec::new();
     let mut at = 0usize;
     let mut w = 0usize;
     for (part, &len) in parts.iter().zip(&bucket_len) {
         idx.ngrams += part.ngrams;
         idx.common_ngrams += part.common;
         boiler.extend_from_slice(&part.boiler);
+        links.extend_from_slice(&part.links);
         postings.copy_within(at..at + part.kept, w);
         group_starts.extend(part.starts.iter().map(|&s| (w + s as usize) as u32));
         w += part.kept;
         at += len;
     }
     drop(parts);
+    let grams: Vec<u32> = grams.into_iter().map(AtomicU32::into_inner).collect();
+    let linked = linked_pairs(links, &grams, ip);
     postings.truncate(w);
     postings.shrink_to_fit();
     group_starts.push(w as u32);
@@ -506,7 +540,9 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
                 }
             }
             hits.sort_unstable();
-            let (shared, cands) = verify_hits(t, b, hits, params, ip);
+            let mine = &linked[linked.partition_point(|&(d, _)| (d as usize) < b)..];
+            let mine = &mine[..mine.partition_point(|&(d, _)| d as usize == b)];
+            let (shared, cands) = verify_hits(t, b, hits, mine, params, ip);
             (hits.len(), shared, cands)
         })
         .collect();
@@ -530,17 +566,41 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
     idx
 }
 
+/// The linked pairs, as `(later document, earliest document)` sorted: a document and the earliest
+/// holder of some of its common n-grams (`links`, one per n-gram and later holder), when those
+/// n-grams are at least `min_shared` and at least `link_share` of the smaller document's distinct
+/// n-grams (`grams`). The work is sorting the links, one per common n-gram of each document.
+fn linked_pairs(mut links: Vec<u64>, grams: &[u32], ip: &IndexParams) -> Vec<(u32, u32)> {
+    links.par_sort_unstable();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < links.len() {
+        let j = i + links[i..].iter().take_while(|&&x| x == links[i]).count();
+        let (d, e) = ((links[i] >> 32) as u32, links[i] as u32);
+        let smaller = grams[d as usize].min(grams[e as usize]);
+        if j - i >= ip.min_shared && (j - i) as f64 >= ip.link_share * f64::from(smaller) {
+            out.push((d, e));
+        }
+        i = j;
+    }
+    out
+}
+
 /// The pairs `(a, b)` of document `b`'s hits (sorted, packed `a | pos in a | pos in b | group`) that
-/// share at least `min_shared` n-grams and whose hits chain into a region the aligner would extend;
-/// with the number of pairs that shared enough n-grams.
+/// share at least `min_shared` n-grams and whose hits chain into a region the aligner would extend,
+/// and the pairs `(a, b)` of `linked` (sorted earlier documents `a`: a linked pair is a candidate
+/// whatever its hits, which hold none of the common n-grams that linked it); with the number of
+/// pairs that shared enough n-grams.
 fn verify_hits(
     t: &Tokenized,
     b: usize,
     hits: &[u128],
+    linked: &[(u32, u32)],
     params: &Params,
     ip: &IndexParams,
 ) -> (usize, Vec<Candidate>) {
     let mut out = Vec::new();
+    let is_linked = |a: u32| linked.binary_search_by_key(&a, |&(_, e)| e).is_ok();
     let mut shared_pairs = 0;
     let mut groups: Vec<u32> = Vec::new();
     let mut i = 0;
@@ -554,21 +614,35 @@ fn verify_hits(
         groups.extend(hits[i..j].iter().map(|&h| h as u32));
         groups.sort_unstable();
         groups.dedup();
-        if groups.len() >= ip.min_shared {
+        let linked = is_linked(a);
+        if groups.len() >= ip.min_shared || linked {
             shared_pairs += 1;
-            let pairs = hits[i..j]
-                .iter()
-                .map(|&h| ((h >> 64) as u32, (h >> 32) as u32));
-            if chains(t, a as usize, b, pairs, params) {
-                out.push(Candidate {
-                    a,
-                    b: b as u32,
-                    shared: groups.len() as u32,
-                });
-            }
+        }
+        let pairs = hits[i..j]
+            .iter()
+            .map(|&h| ((h >> 64) as u32, (h >> 32) as u32));
+        if (groups.len() >= ip.min_shared && chains(t, a as usize, b, pairs, params)) || linked {
+            out.push(Candidate {
+                a,
+                b: b as u32,
+                shared: groups.len() as u32,
+            });
         }
         i = j;
     }
+    // Linked pairs sharing no n-gram of at most `max_df` documents.
+    let found = out.len();
+    for &(_, e) in linked {
+        if out[..found].binary_search_by_key(&e, |c| c.a).is_err() {
+            shared_pairs += 1;
+            out.push(Candidate {
+                a: e,
+                b: b as u32,
+                shared: 0,
+            });
+        }
+    }
+    out.sort_unstable_by_key(|c| c.a);
     (shared_pairs, out)
 }
 
@@ -857,6 +931,7 @@ mod tests {
             min_shared: 3,
             max_df: 10,
             boilerplate_min_docs: 10,
+            link_share: 0.8,
         };
         let params = Params::default();
         let idx = build(&t, &params, &ip);
@@ -915,6 +990,7 @@ mod tests {
             min_shared: 3,
             max_df: 12,
             boilerplate_min_docs: 13,
+            link_share: 0.8,
         };
         let idx = build(&t, &params, &ip);
         let mut df: std::collections::HashMap<u64, std::collections::BTreeSet<usize>> =
@@ -974,6 +1050,7 @@ mod tests {
             min_shared: 3,
             max_df: 10,
             boilerplate_min_docs: 10,
+            link_share: 0.8,
         };
         let idx = build(&t, &Params::default(), &ip);
         assert_eq!(idx.candidates.len(), 1);
@@ -990,5 +1067,49 @@ mod tests {
         assert_eq!(idx.boilerplate[0], vec![0..10]);
         assert_eq!(idx.boilerplate[1], vec![3..13]);
         assert!(idx.boilerplate[2].is_empty());
+    }
+    #[test]
+    fn common_text_links_each_document_to_its_earliest_holder() {
+        // Issue 16: thirty copies of one text, each with a line of its own, and a document holding
+        // only the text's first sentence. With max_df 5 every n-gram of the text is common, so no
+        // pair shares one of at most max_df documents: each copy is paired with the earliest one
+        // (linked), never with every other copy, and the partial document with none (its common
+        // n-grams are a fifth of the copies' and the copies' ones are not its own).
+        let text = "The delegates agreed on a framework for data security and cross border \
+                    cooperation. Each member will publish its rules within a year and report \
+                    progress to the secretariat. Disputes go first to consultations between the \
+                    parties concerned, then to a panel of independent experts.";
+        let mut texts: Vec<String> = (0..30)
+            .map(|i| format!("{text}\nFiled by correspondent number{i} from desk{i} today."))
+            .collect();
+        texts.push(
+            "The delegates agreed on a framework for data security and cross border \
+             cooperation. Unrelated words follow here about weather and sport results."
+                .to_owned(),
+        );
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let t = tokenize_corpus(&refs);
+        let ip = IndexParams {
+            min_shared: 3,
+            max_df: 5,
+            boilerplate_min_docs: 6,
+            link_share: 0.8,
+        };
+        let idx = build(&t, &Params::default(), &ip);
+        assert!(idx.common_ngrams > 30, "the text's n-grams are common");
+        let pairs: Vec<(u32, u32)> = idx.candidates.iter().map(|c| (c.a, c.b)).collect();
+        assert_eq!(pairs, (1..30).map(|b| (0, b)).collect::<Vec<_>>());
+        assert!(idx.candidates.iter().all(|c| c.shared == 0));
+        assert_eq!(idx.shared_pairs, 29);
+        // Without links (a share no pair reaches), nothing: the behaviour issue 16 reported.
+        let idx = build(
+            &t,
+            &Params::default(),
+            &IndexParams {
+                link_share: 1.5,
+                ..ip
+            },
+        );
+        assert!(idx.candidates.is_empty());
     }
 }

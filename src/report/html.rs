@@ -704,6 +704,7 @@ mod tests {
         let d = DocInfo {
             id: "x".into(),
             path: "x".into(),
+            path_bytes: None,
             date: None,
             bytes: 15,
             words: 1,

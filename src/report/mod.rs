@@ -40,6 +40,10 @@ pub struct Manifest {
 #[derive(Debug, Serialize)]
 pub struct InputInfo {
     pub path: String,
+    /// The path with each byte that is not UTF-8 as `\xNN` (and `\` as `\\`), present only when
+    /// the path is not valid UTF-8 (`path` then holds U+FFFD in its place): [`path_bytes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     pub bytes: u64,
     pub xxh3: String,
 }
@@ -55,6 +59,7 @@ impl Manifest {
                 .iter()
                 .map(|d| InputInfo {
                     path: d.path.display().to_string(),
+                    path_bytes: path_bytes(&d.path),
                     bytes: d.bytes,
                     xxh3: d.hash.clone(),
                 })
@@ -63,11 +68,44 @@ impl Manifest {
     }
 }
 
+/// A path that is not valid UTF-8 (Linux allows any bytes but `/` and NUL in a name) written so that
+/// it can be found again: its UTF-8 parts as they are, `\` doubled, each other byte as `\xNN`
+/// (two upper-case hex digits). `None` for a UTF-8 path, which `path` gives exactly.
+pub fn path_bytes(p: &std::path::Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::fmt::Write as _;
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = p.as_os_str().as_bytes();
+        if std::str::from_utf8(bytes).is_ok() {
+            return None;
+        }
+        let mut out = String::with_capacity(bytes.len() + 8);
+        for chunk in bytes.utf8_chunks() {
+            out.push_str(&chunk.valid().replace('\\', "\\\\"));
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02X}");
+            }
+        }
+        Some(out)
+    }
+    #[cfg(not(unix))]
+    {
+        // Elsewhere a path that is not Unicode is unpaired UTF-16, which has no byte form.
+        let _ = p;
+        None
+    }
+}
+
 /// A document as reports describe it.
 #[derive(Debug, Serialize)]
 pub struct DocInfo {
     pub id: String,
     pub path: String,
+    /// The path with each byte that is not UTF-8 as `\xNN` (and `\` as `\\`), present only when
+    /// the path is not valid UTF-8 (`path` then holds U+FFFD in its place): [`path_bytes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     pub date: Option<String>,
     pub bytes: u64,
     pub words: usize,
@@ -78,6 +116,7 @@ impl DocInfo {
         Self {
             id: d.id.clone(),
             path: d.path.display().to_string(),
+            path_bytes: path_bytes(&d.path),
             date: d.date.clone(),
             bytes: d.bytes,
             words,

@@ -46,7 +46,7 @@ pub struct IndexInfo {
     pub ngrams: usize,
     /// N-grams in more than `max_df` documents, not used to find pairs.
     pub common_ngrams_skipped: usize,
-    /// Pairs of documents sharing at least `min_shared` n-grams.
+    /// Pairs of documents sharing at least `min_shared` n-grams, or linked through common ones.
     pub candidate_pairs: usize,
     /// Candidate pairs whose shared n-grams chain into a region that can hold a passage: the pairs
     /// aligned.
@@ -60,6 +60,10 @@ pub struct IndexInfo {
 pub struct ScanDocInfo {
     pub id: String,
     pub path: String,
+    /// The path with each byte that is not UTF-8 as `\xNN` (and `\` as `\\`), present only when
+    /// the path is not valid UTF-8 (`path` then holds U+FFFD in its place): [`super::path_bytes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     /// For a record of a JSON Lines file, its line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
@@ -241,6 +245,7 @@ fn doc_info(d: &CorpusDoc, words: usize) -> DocInfo {
     DocInfo {
         id: d.doc.id.clone(),
         path: d.doc.path.display().to_string(),
+        path_bytes: super::path_bytes(&d.doc.path),
         date: d.doc.date.clone(),
         bytes: d.doc.bytes,
         words,
@@ -391,6 +396,7 @@ impl ScanReport {
             .map(|(i, d)| ScanDocInfo {
                 id: d.doc.id.clone(),
                 path: d.doc.path.display().to_string(),
+                path_bytes: super::path_bytes(&d.doc.path),
                 line: d.line,
                 date: d.doc.date.clone(),
                 title: d.title.clone(),
@@ -448,6 +454,7 @@ impl ScanReport {
         let copy_doc = |d: &DocInfo| DocInfo {
             id: d.id.clone(),
             path: d.path.clone(),
+            path_bytes: d.path_bytes.clone(),
             date: d.date.clone(),
             bytes: d.bytes,
             words: d.words,
@@ -463,6 +470,7 @@ impl ScanReport {
                 .find(|x| x.path == path)
                 .map(|x| InputInfo {
                     path: x.path.clone(),
+                    path_bytes: x.path_bytes.clone(),
                     bytes: x.bytes,
                     xxh3: x.xxh3.clone(),
                 })

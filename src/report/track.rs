@@ -65,6 +65,10 @@ pub struct TrackParameters {
 pub struct TrackDoc {
     pub id: String,
     pub path: String,
+    /// The path with each byte that is not UTF-8 as `\xNN` (and `\` as `\\`), present only when
+    /// the path is not valid UTF-8 (`path` then holds U+FFFD in its place): [`super::path_bytes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     pub date: Option<String>,
     /// Title, source and note from a corpus manifest, when it gives them.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -198,6 +202,7 @@ impl TrackReport {
         let mut inputs: Vec<InputInfo> = statements_input.into_iter().collect();
         inputs.extend(t.documents.iter().map(|d| InputInfo {
             path: d.path.display().to_string(),
+            path_bytes: super::path_bytes(&d.path),
             bytes: d.bytes,
             xxh3: d.hash.clone(),
         }));
@@ -219,6 +224,7 @@ impl TrackReport {
                 .map(|d| TrackDoc {
                     id: d.id.clone(),
                     path: d.path.display().to_string(),
+                    path_bytes: super::path_bytes(&d.path),
                     date: d.date.clone(),
                     title: None,
                     source: None,
