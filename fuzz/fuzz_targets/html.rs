@@ -1,5 +1,5 @@
-//! The document reader on arbitrary bytes: decoding (BOM, NUL, invalid UTF-8, lossy) and HTML to
-//! text. Invariant: a refusal names the offset of a byte inside the input; the text extracted from
+//! The document reader on arbitrary bytes: decoding (BOM, NUL, invalid UTF-8, UTF-16 with and
+//! without its byte-order mark, lossy) and HTML to text. Invariant: a refusal names the offset of a byte inside the input; the text extracted from
 //! HTML holds no NUL byte.
 #![no_main]
 
@@ -18,9 +18,11 @@ fuzz_target!(|bytes: &[u8]| {
                 let _ = cyberdiff::text::count_words(&out);
             }
             Err(Error::Binary { offset, .. }) => assert_eq!(bytes[offset], 0),
-            Err(Error::InvalidUtf8 { offset, .. }) => {
+            Err(Error::InvalidUtf8 { offset, .. }) | Err(Error::InvalidUtf16 { offset, .. }) => {
                 assert!(!lossy && offset < bytes.len())
             }
+            // NUL bytes in one of two positions: UTF-16 without its byte-order mark.
+            Err(Error::Utf16NoBom { .. }) => assert!(bytes.contains(&0)),
             Err(e) => panic!("unexpected refusal: {e}"),
         }
     }
