@@ -253,6 +253,47 @@ fn join(
     How { exact, windowed }: How,
     out: &mut Vec<Seed>,
 ) {
+    for_each_shared(ga, gb, params.max_seed_freq, |xa, xb| {
+        let (fa, fb) = (xa.len(), xb.len());
+        for (rank, &(ha, x)) in xa.iter().enumerate() {
+            let (lo, hi) = if windowed {
+                rank_window(rank, fa, fb)
+            } else {
+                (0, fb)
+            };
+            // A packed key holds the n-gram's length; with hashes, each n-gram has its own
+            // (equal hashes of n-grams of different lengths are possible).
+            let k = if exact {
+                (ha >> 58) as usize
+            } else {
+                gram_k(a, params, x as usize)
+            };
+            for &(_, y) in &xb[lo..hi] {
+                // Equal hashes of different n-grams are possible; the ids decide.
+                if exact
+                    || gram_k(b, params, y as usize) == k
+                        && b.ids[y as usize..].starts_with(&a.ids[x as usize..x as usize + k])
+                {
+                    out.push(Seed {
+                        a: x,
+                        b: y,
+                        len: k as u32,
+                    });
+                }
+            }
+        }
+    });
+}
+
+/// Call `f(occurrences in A, occurrences in B)` for every key of two lists of (key, position)
+/// sorted by key that both hold, at most `max_freq` times each (more frequent n-grams are not
+/// seeds): the merge join of the seeder, and of the index verifying a pair from its two documents.
+pub(crate) fn for_each_shared(
+    ga: &[(u64, u32)],
+    gb: &[(u64, u32)],
+    max_freq: usize,
+    mut f: impl FnMut(&[(u64, u32)], &[(u64, u32)]),
+) {
     let (mut i, mut j) = (0, 0);
     while i < ga.len() && j < gb.len() {
         let (ha, hb) = (ga[i].0, gb[j].0);
@@ -266,35 +307,8 @@ fn join(
         }
         let i_end = i + ga[i..].iter().take_while(|g| g.0 == ha).count();
         let j_end = j + gb[j..].iter().take_while(|g| g.0 == hb).count();
-        let (fa, fb) = (i_end - i, j_end - j);
-        if fa <= params.max_seed_freq && fb <= params.max_seed_freq {
-            for (rank, &(_, x)) in ga[i..i_end].iter().enumerate() {
-                let (lo, hi) = if windowed {
-                    rank_window(rank, fa, fb)
-                } else {
-                    (0, fb)
-                };
-                // A packed key holds the n-gram's length; with hashes, each n-gram has its own
-                // (equal hashes of n-grams of different lengths are possible).
-                let k = if exact {
-                    (ha >> 58) as usize
-                } else {
-                    gram_k(a, params, x as usize)
-                };
-                for &(_, y) in &gb[j + lo..j + hi] {
-                    // Equal hashes of different n-grams are possible; the ids decide.
-                    if exact
-                        || gram_k(b, params, y as usize) == k
-                            && b.ids[y as usize..].starts_with(&a.ids[x as usize..x as usize + k])
-                    {
-                        out.push(Seed {
-                            a: x,
-                            b: y,
-                            len: k as u32,
-                        });
-                    }
-                }
-            }
+        if i_end - i <= max_freq && j_end - j <= max_freq {
+            f(&ga[i..i_end], &gb[j..j_end]);
         }
         i = i_end;
         j = j_end;
@@ -312,26 +326,10 @@ pub const RANK_WINDOW: usize = 3;
 
 /// The seeds all pairs of occurrences give in two lists of n-grams sorted by (key, position).
 fn count_pairs(ga: &[(u64, u32)], gb: &[(u64, u32)], params: &Params) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < ga.len() && j < gb.len() {
-        let (ha, hb) = (ga[i].0, gb[j].0);
-        if ha != hb {
-            if ha < hb {
-                i += 1;
-            } else {
-                j += 1;
-            }
-            continue;
-        }
-        let i_end = i + ga[i..].iter().take_while(|g| g.0 == ha).count();
-        let j_end = j + gb[j..].iter().take_while(|g| g.0 == hb).count();
-        let (fa, fb) = (i_end - i, j_end - j);
-        if fa <= params.max_seed_freq && fb <= params.max_seed_freq {
-            n += fa * fb;
-        }
-        i = i_end;
-        j = j_end;
-    }
+    let mut n = 0;
+    for_each_shared(ga, gb, params.max_seed_freq, |xa, xb| {
+        n += xa.len() * xb.len()
+    });
     n
 }
 

@@ -646,7 +646,7 @@ fn candidates(postings: &[u64], grams: &[u32], s: &Settings, bmd: usize) -> Cand
         }
         i = j;
     }
-    let linked = linked_pairs(links, grams, s);
+    let linked = index::linked_pairs(links, grams, s.min_shared, s.link_share);
     if !linked.is_empty() {
         // A linked pair is a candidate whatever it shares below max_df (0 when nothing).
         let found = out.len();
@@ -662,25 +662,6 @@ fn candidates(postings: &[u64], grams: &[u32], s: &Settings, bmd: usize) -> Cand
     }
     boiler.sort_unstable();
     (out, linked, boiler)
-}
-
-/// The pairs `(earlier, later)` whose links (`earlier << 32 | later`, one per common n-gram of the
-/// later document held first by the earlier one) are at least `min_shared` and `link_share` of the
-/// smaller document's distinct n-grams, sorted.
-fn linked_pairs(mut links: Vec<u64>, grams: &[u32], s: &Settings) -> Vec<(u32, u32)> {
-    links.par_sort_unstable();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < links.len() {
-        let j = i + links[i..].iter().take_while(|&&x| x == links[i]).count();
-        let (a, b) = ((links[i] >> 32) as u32, links[i] as u32);
-        let smaller = grams[a as usize].min(grams[b as usize]);
-        if j - i >= s.min_shared && (j - i) as f64 >= s.link_share * f64::from(smaller) {
-            out.push((a, b));
-        }
-        i = j;
-    }
-    out
 }
 
 /// Index and align a whole corpus (documents in report order, with their file metadata). Pairs whose

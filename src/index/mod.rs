@@ -492,7 +492,7 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
     }
     drop(parts);
     let grams: Vec<u32> = grams.into_iter().map(AtomicU32::into_inner).collect();
-    let linked = linked_pairs(links, &grams, ip);
+    let linked = linked_pairs(links, &grams, ip.min_shared, ip.link_share);
     postings.truncate(w);
     postings.shrink_to_fit();
     group_starts.push(w as u32);
@@ -566,11 +566,18 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
     idx
 }
 
-/// The linked pairs, as `(later document, earliest document)` sorted: a document and the earliest
-/// holder of some of its common n-grams (`links`, one per n-gram and later holder), when those
+/// The linked pairs, as the two halves of their links (`x << 32 | y`), sorted: a document and the
+/// earliest holder of some of its common n-grams (`links`, one per n-gram and later holder; the
+/// index writes the later document first, `check` the earlier), when those
 /// n-grams are at least `min_shared` and at least `link_share` of the smaller document's distinct
-/// n-grams (`grams`). The work is sorting the links, one per common n-gram of each document.
-fn linked_pairs(mut links: Vec<u64>, grams: &[u32], ip: &IndexParams) -> Vec<(u32, u32)> {
+/// n-grams (`grams`). The work is sorting the links, one per common n-gram of each document. `check`
+/// reads its linked pairs with the same function.
+pub(crate) fn linked_pairs(
+    mut links: Vec<u64>,
+    grams: &[u32],
+    min_shared: usize,
+    link_share: f64,
+) -> Vec<(u32, u32)> {
     links.par_sort_unstable();
     let mut out = Vec::new();
     let mut i = 0;
@@ -578,7 +585,7 @@ fn linked_pairs(mut links: Vec<u64>, grams: &[u32], ip: &IndexParams) -> Vec<(u3
         let j = i + links[i..].iter().take_while(|&&x| x == links[i]).count();
         let (d, e) = ((links[i] >> 32) as u32, links[i] as u32);
         let smaller = grams[d as usize].min(grams[e as usize]);
-        if j - i >= ip.min_shared && (j - i) as f64 >= ip.link_share * f64::from(smaller) {
+        if j - i >= min_shared && (j - i) as f64 >= link_share * f64::from(smaller) {
             out.push((d, e));
         }
         i = j;
@@ -667,39 +674,19 @@ pub fn verify_pair(
             }
         });
         v.sort_unstable();
-        // Keys held more than max_seed_freq times are left out, as the index leaves them out.
-        let mut out = Vec::with_capacity(v.len());
-        let mut i = 0;
-        while i < v.len() {
-            let j = i + v[i..].iter().take_while(|x| x.0 == v[i].0).count();
-            if j - i <= params.max_seed_freq {
-                out.extend_from_slice(&v[i..j]);
-            }
-            i = j;
-        }
-        out
+        v
     };
     let (ga, gb) = (grams(a), grams(b));
-    let (mut i, mut j, mut shared) = (0, 0, 0u32);
+    // Keys held more than max_seed_freq times by either document are left out, as the index leaves
+    // them out.
+    let mut shared = 0u32;
     let mut hits: Vec<(u32, u32)> = Vec::new();
-    while i < ga.len() && j < gb.len() {
-        match ga[i].0.cmp(&gb[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                let k = ga[i].0;
-                let i_end = i + ga[i..].iter().take_while(|x| x.0 == k).count();
-                let j_end = j + gb[j..].iter().take_while(|x| x.0 == k).count();
-                shared += 1;
-                for x in &ga[i..i_end] {
-                    for y in &gb[j..j_end] {
-                        hits.push((x.1, y.1));
-                    }
-                }
-                (i, j) = (i_end, j_end);
-            }
+    crate::align::seed::for_each_shared(&ga, &gb, params.max_seed_freq, |xa, xb| {
+        shared += 1;
+        for x in xa {
+            hits.extend(xb.iter().map(|y| (x.1, y.1)));
         }
-    }
+    });
     (shared as usize >= min_shared && chains(t, a, b, hits.into_iter(), params)).then_some(shared)
 }
 
