@@ -217,17 +217,14 @@ impl ScanReport {
     }
 }
 
-impl SpanInfo {
-    /// The span, its text dropped unless `keep`.
-    fn with_text(mut self, keep: bool) -> Self {
-        if !keep {
-            self.text = String::new();
-        }
-        self
-    }
-}
-
-fn span_info(text: &str, lines: &LineIndex, r: &Range<usize>, words: usize) -> SpanInfo {
+/// A span located by line and column, with its text unless `with_text` is false (`--json-summary`).
+fn span_info(
+    text: &str,
+    lines: &LineIndex,
+    r: &Range<usize>,
+    words: usize,
+    with_text: bool,
+) -> SpanInfo {
     let (line, column) = lines.line_col(text, r.start);
     let (end_line, _) = lines.line_col(text, r.end);
     SpanInfo {
@@ -237,7 +234,11 @@ fn span_info(text: &str, lines: &LineIndex, r: &Range<usize>, words: usize) -> S
         column,
         end_line,
         words,
-        text: text[r.clone()].to_owned(),
+        text: if with_text {
+            text[r.clone()].to_owned()
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -289,10 +290,20 @@ impl ScanReport {
                             boilerplate: x.boilerplate,
                             score: x.score,
                             aligned_words: x.aligned_a.min(x.aligned_b),
-                            a: span_info(text(p.a), &lines[p.a], &x.a, x.a_tokens.len())
-                                .with_text(passage_texts),
-                            b: span_info(text(p.b), &lines[p.b], &x.b, x.b_tokens.len())
-                                .with_text(passage_texts),
+                            a: span_info(
+                                text(p.a),
+                                &lines[p.a],
+                                &x.a,
+                                x.a_tokens.len(),
+                                passage_texts,
+                            ),
+                            b: span_info(
+                                text(p.b),
+                                &lines[p.b],
+                                &x.b,
+                                x.b_tokens.len(),
+                                passage_texts,
+                            ),
                             ops: x
                                 .ops
                                 .iter()
@@ -338,7 +349,7 @@ impl ScanReport {
                     .occurrences
                     .iter()
                     .map(|o| {
-                        let s = span_info(text(o.doc), &lines[o.doc], &o.span, 0);
+                        let s = span_info(text(o.doc), &lines[o.doc], &o.span, 0, true);
                         OccurrenceInfo {
                             document: id(o.doc),
                             date: docs[o.doc].doc.date.clone(),
