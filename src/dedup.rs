@@ -107,7 +107,11 @@ pub fn plan(docs: &[CorpusDoc], scan: &Scan, min_words: usize, keep_paragraphs: 
             continue;
         }
         let text = &doc.doc.text;
-        let tokens = scan.tokenized.tokens(d, text);
+        let tokens = scan
+            .tokenized
+            .as_ref()
+            .expect("scan() keeps the corpus tokenised")
+            .tokens(d, text);
         for para in paragraphs(text) {
             let lo = tokens.partition_point(|t| (t.start as usize) < para.start);
             let hi = tokens.partition_point(|t| (t.end as usize) <= para.end);

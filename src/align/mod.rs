@@ -134,7 +134,7 @@ impl Op {
 }
 
 /// The kind of a diff step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OpTag {
     Equal,

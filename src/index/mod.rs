@@ -666,11 +666,40 @@ pub fn verify_pair(
     min_shared: usize,
     rare: impl Fn(u64) -> bool,
 ) -> Option<u32> {
+    verify_pair_by(t, a, b, params, min_shared, |h| rare(h).then_some(h))
+}
+
+/// [`verify_pair`] with the keys the index groups n-grams by: `key(h)` gives the group of the
+/// n-gram of key `h` when it is in 2 to `max_df` documents, else None. [`crate::scan::stages`]
+/// passes the key prefixes the index groups by ([`key_mask`]), so that a run in stages finds the
+/// pairs of [`build`] exactly.
+pub fn verify_pair_by(
+    t: &Tokenized,
+    a: usize,
+    b: usize,
+    params: &Params,
+    min_shared: usize,
+    key: impl Fn(u64) -> Option<u64>,
+) -> Option<u32> {
+    let (shared, verified) = shared_and_verified(t, a, b, params, min_shared, key);
+    verified.then_some(shared)
+}
+
+/// The distinct n-grams (groups, see [`verify_pair_by`]) documents `a` and `b` share that neither
+/// holds more than `max_seed_freq` times, and whether they make a verified pair.
+pub fn shared_and_verified(
+    t: &Tokenized,
+    a: usize,
+    b: usize,
+    params: &Params,
+    min_shared: usize,
+    key: impl Fn(u64) -> Option<u64>,
+) -> (u32, bool) {
     let grams = |d: usize| {
         let mut v: Vec<(u64, u32)> = Vec::new();
         t.for_each_gram(d, params, |i, _, h| {
-            if rare(h) {
-                v.push((h, i as u32));
+            if let Some(k) = key(h) {
+                v.push((k, i as u32));
             }
         });
         v.sort_unstable();
@@ -687,7 +716,8 @@ pub fn verify_pair(
             hits.extend(xb.iter().map(|y| (x.1, y.1)));
         }
     });
-    (shared as usize >= min_shared && chains(t, a, b, hits.into_iter(), params)).then_some(shared)
+    let verified = shared as usize >= min_shared && chains(t, a, b, hits.into_iter(), params);
+    (shared, verified)
 }
 
 /// Mismatches an ungapped extension crosses at most before the matches after them pay for them.
@@ -832,9 +862,22 @@ fn boilerplate_runs(
     boiler: &[u64],
     pk: Packing,
 ) -> Vec<Range<usize>> {
+    runs_of(t, d, params, |h| {
+        boiler.binary_search(&(h >> pk.low_bits)).is_ok()
+    })
+}
+
+/// Token ranges of document `d` covered by n-grams whose key `is_boiler`, joined when they touch, of
+/// at least `min_words` tokens: the boilerplate runs.
+pub fn runs_of(
+    t: &Tokenized,
+    d: usize,
+    params: &Params,
+    is_boiler: impl Fn(u64) -> bool,
+) -> Vec<Range<usize>> {
     let mut runs: Vec<Range<usize>> = Vec::new();
     t.for_each_gram(d, params, |i, k, h| {
-        if boiler.binary_search(&(h >> pk.low_bits)).is_ok() {
+        if is_boiler(h) {
             match runs.last_mut() {
                 Some(r) if r.end >= i => r.end = r.end.max(i + k),
                 _ => runs.push(i..i + k),
@@ -844,6 +887,15 @@ fn boilerplate_runs(
     let min = params.min_words.ceil() as usize;
     runs.retain(|r| r.len() >= min);
     runs
+}
+
+/// The mask [`build`] applies to n-gram keys for `docs` documents of at most `longest` words: it
+/// packs a key prefix, a document and a position in 64 bits ([`Packing`]) and groups n-grams by
+/// that prefix. A run in stages ([`crate::scan::stages`]) groups by `key & key_mask(..)` to find the
+/// same groups.
+pub fn key_mask(docs: usize, longest: usize) -> u64 {
+    let pk = Packing::new(docs, longest);
+    !0u64 >> pk.low_bits << pk.low_bits
 }
 
 #[cfg(test)]

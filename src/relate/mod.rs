@@ -19,7 +19,9 @@ use crate::text::{Vocabulary, for_each_word, normalize, stem};
 use synonyms::Lexicon;
 
 /// How two words are related.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Relation {
     /// Same normalised form or stem.

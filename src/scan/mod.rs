@@ -22,6 +22,7 @@
 //! thread count.
 
 pub mod progress;
+pub mod stages;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -47,7 +48,7 @@ pub struct ScanParams {
 }
 
 /// One diff step as byte ranges into the two texts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct OpRec {
     pub tag: OpTag,
     pub a: Range<usize>,
@@ -57,7 +58,7 @@ pub struct OpRec {
 }
 
 /// A passage of a pair, with byte and token spans.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PassageRec {
     pub kind: Kind,
     pub score: f64,
@@ -72,7 +73,7 @@ pub struct PassageRec {
 }
 
 /// An aligned pair of documents (indices into the scan's documents, `a` earlier).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PairResult {
     pub a: usize,
     pub b: usize,
@@ -135,7 +136,8 @@ pub struct Boilerplate {
 /// The result of a scan.
 #[derive(Debug)]
 pub struct Scan {
-    pub tokenized: Tokenized,
+    /// The corpus tokenised (None when assembled from stages, [`stages::assemble`]).
+    pub tokenized: Option<Tokenized>,
     pub index: Index,
     /// Words per document.
     pub words: Vec<usize>,
@@ -176,6 +178,59 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
     timings.lap("align");
 
     progress.stage("cluster", pairs.len());
+    let found: Vec<Vec<BoilerFound>> = (0..docs.len())
+        .into_par_iter()
+        .map(|d| boiler_found(&tokenized, d, &docs[d].doc.text, &idx.boilerplate[d]))
+        .collect();
+    let out = finish(docs, Some(tokenized), idx, words, pairs, found, sp);
+    progress.finish();
+    timings.lap("cluster");
+    out
+}
+
+/// A boilerplate run of a document: the hash of its normalised words, its byte span, its words.
+pub type BoilerFound = (u64, Range<usize>, usize);
+
+/// The boilerplate runs `runs` of document `d` (text `text`) as [`BoilerFound`]s. The hash is of the
+/// words' normalised forms, so it does not depend on the corpus a document was tokenised in.
+pub(crate) fn boiler_found(
+    t: &Tokenized,
+    d: usize,
+    text: &str,
+    runs: &[Range<usize>],
+) -> Vec<BoilerFound> {
+    if runs.is_empty() {
+        return Vec::new();
+    }
+    let toks = t.tokens(d, text);
+    runs.iter()
+        .map(|r| {
+            let bytes: Vec<u8> = t.ids[d][r.clone()]
+                .iter()
+                .flat_map(|&i| t.form_hash[i as usize].to_le_bytes())
+                .collect();
+            (
+                xxhash_rust::xxh3::xxh3_64(&bytes),
+                crate::byte_span(&toks, r),
+                r.len(),
+            )
+        })
+        .collect()
+}
+
+/// The scan from its parts: the index (its figures, verified pairs and boilerplate runs), each
+/// document's words, the aligned pairs with passages (any order) and each document's boilerplate
+/// runs as [`BoilerFound`]. What [`scan`] and a run in stages ([`stages`]) share.
+pub(crate) fn finish(
+    docs: &[CorpusDoc],
+    tokenized: Option<Tokenized>,
+    idx: Index,
+    words: Vec<usize>,
+    mut pairs: Vec<PairResult>,
+    found: Vec<Vec<BoilerFound>>,
+    sp: &ScanParams,
+) -> Scan {
+    pairs.sort_by_key(|p| (p.a, p.b));
     // Each document's non-boilerplate passage spans, gathered in one pass over the pairs.
     let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(); docs.len()];
     for p in &pairs {
@@ -196,9 +251,7 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
         .collect();
     let clusters = clusters(&pairs, sp);
     let duplicates = duplicates(docs, &pairs, sp.duplicate_threshold);
-    let boilerplate = boilerplate_texts(docs, &tokenized, &idx);
-    progress.finish();
-    timings.lap("cluster");
+    let boilerplate = group_boilerplate(found);
     Scan {
         tokenized,
         index: idx,
@@ -230,27 +283,62 @@ fn align_pair(
     let (a, b) = (c.a as usize, c.b as usize);
     let (ta, tb) = (&docs[a].doc.text, &docs[b].doc.text);
     let (toks_a, toks_b) = (t.tokens(a, ta), t.tokens(b, tb));
-    let (sa, sb) = (Seq::new(&toks_a, &t.vocab), Seq::new(&toks_b, &t.vocab));
-    let found = align(&sa, ta, &sb, tb, params);
+    let sides = [
+        Side {
+            doc: a,
+            text: ta,
+            tokens: &toks_a,
+            boilerplate: &idx.boilerplate[a],
+        },
+        Side {
+            doc: b,
+            text: tb,
+            tokens: &toks_b,
+            boilerplate: &idx.boilerplate[b],
+        },
+    ];
+    align_sides(&sides, &t.vocab, c.shared, params)
+}
+
+/// One side of a pair to align: its document, text, tokens and boilerplate runs.
+pub(crate) struct Side<'a> {
+    pub doc: usize,
+    pub text: &'a str,
+    pub tokens: &'a [crate::text::Token],
+    pub boilerplate: &'a [Range<usize>],
+}
+
+/// Align the two sides of a pair (tokens of one vocabulary), earlier document first, and mark the
+/// passages lying half in a side's boilerplate runs.
+pub(crate) fn align_sides(
+    sides: &[Side; 2],
+    vocab: &crate::text::Vocabulary,
+    shared: u32,
+    params: &Params,
+) -> PairResult {
+    let [x, y] = sides;
+    let (toks_a, toks_b) = (x.tokens, y.tokens);
+    let (sa, sb) = (Seq::new(toks_a, vocab), Seq::new(toks_b, vocab));
+    let found = align(&sa, x.text, &sb, y.text, params);
     let passages: Vec<PassageRec> = found
         .into_iter()
         .map(|p| {
-            let boilerplate = in_runs(&p.a, &idx.boilerplate[a]) * 2 >= p.a.len()
-                || in_runs(&p.b, &idx.boilerplate[b]) * 2 >= p.b.len();
+            let boilerplate = in_runs(&p.a, x.boilerplate) * 2 >= p.a.len()
+                || in_runs(&p.b, y.boilerplate) * 2 >= p.b.len();
             PassageRec {
                 kind: p.kind,
                 score: p.score,
                 aligned_a: p.aligned_a,
                 aligned_b: p.aligned_b,
-                a: crate::byte_span(&toks_a, &p.a),
-                b: crate::byte_span(&toks_b, &p.b),
+                a: crate::byte_span(toks_a, &p.a),
+                b: crate::byte_span(toks_b, &p.b),
                 ops: p
                     .ops
                     .iter()
                     .map(|o| OpRec {
                         tag: o.tag,
-                        a: crate::byte_span(&toks_a, &o.a),
-                        b: crate::byte_span(&toks_b, &o.b),
+                        a: crate::byte_span(toks_a, &o.a),
+                        b: crate::byte_span(toks_b, &o.b),
                         fuzzy: o.fuzzy,
                         relation: o.relation,
                     })
@@ -269,9 +357,9 @@ fn align_pair(
     };
     let (la, lb) = (toks_a.len(), toks_b.len());
     PairResult {
-        a,
-        b,
-        shared_ngrams: c.shared,
+        a: x.doc,
+        b: y.doc,
+        shared_ngrams: shared,
         a_share: share(la, |p| p.a_tokens.clone(), false),
         b_share: share(lb, |p| p.b_tokens.clone(), false),
         a_share_all: share(la, |p| p.a_tokens.clone(), true),
@@ -495,34 +583,14 @@ fn duplicates(docs: &[CorpusDoc], pairs: &[PairResult], threshold: f64) -> Vec<D
     out
 }
 
-fn boilerplate_texts(docs: &[CorpusDoc], t: &Tokenized, idx: &Index) -> Vec<Boilerplate> {
-    #[allow(clippy::type_complexity)] // (text hash, document, byte span, words), used once below
-    let found: Vec<Vec<(u64, usize, Range<usize>, usize)>> = (0..docs.len())
-        .into_par_iter()
-        .map(|d| {
-            if idx.boilerplate[d].is_empty() {
-                return Vec::new();
-            }
-            let toks = t.tokens(d, &docs[d].doc.text);
-            idx.boilerplate[d]
-                .iter()
-                .map(|r| {
-                    let bytes: Vec<u8> = t.ids[d][r.clone()]
-                        .iter()
-                        .flat_map(|i| i.to_le_bytes())
-                        .collect();
-                    (
-                        xxhash_rust::xxh3::xxh3_64(&bytes),
-                        d,
-                        crate::byte_span(&toks, r),
-                        r.len(),
-                    )
-                })
-                .collect()
-        })
-        .collect();
+/// The boilerplate texts: runs grouped by their normalised words, in document order within a group.
+fn group_boilerplate(found: Vec<Vec<BoilerFound>>) -> Vec<Boilerplate> {
+    let found = found.into_iter().enumerate().flat_map(|(d, v)| {
+        v.into_iter()
+            .map(move |(h, span, words)| (h, d, span, words))
+    });
     let mut groups: BTreeMap<u64, Boilerplate> = BTreeMap::new();
-    for (h, d, span, words) in found.into_iter().flatten() {
+    for (h, d, span, words) in found {
         let g = groups.entry(h).or_insert_with(|| Boilerplate {
             occurrences: Vec::new(),
             documents: 0,
