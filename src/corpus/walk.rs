@@ -476,10 +476,17 @@ pub fn load(
         docs.extend(d);
         skipped.extend(s);
     }
-    unique_ids(&mut docs);
-    docs.sort_by(|x, y| doc_order(x).cmp(&doc_order(y)));
+    arrange(&mut docs);
     skipped.sort();
     (docs, skipped)
+}
+
+/// Put the documents of a corpus in report order: ids made unique (see [`unique_ids`]), then sorted
+/// by [`doc_order`]. Every corpus is arranged so, whatever read it (a folder walk, JSON Lines records
+/// given to the Python package or to the Spark job), so the same documents give the same report.
+pub fn arrange(docs: &mut [CorpusDoc]) {
+    unique_ids(docs);
+    docs.sort_by(|x, y| doc_order(x).cmp(&doc_order(y)));
 }
 
 /// The message of a read error without the path, which [`Skipped`] carries.
