@@ -81,3 +81,60 @@ pub enum Error {
         message: String,
     },
 }
+
+/// An option out of its range. `option` is the option's name as the command line spells it without
+/// its dashes (`min-words`); the Python package spells it with underscores (`min_words`), so one
+/// check serves both.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("--{option} {problem}")]
+pub struct OptionError {
+    pub option: &'static str,
+    /// What is wrong with the value given: "must be between 0 and 1, got 2".
+    pub problem: String,
+}
+
+impl OptionError {
+    pub(crate) fn new(option: &'static str, problem: String) -> Self {
+        Self { option, problem }
+    }
+
+    /// A share: a value from 0 to 1.
+    pub(crate) fn share(option: &'static str, x: f64) -> Result<f64, Self> {
+        if !(0.0..=1.0).contains(&x) {
+            return Err(Self::new(
+                option,
+                format!("must be between 0 and 1, got {x}"),
+            ));
+        }
+        Ok(x)
+    }
+
+    /// A ratio of at least 1.
+    pub(crate) fn ratio(option: &'static str, x: f64) -> Result<f64, Self> {
+        if !(x >= 1.0 && x.is_finite()) {
+            return Err(Self::new(
+                option,
+                format!("must be a ratio of at least 1, got {x}"),
+            ));
+        }
+        Ok(x)
+    }
+
+    /// A whole number of at least `min`; `show` says whether the message repeats the value.
+    pub(crate) fn at_least(
+        option: &'static str,
+        n: usize,
+        min: usize,
+        show: bool,
+    ) -> Result<usize, Self> {
+        if n < min {
+            let problem = if show {
+                format!("must be at least {min}, got {n}")
+            } else {
+                format!("must be at least {min}")
+            };
+            return Err(Self::new(option, problem));
+        }
+        Ok(n)
+    }
+}

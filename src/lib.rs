@@ -41,7 +41,7 @@ pub mod cli;
 
 use std::ops::Range;
 
-pub use error::Error;
+pub use error::{Error, OptionError};
 
 use align::{Params, Passage, Seq};
 use text::{Token, TokenId, Vocabulary};

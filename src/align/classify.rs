@@ -64,6 +64,18 @@ impl Default for Thresholds {
     }
 }
 
+impl Thresholds {
+    /// Check each threshold's range; the error names the option (`repeated-min-aligned`, ...).
+    pub fn validate(&self) -> Result<(), crate::OptionError> {
+        use crate::OptionError as E;
+        E::share("repeated-min-aligned", self.repeated_min_aligned)?;
+        E::ratio("repeated-max-ratio", self.repeated_max_length_ratio)?;
+        E::share("expanded-min-found", self.expanded_min_found)?;
+        E::ratio("expanded-min-ratio", self.expanded_min_length_ratio)?;
+        Ok(())
+    }
+}
+
 /// Fill in `aligned_a`, `aligned_b`, `score` and `kind` of a passage from its ops.
 ///
 /// The labels count *content words* (function words added or dropped do not count), and a word

@@ -61,6 +61,36 @@ impl Default for Params {
     }
 }
 
+impl Params {
+    /// Check every parameter's range, in the order of the command line's options; the error names
+    /// the option (`min-words`, `ngram`, ...). `compare`, `scan` and the Python package all check
+    /// their parameters here.
+    pub fn validate(&self) -> Result<(), crate::OptionError> {
+        use crate::OptionError as E;
+        if !(self.min_words >= 1.0 && self.min_words.is_finite()) {
+            return Err(E::new(
+                "min-words",
+                format!("must be at least 1, got {}", self.min_words),
+            ));
+        }
+        for (name, n, lo, hi) in [
+            ("ngram", self.word_ngram, 1, 16),
+            ("cjk-ngram", self.cjk_ngram, 1, 32),
+            ("max-gap", self.max_gap, 1, 10_000),
+        ] {
+            if !(lo..=hi).contains(&n) {
+                return Err(E::new(
+                    name,
+                    format!("must be between {lo} and {hi}, got {n}"),
+                ));
+            }
+        }
+        E::at_least("max-seed-freq", self.max_seed_freq, 1, false)?;
+        E::share("min-score", self.min_score)?;
+        self.thresholds.validate()
+    }
+}
+
 /// A token sequence with what the aligner needs per token, in flat arrays.
 #[derive(Clone, Debug)]
 pub struct Seq<'t> {
@@ -313,6 +343,41 @@ mod tests {
     /// Texts of made-up words (distinct enough that chance matches are rare) with shared stretches.
     fn words(n: usize) -> impl Strategy<Value = Vec<String>> {
         proptest::collection::vec("[b-df-hj-np-tv-z]{2,3}[aeiou][b-df-hj-np-tv-z]{1,2}", n)
+    }
+
+    #[test]
+    fn params_are_checked_in_the_order_of_the_options() {
+        assert_eq!(Params::default().validate(), Ok(()));
+        let err = |p: Params| p.validate().expect_err("out of range").to_string();
+        let d = Params::default;
+        assert_eq!(
+            err(Params {
+                min_words: f64::NAN,
+                word_ngram: 0,
+                ..d()
+            }),
+            "--min-words must be at least 1, got NaN"
+        );
+        assert_eq!(
+            err(Params {
+                word_ngram: 17,
+                ..d()
+            }),
+            "--ngram must be between 1 and 16, got 17"
+        );
+        assert_eq!(
+            err(Params {
+                max_seed_freq: 0,
+                ..d()
+            }),
+            "--max-seed-freq must be at least 1"
+        );
+        let mut p = d();
+        p.thresholds.repeated_max_length_ratio = 0.5;
+        assert_eq!(
+            err(p),
+            "--repeated-max-ratio must be a ratio of at least 1, got 0.5"
+        );
     }
 
     fn spans(cmp: &crate::Comparison, swap: bool) -> Vec<(Range<usize>, Range<usize>, Kind)> {

@@ -11,11 +11,10 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use super::{CorpusArgs, DedupArgs, ScanArgs, emit_json, print_stdout, resolve};
-use crate::align::Params;
 use crate::corpus::{CorpusDoc, CorpusManifest, ReadOptions, Skipped, WalkOptions, walk};
 use crate::report::InputInfo;
 use crate::report::scan::{ScanManifest, ScanReport};
-use crate::scan::{Progress, ScanParams};
+use crate::scan::{Progress, ScanOptions, ScanParams};
 
 /// Exit code of a run that completed but skipped some inputs.
 pub const EXIT_SKIPPED: i32 = 3;
@@ -90,14 +89,7 @@ fn load(args: &CorpusArgs, read: &ReadOptions, mut exclude: Vec<PathBuf>) -> Res
             continue;
         }
         if d.line.is_some() {
-            let bytes = std::fs::read(&d.doc.path)
-                .with_context(|| format!("reading {}", d.doc.path.display()))?;
-            inputs.push(InputInfo {
-                path,
-                path_bytes: crate::report::path_bytes(&d.doc.path),
-                bytes: bytes.len() as u64,
-                xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
-            });
+            inputs.push(InputInfo::of_file(&d.doc.path)?);
         } else {
             inputs.push(InputInfo {
                 path,
@@ -116,43 +108,16 @@ fn load(args: &CorpusArgs, read: &ReadOptions, mut exclude: Vec<PathBuf>) -> Res
     })
 }
 
-fn scan_params(
-    args: &CorpusArgs,
-    params: &Params,
-    n_docs: usize,
-    min_cluster_docs: usize,
-) -> Result<ScanParams> {
-    if !(0.0..=1.0).contains(&args.duplicate_threshold) {
-        bail!(
-            "--duplicate-threshold must be between 0 and 1, got {}",
-            args.duplicate_threshold
-        );
-    }
-    if args.min_shared == 0 {
-        bail!("--min-shared must be at least 1");
-    }
-    if args.max_df < 2 {
-        bail!("--max-df must be at least 2, got {}", args.max_df);
-    }
-    if min_cluster_docs < 2 {
-        bail!("--min-cluster-docs must be at least 2, got {min_cluster_docs}");
-    }
-    let bmd = match args.boilerplate_min_docs {
-        Some(n) if n < 2 => bail!("--boilerplate-min-docs must be at least 2, got {n}"),
-        Some(n) => n,
-        None => n_docs.div_ceil(10).max(5).min(args.max_df + 1),
-    };
-    let _ = params;
-    Ok(ScanParams {
-        index: crate::index::IndexParams {
-            min_shared: args.min_shared,
-            max_df: args.max_df,
-            boilerplate_min_docs: bmd,
-            link_share: args.duplicate_threshold,
-        },
+/// The scan's parameters from the command line, checked and resolved by [`ScanOptions::resolve`].
+fn scan_params(args: &CorpusArgs, n_docs: usize, min_cluster_docs: usize) -> Result<ScanParams> {
+    Ok(ScanOptions {
+        min_shared: args.min_shared,
+        max_df: args.max_df,
+        boilerplate_min_docs: args.boilerplate_min_docs,
         duplicate_threshold: args.duplicate_threshold,
         min_cluster_docs,
-    })
+    }
+    .resolve(n_docs)?)
 }
 
 fn is_stdout(p: &Option<PathBuf>) -> bool {
@@ -225,12 +190,7 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
     let mut timings = crate::scan::Timings::new();
     let loaded = load(&args.corpus, &read, exclude)?;
     timings.lap("read");
-    let sp = scan_params(
-        &args.corpus,
-        &params,
-        loaded.docs.len(),
-        args.min_cluster_docs,
-    )?;
+    let sp = scan_params(&args.corpus, loaded.docs.len(), args.min_cluster_docs)?;
     let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
     let result = crate::scan::scan(&loaded.docs, &params, &sp, &progress);
     let mut timings = crate::scan::Timings::new();
@@ -328,7 +288,7 @@ pub fn dedup(args: DedupArgs) -> Result<i32> {
     g.check()?;
     let exclude: Vec<PathBuf> = args.json.clone().into_iter().collect();
     let loaded = load(&args.corpus, &read, exclude)?;
-    let sp = scan_params(&args.corpus, &params, loaded.docs.len(), 2)?;
+    let sp = scan_params(&args.corpus, loaded.docs.len(), 2)?;
     let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
     let result = crate::scan::scan(&loaded.docs, &params, &sp, &progress);
     let plan = crate::dedup::plan(

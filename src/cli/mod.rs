@@ -16,8 +16,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
+use crate::align::{Params, Thresholds};
 use crate::corpus::read_document;
 use crate::report::{CompareReport, html, json, terminal};
+use crate::scan::ScanOptions;
 
 /// Find text reuse: align the passages documents share and say how each was reused
 /// (repeated, reworded, expanded or condensed).
@@ -61,34 +63,34 @@ pub enum Command {
 #[derive(Debug, Args, Clone)]
 pub struct AlignArgs {
     /// Smallest passage reported, in aligned words (a Han or Kana character counts half a word).
-    #[arg(long, value_name = "N", default_value_t = 8.0)]
+    #[arg(long, value_name = "N", default_value_t = Params::default().min_words)]
     pub min_words: f64,
     /// Smallest alignment score reported (share of both sides' words that are aligned, 0 to 1).
-    #[arg(long, value_name = "X", default_value_t = 0.3)]
+    #[arg(long, value_name = "X", default_value_t = Params::default().min_score)]
     pub min_score: f64,
     /// Words per seed n-gram.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = Params::default().word_ngram)]
     pub ngram: usize,
     /// Characters per seed n-gram in unspaced scripts (Chinese, Japanese).
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = Params::default().cjk_ngram)]
     pub cjk_ngram: usize,
     /// Largest gap in words bridged inside one passage (inserted clauses, substitutions).
-    #[arg(long, value_name = "N", default_value_t = 24)]
+    #[arg(long, value_name = "N", default_value_t = Params::default().max_gap)]
     pub max_gap: usize,
     /// Seed n-grams more frequent than this in either document are skipped.
-    #[arg(long, value_name = "N", default_value_t = 64)]
+    #[arg(long, value_name = "N", default_value_t = Params::default().max_seed_freq)]
     pub max_seed_freq: usize,
     /// "repeated": share of words on each side aligned to an equal word.
-    #[arg(long, value_name = "X", default_value_t = 0.9)]
+    #[arg(long, value_name = "X", default_value_t = Thresholds::default().repeated_min_aligned)]
     pub repeated_min_aligned: f64,
     /// "repeated": largest length ratio between the two sides.
-    #[arg(long, value_name = "X", default_value_t = 1.25)]
+    #[arg(long, value_name = "X", default_value_t = Thresholds::default().repeated_max_length_ratio)]
     pub repeated_max_ratio: f64,
     /// "expanded"/"condensed": share of the shorter side's content words found in the longer side.
-    #[arg(long, value_name = "X", default_value_t = 0.8)]
+    #[arg(long, value_name = "X", default_value_t = Thresholds::default().expanded_min_found)]
     pub expanded_min_found: f64,
     /// "expanded"/"condensed": smallest length ratio of the longer side to the shorter.
-    #[arg(long, value_name = "X", default_value_t = 1.3)]
+    #[arg(long, value_name = "X", default_value_t = Thresholds::default().expanded_min_length_ratio)]
     pub expanded_min_ratio: f64,
     /// Turn off the reworded tier (passages of synonyms, derivations and reordered words that share
     /// no exact 3-gram), on by default in `compare` and `eval`; the JSON parameters say whether it
@@ -160,10 +162,10 @@ pub struct CorpusArgs {
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
     /// A pair of documents is aligned when it shares at least N distinct seed n-grams.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = ScanOptions::default().min_shared)]
     pub min_shared: usize,
     /// N-grams found in more than N documents are not used to find pairs (counted and reported).
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(long, value_name = "N", default_value_t = ScanOptions::default().max_df)]
     pub max_df: usize,
     /// Text made of n-grams found in at least N documents is boilerplate [default: 10% of the
     /// documents, at least 5, at most --max-df + 1].
@@ -171,7 +173,7 @@ pub struct CorpusArgs {
     pub boilerplate_min_docs: Option<usize>,
     /// Two documents are near-duplicates when at least this share of each one's words is in shared
     /// passages (boilerplate included); "contained" when only the smaller one reaches it.
-    #[arg(long, value_name = "X", default_value_t = 0.8)]
+    #[arg(long, value_name = "X", default_value_t = ScanOptions::default().duplicate_threshold)]
     pub duplicate_threshold: f64,
     /// Print nothing but warnings and errors on the terminal, and no progress bar.
     #[arg(long, short)]
@@ -203,7 +205,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_HTML_PAIRS)]
     pub html_pairs: usize,
     /// List only clusters that appear in at least N documents.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = ScanOptions::default().min_cluster_docs)]
     pub min_cluster_docs: usize,
     /// How many pairs, clusters, duplicates and boilerplate texts the terminal summary lists.
     #[arg(long, value_name = "N", default_value_t = terminal::DEFAULT_TOP)]

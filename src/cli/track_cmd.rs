@@ -47,16 +47,16 @@ pub struct TrackArgs {
     #[arg(long, value_name = "X", default_value_t = MatchParams::default().min_score)]
     pub min_score: f64,
     /// "repeated": share of words on each side aligned to an equal word.
-    #[arg(long, value_name = "X", default_value_t = 0.9)]
+    #[arg(long, value_name = "X", default_value_t = Thresholds::default().repeated_min_aligned)]
     pub repeated_min_aligned: f64,
     /// "repeated": largest length ratio between statement and passage.
-    #[arg(long, value_name = "X", default_value_t = 1.25)]
+    #[arg(long, value_name = "X", default_value_t = Thresholds::default().repeated_max_length_ratio)]
     pub repeated_max_ratio: f64,
     /// "expanded"/"condensed": share of the shorter side's content words found in the longer side.
-    #[arg(long, value_name = "X", default_value_t = 0.8)]
+    #[arg(long, value_name = "X", default_value_t = Thresholds::default().expanded_min_found)]
     pub expanded_min_found: f64,
     /// "expanded"/"condensed": smallest length ratio of the longer side to the shorter.
-    #[arg(long, value_name = "X", default_value_t = 1.3)]
+    #[arg(long, value_name = "X", default_value_t = Thresholds::default().expanded_min_length_ratio)]
     pub expanded_min_ratio: f64,
     /// Print nothing on the terminal (the JSON and HTML are still written).
     #[arg(long, short)]
@@ -78,32 +78,20 @@ pub struct TrackArgs {
     pub read: ReadArgs,
 }
 
-fn share(name: &str, x: f64) -> Result<f64> {
-    if !(0.0..=1.0).contains(&x) {
-        bail!("--{name} must be between 0 and 1, got {x}");
-    }
-    Ok(x)
-}
-
-fn ratio(name: &str, x: f64) -> Result<f64> {
-    if !(x >= 1.0 && x.is_finite()) {
-        bail!("--{name} must be a ratio of at least 1, got {x}");
-    }
-    Ok(x)
-}
-
-/// The matcher's parameters from the command line, validated.
+/// The matcher's parameters from the command line, checked by [`MatchParams::validate`].
 pub fn match_params(a: &TrackArgs) -> Result<MatchParams> {
-    Ok(MatchParams {
-        min_recall: share("min-recall", a.min_recall)?,
-        min_score: share("min-score", a.min_score)?,
+    let params = MatchParams {
+        min_recall: a.min_recall,
+        min_score: a.min_score,
         thresholds: Thresholds {
-            repeated_min_aligned: share("repeated-min-aligned", a.repeated_min_aligned)?,
-            repeated_max_length_ratio: ratio("repeated-max-ratio", a.repeated_max_ratio)?,
-            expanded_min_found: share("expanded-min-found", a.expanded_min_found)?,
-            expanded_min_length_ratio: ratio("expanded-min-ratio", a.expanded_min_ratio)?,
+            repeated_min_aligned: a.repeated_min_aligned,
+            repeated_max_length_ratio: a.repeated_max_ratio,
+            expanded_min_found: a.expanded_min_found,
+            expanded_min_length_ratio: a.expanded_min_ratio,
         },
-    })
+    };
+    params.validate()?;
+    Ok(params)
 }
 
 /// Titles, sources and notes from a corpus manifest, by document id.
@@ -166,13 +154,7 @@ pub fn load_documents(
 
 /// The manifest entry of the statements file.
 pub fn statements_input(path: &Path) -> Result<InputInfo> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(InputInfo {
-        path: path.display().to_string(),
-        path_bytes: crate::report::path_bytes(path),
-        bytes: bytes.len() as u64,
-        xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
-    })
+    Ok(InputInfo::of_file(path)?)
 }
 
 pub fn track(args: TrackArgs) -> Result<i32> {

@@ -48,6 +48,22 @@ pub struct InputInfo {
     pub xxh3: String,
 }
 
+impl InputInfo {
+    /// The entry of a file read whole (a JSON Lines corpus, a statements file): the hash of its bytes.
+    pub fn of_file(path: &std::path::Path) -> Result<Self, crate::Error> {
+        let bytes = std::fs::read(path).map_err(|cause| crate::Error::Io {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+        Ok(Self {
+            path: path.display().to_string(),
+            path_bytes: path_bytes(path),
+            bytes: bytes.len() as u64,
+            xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
+        })
+    }
+}
+
 impl Manifest {
     /// The manifest of a run over `docs` with `params`.
     pub fn new(params: &Params, docs: &[&Document]) -> Self {

@@ -47,6 +47,62 @@ pub struct ScanParams {
     pub min_cluster_docs: usize,
 }
 
+/// The options of a scan as a user gives them (the command line's flags, the Python package's
+/// keywords), before they are checked and resolved, for a corpus of a given size, into
+/// [`ScanParams`]. The defaults are the documented ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanOptions {
+    /// A pair of documents is aligned when it shares at least this many distinct n-grams.
+    pub min_shared: usize,
+    /// N-grams in more documents than this are not used to find pairs.
+    pub max_df: usize,
+    /// N-grams in at least this many documents make boilerplate; `None`: 10% of the documents, at
+    /// least 5, at most `max_df + 1`.
+    pub boilerplate_min_docs: Option<usize>,
+    /// Reused share (boilerplate included) from which two documents are near-duplicates.
+    pub duplicate_threshold: f64,
+    /// Clusters in fewer documents are not listed.
+    pub min_cluster_docs: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            min_shared: 3,
+            max_df: 100,
+            boilerplate_min_docs: None,
+            duplicate_threshold: 0.8,
+            min_cluster_docs: 2,
+        }
+    }
+}
+
+impl ScanOptions {
+    /// Check every option's range (the error names the option: `max-df`, ...) and resolve them for a
+    /// corpus of `n_docs` documents. `scan`, the Python package and the Spark job all resolve here.
+    pub fn resolve(&self, n_docs: usize) -> Result<ScanParams, crate::OptionError> {
+        use crate::OptionError as E;
+        E::share("duplicate-threshold", self.duplicate_threshold)?;
+        E::at_least("min-shared", self.min_shared, 1, false)?;
+        E::at_least("max-df", self.max_df, 2, true)?;
+        E::at_least("min-cluster-docs", self.min_cluster_docs, 2, true)?;
+        let boilerplate_min_docs = match self.boilerplate_min_docs {
+            Some(n) => E::at_least("boilerplate-min-docs", n, 2, true)?,
+            None => n_docs.div_ceil(10).max(5).min(self.max_df + 1),
+        };
+        Ok(ScanParams {
+            index: IndexParams {
+                min_shared: self.min_shared,
+                max_df: self.max_df,
+                boilerplate_min_docs,
+                link_share: self.duplicate_threshold,
+            },
+            duplicate_threshold: self.duplicate_threshold,
+            min_cluster_docs: self.min_cluster_docs,
+        })
+    }
+}
+
 /// One diff step as byte ranges into the two texts.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct OpRec {
@@ -615,4 +671,63 @@ fn group_boilerplate(found: Vec<Vec<BoilerFound>>) -> Vec<Boilerplate> {
             ))
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_resolve_for_the_corpus_size() {
+        let o = ScanOptions::default();
+        // 10% of the documents, at least 5, at most max_df + 1.
+        for (n, want) in [(3, 5), (120, 12), (5000, 101)] {
+            assert_eq!(
+                o.resolve(n).expect("defaults").index.boilerplate_min_docs,
+                want
+            );
+        }
+        let given = ScanOptions {
+            boilerplate_min_docs: Some(3),
+            ..ScanOptions::default()
+        };
+        assert_eq!(
+            given.resolve(5000).expect("ok").index.boilerplate_min_docs,
+            3
+        );
+    }
+
+    #[test]
+    fn a_bad_option_is_named() {
+        let err = |o: ScanOptions| o.resolve(10).expect_err("out of range").to_string();
+        let d = ScanOptions::default;
+        assert_eq!(
+            err(ScanOptions { max_df: 1, ..d() }),
+            "--max-df must be at least 2, got 1"
+        );
+        assert_eq!(
+            err(ScanOptions {
+                duplicate_threshold: 1.5,
+                ..d()
+            }),
+            "--duplicate-threshold must be between 0 and 1, got 1.5"
+        );
+        assert_eq!(
+            err(ScanOptions {
+                boilerplate_min_docs: Some(1),
+                ..d()
+            }),
+            "--boilerplate-min-docs must be at least 2, got 1"
+        );
+        let e = ScanOptions {
+            min_shared: 0,
+            ..d()
+        }
+        .resolve(10)
+        .expect_err("out of range");
+        assert_eq!(
+            (e.option, e.problem.as_str()),
+            ("min-shared", "must be at least 1")
+        );
+    }
 }

@@ -109,6 +109,15 @@ impl Default for MatchParams {
     }
 }
 
+impl MatchParams {
+    /// Check every parameter's range; the error names the option (`min-recall`, ...).
+    pub fn validate(&self) -> Result<(), crate::OptionError> {
+        crate::OptionError::share("min-recall", self.min_recall)?;
+        crate::OptionError::share("min-score", self.min_score)?;
+        self.thresholds.validate()
+    }
+}
+
 /// A word matched out of the statement's order counts this share of its weight in the final score.
 pub const MOVED_FACTOR: f64 = 0.5;
 

@@ -33,7 +33,8 @@ pub struct Statement {
     pub group: Option<String>,
     pub text: String,
     pub aliases: Vec<String>,
-    /// 1-based line of its `[[statement]]` header in the file (0 when not read from a file).
+    /// 1-based line of its `[[statement]]` header in the file; for a statement given to the Python
+    /// package, its 1-based place in the list (0 when from neither).
     pub line: usize,
 }
 
@@ -51,14 +52,60 @@ struct RawFile {
     statement: Vec<RawStatement>,
 }
 
-#[derive(Deserialize)]
+/// A statement as given (a `[[statement]]` table, or a mapping given to the Python package), before
+/// [`check_statement`] accepts it.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawStatement {
-    id: String,
-    group: Option<String>,
-    text: String,
+pub struct RawStatement {
+    pub id: String,
+    pub group: Option<String>,
+    pub text: String,
     #[serde(default)]
-    aliases: Vec<String>,
+    pub aliases: Vec<String>,
+}
+
+/// Accept one statement as given, trimmed, or say why not: its id must be non-empty and not among
+/// the ids of `earlier` (the statements accepted before it; `at` says where one was given, for the
+/// message), its text and each alias must hold words. `line` is where it was given (see
+/// [`Statement::line`]).
+pub fn check_statement(
+    r: RawStatement,
+    line: usize,
+    earlier: &[Statement],
+    at: &dyn Fn(&Statement) -> String,
+) -> Result<Statement, String> {
+    let id = r.id.trim().to_owned();
+    if id.is_empty() {
+        return Err("statement with an empty id".to_owned());
+    }
+    if let Some(first) = earlier.iter().find(|s| s.id == id) {
+        return Err(format!(
+            "duplicate statement id {id:?} (first at {}); ids must be unique",
+            at(first)
+        ));
+    }
+    if crate::text::count_words(&r.text) == 0 {
+        return Err(format!(
+            "statement {id:?} has an empty text: give the words to look for"
+        ));
+    }
+    if let Some(a) = r
+        .aliases
+        .iter()
+        .position(|a| crate::text::count_words(a) == 0)
+    {
+        return Err(format!("statement {id:?}: alias {} is empty", a + 1));
+    }
+    Ok(Statement {
+        id,
+        group: r
+            .group
+            .map(|g| g.trim().to_owned())
+            .filter(|g| !g.is_empty()),
+        text: r.text.trim().to_owned(),
+        aliases: r.aliases.into_iter().map(|a| a.trim().to_owned()).collect(),
+        line,
+    })
 }
 
 /// Read a statements file.
@@ -102,45 +149,8 @@ pub fn parse_statements(path: &Path, src: &str) -> Result<Vec<Statement>, Error>
     let mut out: Vec<Statement> = Vec::with_capacity(raw.statement.len());
     for (k, r) in raw.statement.into_iter().enumerate() {
         let line = headers.get(k).copied().unwrap_or(1);
-        let id = r.id.trim().to_owned();
-        if id.is_empty() {
-            return Err(err(line, "statement with an empty id".to_owned()));
-        }
-        if let Some(first) = out.iter().find(|s| s.id == id) {
-            return Err(err(
-                line,
-                format!(
-                    "duplicate statement id {id:?} (first at line {}); ids must be unique",
-                    first.line
-                ),
-            ));
-        }
-        if crate::text::count_words(&r.text) == 0 {
-            return Err(err(
-                line,
-                format!("statement {id:?} has an empty text: give the words to look for"),
-            ));
-        }
-        if let Some(a) = r
-            .aliases
-            .iter()
-            .position(|a| crate::text::count_words(a) == 0)
-        {
-            return Err(err(
-                line,
-                format!("statement {id:?}: alias {} is empty", a + 1),
-            ));
-        }
-        out.push(Statement {
-            id,
-            group: r
-                .group
-                .map(|g| g.trim().to_owned())
-                .filter(|g| !g.is_empty()),
-            text: r.text.trim().to_owned(),
-            aliases: r.aliases.into_iter().map(|a| a.trim().to_owned()).collect(),
-            line,
-        });
+        let at = |s: &Statement| format!("line {}", s.line);
+        out.push(check_statement(r, line, &out, &at).map_err(|m| err(line, m))?);
     }
     Ok(out)
 }
