@@ -476,10 +476,16 @@ pub fn load(
         docs.extend(d);
         skipped.extend(s);
     }
-    unique_ids(&mut docs);
-    docs.sort_by(|x, y| doc_order(x).cmp(&doc_order(y)));
+    arrange(&mut docs);
     skipped.sort();
     (docs, skipped)
+}
+
+/// The documents of a corpus in report order with unique ids, however they were read: what [`load`]
+/// does after reading (the Python package and the Spark job read records elsewhere, then call this).
+pub fn arrange(docs: &mut [CorpusDoc]) {
+    unique_ids(docs);
+    docs.sort_by(|x, y| doc_order(x).cmp(&doc_order(y)));
 }
 
 /// The message of a read error without the path, which [`Skipped`] carries.

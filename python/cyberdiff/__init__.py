@@ -1,0 +1,1 @@
+from . import _native  # noqa: F401
