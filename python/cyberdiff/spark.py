@@ -30,10 +30,11 @@ the last stage (the report quotes them): its memory bounds the corpus, not the e
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterable, Iterator, Sequence
 
 from . import _native
 
@@ -43,11 +44,15 @@ USAGE = (
 )
 
 
+#: Sizes and times of the last scan's stages (rows, bytes, seconds), for `--stats`.
+LAST_STATS: dict = {}
+
+
 class JobError(Exception):
     """A problem with the job's arguments or inputs (exit code 2)."""
 
 
-def _parse(argv: Sequence[str]) -> Tuple[argparse.Namespace, List[str]]:
+def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     p = argparse.ArgumentParser(prog="python3 -m cyberdiff.spark", usage=USAGE, add_help=True)
     p.add_argument("command", choices=["scan"], help="the only command: scan")
     p.add_argument("--out", required=True, help="folder that receives scan.json")
@@ -68,6 +73,12 @@ def _parse(argv: Sequence[str]) -> Tuple[argparse.Namespace, List[str]]:
         default=[],
         metavar="KEY=VALUE",
         help="a Spark setting, e.g. spark.driver.memory=4g (repeatable)",
+    )
+    p.add_argument(
+        "--stats",
+        default=None,
+        metavar="FILE",
+        help="write the stages' sizes and times as JSON (for capacity planning)",
     )
     ns, rest = p.parse_known_args(list(argv))
     if ns.partitions is not None and ns.partitions < 1:
@@ -102,7 +113,7 @@ def _session(ns: argparse.Namespace):
     return b.getOrCreate()
 
 
-def _files(settings) -> Tuple[List[str], List[Tuple[str, str]]]:
+def _files(settings) -> tuple[list[str], list[tuple[str, str]]]:
     """The JSON Lines files under the given paths, as `cyberdiff scan` walks them."""
     files, skipped = _native.discover(settings.paths)
     keep = []
@@ -124,7 +135,9 @@ def _read(part: Iterable[str], settings) -> Iterator[tuple]:
             yield ("s",) + tuple(s)
 
 
-def scan_json(spark, args: Sequence[str], partitions: Optional[int] = None) -> Tuple[str, list]:
+def scan_json(
+    spark, args: Sequence[str], partitions: int | None = None, stats: bool = False
+) -> tuple[str, list]:
     """Run the scan of ``cyberdiff scan ARGS`` (inputs and options) in an existing Spark session:
     the JSON ``cyberdiff scan --json`` would write, and the skipped inputs ``(path, reason)``."""
     try:
@@ -136,7 +149,7 @@ def scan_json(spark, args: Sequence[str], partitions: Optional[int] = None) -> T
         raise JobError(f"no JSON Lines file in {', '.join(settings0.paths)}")
     parts = partitions or spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
-    return _scan(spark, parts, list(args), settings0, files, skipped)
+    return _scan(spark, parts, list(args), settings0, files, skipped, stats)
 
 
 def run(argv: Sequence[str]) -> int:
@@ -149,7 +162,7 @@ def run(argv: Sequence[str]) -> int:
         raise JobError(str(e)) from None
     spark = _session(ns)
     try:
-        json_text, skipped = scan_json(spark, scan_args, ns.partitions)
+        json_text, skipped = scan_json(spark, scan_args, ns.partitions, bool(ns.stats))
     finally:
         spark.stop()
     os.makedirs(ns.out, exist_ok=True)
@@ -158,6 +171,9 @@ def run(argv: Sequence[str]) -> int:
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(json_text)
     os.replace(tmp, out)
+    if ns.stats:
+        with open(ns.stats, "w", encoding="utf-8") as f:
+            json.dump(LAST_STATS, f, indent=1, sort_keys=True)
     for path, reason in sorted(skipped):
         print(f"cyberdiff.spark: warning: {path}: {reason}; skipped", file=sys.stderr)
     print(
@@ -168,7 +184,23 @@ def run(argv: Sequence[str]) -> int:
     return 3 if skipped else 0
 
 
-def _scan(spark, parts, scan_args, settings0, files, skipped) -> Tuple[str, list]:
+def _more_stats(stats, sc, F, km, seedable, texts, candidates) -> None:
+    """The sizes that cost a Spark job each: rows of the shuffles and bytes of the texts joined."""
+    stats["key_doc_rows"] = km.count()
+    stats["pair_key_rows"] = (
+        seedable.alias("x")
+        .join(seedable.alias("y"), "key")
+        .filter(F.col("x.doc") < F.col("y.doc"))
+        .count()
+    )
+    lengths = sc.broadcast(dict(texts.mapValues(len).collect()))
+    stats["text_chars"] = sum(lengths.value.values())
+    stats["pair_text_chars"] = candidates.rdd.map(
+        lambda r: lengths.value[r[0]] + lengths.value[r[1]]
+    ).sum()
+
+
+def _scan(spark, parts, scan_args, settings0, files, skipped, want_stats) -> tuple[str, list]:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     from pyspark.sql.types import (
@@ -181,6 +213,16 @@ def _scan(spark, parts, scan_args, settings0, files, skipped) -> Tuple[str, list
     )
 
     sc = spark.sparkContext
+    stats = LAST_STATS
+    stats.clear()
+    stats["partitions"] = parts
+    stats["files"] = len(files)
+    clock = [time.monotonic()]
+
+    def lap(name):
+        now = time.monotonic()
+        stats[f"seconds_{name}"] = round(now - clock[0], 2)
+        clock[0] = now
 
     # Stage 0: read every file (one task per file), keep the records on the executors.
     raw = (
@@ -254,7 +296,9 @@ def _scan(spark, parts, scan_args, settings0, files, skipped) -> Tuple[str, list
     kd = spark.createDataFrame(
         grams.flatMap(lambda x: ((k, x[0], c) for k, c in x[1][1])), kd_schema
     )
+    lap("read")
     postings = kd.agg(F.sum("n")).collect()[0][0] or 0
+    lap("ngrams")
     km = (
         kd.withColumn("key", F.col("key").bitwiseAND(F.lit(mask).cast("long")))
         .groupBy("key", "doc")
@@ -320,6 +364,17 @@ def _scan(spark, parts, scan_args, settings0, files, skipped) -> Tuple[str, list
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     candidate_pairs = candidates.count()
+    lap("candidates")
+    stats.update(
+        documents=n,
+        postings=postings,
+        keys=ngrams,
+        common_keys=common_ngrams,
+        candidate_pairs=candidate_pairs,
+    )
+    if want_stats:
+        _more_stats(stats, sc, F, km, seedable, texts, candidates)
+        lap("stats")
 
     # Stage 3: boilerplate runs of the documents holding keys of bmd documents or more.
     boiler_keys = (
@@ -354,6 +409,7 @@ def _scan(spark, parts, scan_args, settings0, files, skipped) -> Tuple[str, list
         return (a, b, shared, verified, result)
 
     outcomes = with_b.map(align).filter(lambda o: o[3]).collect()
+    lap("pairs")
     outcomes.sort(key=lambda o: (o[0], o[1]))
     verified = [(a, b, s) for a, b, s, _, _ in outcomes]
     pairs = [r for _, _, _, _, r in outcomes if r is not None]
@@ -372,10 +428,12 @@ def _scan(spark, parts, scan_args, settings0, files, skipped) -> Tuple[str, list
     for r in (texts, boilerplate):
         r.unpersist()
     json_text = _native.assemble(doc_rows, words, boiler, figures, pairs, inputs, skipped, settings)
+    lap("assemble")
+    stats.update(verified_pairs=len(verified), pairs_with_passages=len(pairs), json_bytes=len(json_text))
     return json_text, skipped
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(sys.argv[1:] if argv is None else argv)
     except JobError as e:
