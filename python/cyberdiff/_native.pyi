@@ -6,7 +6,7 @@ left out, or given as None, keeps the command line's default (shown here).
 """
 
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 __version__: str
 
@@ -101,3 +101,90 @@ def track(
 
 def _panic(message: str) -> None:
     """For the tests: panic in a worker thread with the GIL released; raises RuntimeError."""
+
+# The stages of the Spark job (``python -m cyberdiff.spark``): each is one step of
+# ``cyberdiff scan`` on part of the corpus, so that Spark can group and shuffle between them.
+# Documents are numbered in report order (see ``arrange``); n-gram keys are stable 64-bit hashes of
+# the normalised words, the same in any shard.
+
+class ScanSettings:
+    """``cyberdiff scan``'s settings from its arguments (what follows ``scan`` on the command line)
+    for a corpus of ``n_docs`` documents. Raises ValueError as the command line does for a bad option,
+    and for options about finding files or writing reports. Pickled as its arguments."""
+
+    def __init__(self, args: List[str], n_docs: int) -> None: ...
+    @property
+    def paths(self) -> List[str]: ...
+    @property
+    def summary(self) -> bool: ...
+    @property
+    def max_df(self) -> int: ...
+    @property
+    def min_shared(self) -> int: ...
+    @property
+    def boilerplate_min_docs(self) -> int: ...
+    @property
+    def max_seed_freq(self) -> int: ...
+
+def read_jsonl(
+    path: Union[str, os.PathLike], settings: ScanSettings
+) -> Tuple[
+    List[Tuple[int, str, Optional[str], Optional[str], Optional[str], str, int, str]],
+    List[Tuple[str, str]],
+]:
+    """The records ``(line, id, date, title, source, text, bytes, xxh3)`` of a JSON Lines file and the
+    lines skipped ``(path:line, reason)``, read as ``cyberdiff scan`` reads it."""
+
+def input_info(path: Union[str, os.PathLike]) -> Tuple[str, Optional[str], int, str]:
+    """The report's entry for an input file: ``(path, path_bytes, bytes, xxh3)``. Raises OSError."""
+
+def arrange(metas: List[Tuple[str, int, str, Optional[str]]]) -> List[Tuple[int, str]]:
+    """Report order of documents ``(path, line, id, date)``: ``(index into metas, final unique id)``."""
+
+def doc_grams(text: str, settings: ScanSettings) -> Tuple[int, List[Tuple[int, int]]]:
+    """A document's word count and its n-gram keys with their counts ``(key, count)``."""
+
+def key_mask(n_docs: int, longest: int) -> int:
+    """The mask grouping n-gram keys in a corpus of ``n_docs`` documents whose longest has ``longest``
+    words."""
+
+def is_linked(links: int, keys_a: int, keys_b: int, settings: ScanSettings) -> bool:
+    """Whether two documents sharing ``links`` keys (of ``keys_a`` and ``keys_b``) are near-duplicates."""
+
+def doc_boilerplate(
+    text: str, settings: ScanSettings, mask: int, keys: List[int]
+) -> Optional[bytes]:
+    """A document's boilerplate runs (the spans of its common ``keys``), serialised, or None."""
+
+def pair(
+    a: int,
+    a_text: str,
+    a_boilerplate: Optional[bytes],
+    b: int,
+    b_text: str,
+    b_boilerplate: Optional[bytes],
+    settings: ScanSettings,
+    mask: int,
+    keys: List[int],
+    linked: bool,
+) -> Tuple[int, bool, Optional[bytes]]:
+    """One candidate pair, documents ``a < b`` sharing ``keys``: ``(shared seeds, verified, result)``,
+    the result serialised when the pair shares passages."""
+
+def assemble(
+    docs: List[Tuple[str, Optional[int], str, Optional[str], Optional[str], Optional[str], str, int, str]],
+    words: List[int],
+    boilerplate: List[Optional[bytes]],
+    figures: Tuple[int, int, int, int, List[Tuple[int, int, int]]],
+    pairs: List[bytes],
+    inputs: List[Tuple[str, Optional[str], int, str]],
+    skipped: List[Tuple[str, str]],
+    settings: ScanSettings,
+) -> str:
+    """The scan's JSON report from the stages' results, byte-identical to ``cyberdiff scan --json``'s."""
+
+def discover(paths: List[Union[str, os.PathLike]]) -> Tuple[List[str], List[Tuple[str, str]]]:
+    """The JSON Lines files under ``paths`` (files given, folders walked) and the paths skipped."""
+
+def is_jsonl(path: Union[str, os.PathLike]) -> bool:
+    """Whether ``path`` is read as JSON Lines (by its extension)."""

@@ -11,6 +11,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use super::{CorpusArgs, DedupArgs, ScanArgs, emit_json, print_stdout, resolve};
+use crate::Params;
 use crate::corpus::{CorpusDoc, CorpusManifest, ReadOptions, Skipped, WalkOptions, walk};
 use crate::report::InputInfo;
 use crate::report::scan::{ScanManifest, ScanReport};
@@ -105,6 +106,59 @@ fn load(args: &CorpusArgs, read: &ReadOptions, mut exclude: Vec<PathBuf>) -> Res
         docs,
         skipped,
         inputs,
+    })
+}
+
+/// What a run of the scan's stages elsewhere (the Spark job, `python -m cyberdiff.spark`) takes from
+/// `cyberdiff scan`'s arguments, resolved and checked as `scan` does.
+#[derive(Clone, Debug)]
+pub struct StageSettings {
+    pub params: Params,
+    pub scan: ScanParams,
+    pub read: ReadOptions,
+    /// `--json-summary`: the JSON without passage texts and word diffs.
+    pub summary: bool,
+    /// The paths given.
+    pub paths: Vec<PathBuf>,
+}
+
+/// The settings of a scan of `n_docs` documents from `cyberdiff scan`'s arguments (`args` is what
+/// follows `scan` on the command line). Options about finding files and writing reports (`--json`,
+/// `--html`, `--manifest`, `--glob`, `--exclude`, `--follow`, `--site`) are refused: the caller
+/// finds the documents and writes the JSON.
+pub fn stage_settings(args: &[String], n_docs: usize) -> Result<StageSettings> {
+    use clap::Parser;
+    let argv = ["cyberdiff", "scan"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(args.iter().cloned());
+    let cli = super::Cli::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let super::Command::Scan(args) = cli.command else {
+        unreachable!("the first argument is scan");
+    };
+    let c = &args.corpus;
+    for (given, name) in [
+        (args.json.is_some(), "--json"),
+        (args.html.is_some(), "--html"),
+        (args.site.is_some(), "--site"),
+        (c.manifest.is_some(), "--manifest"),
+        (!c.glob.is_empty(), "--glob"),
+        (!c.exclude.is_empty(), "--exclude"),
+        (c.follow, "--follow"),
+    ] {
+        if given {
+            bail!("{name} is not supported here: give JSON Lines files or folders of them");
+        }
+    }
+    let mut params = resolve::params(&args.align)?;
+    params.reworded = args.align.reworded;
+    let scan = scan_params(c, n_docs, args.min_cluster_docs)?;
+    Ok(StageSettings {
+        params,
+        scan,
+        read: resolve::read_options(&args.read),
+        summary: args.json_summary,
+        paths: c.paths.clone(),
     })
 }
 

@@ -9,6 +9,7 @@ mod track_cmd;
 
 #[doc(hidden)]
 pub use check_cmd::check_config_text;
+pub use corpus_cmd::{StageSettings, stage_settings};
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

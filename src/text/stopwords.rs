@@ -151,12 +151,16 @@ const STOP: &[&str] = &[
     "者",
 ];
 
-/// True when `word` (normalised) is a function word.
-pub fn is_stop(word: &str) -> bool {
-    // A set built once: a linear scan of the list was a tenth of tokenising a new document (two
-    // scans for every distinct spelling).
-    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    SET.get_or_init(|| STOP.iter().copied().collect())
-        .contains(word)
+/// True when `form` (normalised and stemmed) is the form of a function word: a function word as it
+/// is, or as the stemmer leaves it. A property of the form alone, so a form is a function word or
+/// not whichever of its spellings a corpus shows first (`"others"` and `"other"` share a form).
+pub fn is_stop_form(form: &str) -> bool {
+    // A set built once: a linear scan of the list was a tenth of tokenising a new document.
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<String>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        STOP.iter()
+            .flat_map(|w| [(*w).to_owned(), super::stem(w).into_owned()])
+            .collect()
+    })
+    .contains(form)
 }
