@@ -41,7 +41,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::{Kind, Op, OpTag, Passage, Seq};
-use crate::relate::synonyms::{Lexicon, lexicon};
+use crate::relate::synonyms::{LemmaId, Lexicon, lexicon};
 use crate::relate::{self, Relation, Word};
 
 /// Longest unit, in words: longer sentences (or unpunctuated text) are cut into pieces.
@@ -194,12 +194,12 @@ fn word_of(s: &Seq, text: &str, i: usize, lex: &Lexicon) -> Word {
 fn concepts(w: &Word, lex: &Lexicon) -> Vec<u64> {
     let h = |tag: u64, s: &str| (tag << 60) | (xxhash_rust::xxh3::xxh3_64(s.as_bytes()) >> 4);
     let mut out = vec![h(1, &w.deriv)];
-    let mut lemmas: Vec<&str> = w.lemmas.iter().map(String::as_str).collect();
-    for l in &w.lemmas {
-        lemmas.extend(lex.partners(l).iter().map(String::as_str));
+    let mut lemmas: Vec<LemmaId> = w.lemmas.clone();
+    for &l in &w.lemmas {
+        lemmas.extend_from_slice(lex.partners(l));
     }
     for l in lemmas {
-        out.push(h(2, l));
+        out.push((2 << 60) | l as u64);
         out.extend(lex.groups(l).iter().map(|&g| (3 << 60) | g as u64));
     }
     out.sort_unstable();

@@ -86,7 +86,7 @@ pub struct Word {
     /// The stem with derivational suffixes stripped.
     pub deriv: String,
     /// The WordNet lemmas the word may be (see [`Lexicon::lemmas`]).
-    pub lemmas: Vec<String>,
+    pub lemmas: Vec<synonyms::LemmaId>,
     /// A function word.
     pub stop: bool,
     /// Index of the sentence the word is in.

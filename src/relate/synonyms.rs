@@ -11,34 +11,38 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
-
-use crate::text::normalize;
+use rustc_hash::FxHashMap;
 
 /// The resource as shipped (about 0.9 MB of text).
 const WORDNET: &str = include_str!("../../data/wordnet-synonyms.txt");
 
-/// Synonym groups and derivation pairs, by stem.
+/// A lemma of the lexicon, numbered in order of first appearance in the resource.
+pub type LemmaId = u32;
+
+/// Synonym groups and derivation pairs, by lemma.
+///
+/// The resource's words are already in normal form (lower-case ASCII letters: see
+/// `tools/wordnet_synonyms.py` and the test below), so the lexicon borrows them from the compiled-in
+/// text instead of copying them, and keeps each lemma's groups and partners in two flat lists.
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    /// For each lemma, the ids of the synonym groups it belongs to, sorted.
-    groups: FxHashMap<String, Vec<u32>>,
-    /// Derivationally related lemma pairs, each stored with the smaller lemma first.
-    derived: FxHashSet<(String, String)>,
-    /// Every lemma of a derivation pair.
-    derived_words: FxHashSet<String>,
-    /// The derivation partners of each lemma.
-    derived_of: FxHashMap<String, Vec<String>>,
+    /// Every lemma of a synonym group (of two or more lemmas) or of a derivation pair, by spelling.
+    ids: FxHashMap<&'static str, LemmaId>,
+    /// The spelling of each lemma.
+    names: Vec<&'static str>,
+    /// For each lemma, the ids of the synonym groups it belongs to, sorted:
+    /// `group_ids[group_start[l]..group_start[l + 1]]`.
+    group_start: Vec<u32>,
+    group_ids: Vec<u32>,
+    /// The derivation partners of each lemma, in the resource's order (both ways of every pair).
+    partner_start: Vec<u32>,
+    partner_ids: Vec<LemmaId>,
 }
 
 /// The compiled-in WordNet lexicon, parsed on first use.
 pub fn lexicon() -> &'static Lexicon {
     static LEXICON: OnceLock<Lexicon> = OnceLock::new();
     LEXICON.get_or_init(|| Lexicon::parse(WORDNET))
-}
-
-fn key(word: &str) -> String {
-    normalize(word)
 }
 
 /// WordNet's "morphy" detachment rules (nouns, verbs, adjectives): suffix -> replacement.
@@ -62,26 +66,60 @@ const MORPHY: [(&str, &str); 17] = [
     ("est", "e"),
 ];
 
+/// Lay `(key, value)` pairs out as one list per key (`0..n`): the values of key `k` are
+/// `values[start[k]..start[k + 1]]`, in the order given.
+fn flat_lists(n: usize, pairs: &[(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; n + 1];
+    for &(k, _) in pairs {
+        start[k as usize + 1] += 1;
+    }
+    for k in 0..n {
+        start[k + 1] += start[k];
+    }
+    let mut fill = start.clone();
+    let mut values = vec![0u32; pairs.len()];
+    for &(k, v) in pairs {
+        values[fill[k as usize] as usize] = v;
+        fill[k as usize] += 1;
+    }
+    (start, values)
+}
+
 impl Lexicon {
-    /// Parse the resource's text: `s lemma lemma...` and `d lemma lemma` lines, `#` comments.
-    pub fn parse(text: &str) -> Self {
+    /// Parse the resource's text: `s lemma lemma...` and `d lemma lemma` lines, `#` comments. The
+    /// words are taken as written: they must be in normal form (lower case, see [`crate::text::normalize`]).
+    pub fn parse(text: &'static str) -> Self {
         let mut lex = Lexicon::default();
+        let intern = |lex: &mut Lexicon, w: &'static str| -> LemmaId {
+            let next = lex.names.len() as LemmaId;
+            *lex.ids.entry(w).or_insert_with(|| {
+                lex.names.push(w);
+                next
+            })
+        };
+        // (lemma, group) in group order, and (lemma, partner) both ways, in the resource's order.
+        let mut in_group: Vec<(u32, u32)> = Vec::new();
+        let mut partners: Vec<(u32, u32)> = Vec::new();
         let mut next_group = 0u32;
+        let mut stems: Vec<&'static str> = Vec::new();
+        // The resource is ASCII, its groups written sorted: the byte-wise splitter, and a check
+        // instead of a sort, keep parsing its 0.9 MB a small part of a comparison.
         for line in text.lines() {
-            let mut words = line.split_whitespace();
+            let mut words = line.split_ascii_whitespace();
             match words.next() {
                 Some("s") => {
-                    let mut stems: Vec<String> = words.map(key).collect();
-                    stems.sort();
+                    stems.clear();
+                    stems.extend(words);
+                    if !stems.is_sorted() {
+                        stems.sort_unstable();
+                    }
                     stems.dedup();
                     if stems.len() < 2 {
                         continue;
                     }
-                    for s in stems {
-                        let g = lex.groups.entry(s).or_default();
-                        if g.last() != Some(&next_group) {
-                            g.push(next_group);
-                        }
+                    for &s in &stems {
+                        let l = intern(&mut lex, s);
+                        in_group.push((l, next_group));
                     }
                     next_group += 1;
                 }
@@ -89,34 +127,49 @@ impl Lexicon {
                     let (Some(a), Some(b)) = (words.next(), words.next()) else {
                         continue;
                     };
-                    let (a, b) = (key(a), key(b));
                     if a != b {
-                        lex.derived_words.insert(a.clone());
-                        lex.derived_words.insert(b.clone());
-                        lex.derived_of.entry(a.clone()).or_default().push(b.clone());
-                        lex.derived_of.entry(b.clone()).or_default().push(a.clone());
-                        lex.derived.insert(if a < b { (a, b) } else { (b, a) });
+                        let (a, b) = (intern(&mut lex, a), intern(&mut lex, b));
+                        partners.push((a, b));
+                        partners.push((b, a));
                     }
                 }
                 _ => {}
             }
         }
+        let n = lex.names.len();
+        (lex.group_start, lex.group_ids) = flat_lists(n, &in_group);
+        (lex.partner_start, lex.partner_ids) = flat_lists(n, &partners);
         lex
+    }
+
+    /// The id of a lemma the lexicon knows (a member of a synonym group or of a derivation pair).
+    pub fn id(&self, lemma: &str) -> Option<LemmaId> {
+        self.ids.get(lemma).copied()
+    }
+
+    /// The spelling of a lemma.
+    pub fn name(&self, lemma: LemmaId) -> &'static str {
+        self.names[lemma as usize]
     }
 
     /// The lemmas the lexicon knows for a normalised word: the word itself and its morphy
     /// detachments, in that order, without repeats.
-    pub fn lemmas(&self, norm: &str) -> Vec<String> {
-        let known = |w: &str| self.groups.contains_key(w) || self.derived_words.contains(w);
-        let mut out: Vec<String> = Vec::new();
-        if known(norm) {
-            out.push(norm.to_owned());
+    pub fn lemmas(&self, norm: &str) -> Vec<LemmaId> {
+        let mut out: Vec<LemmaId> = Vec::new();
+        if let Some(l) = self.id(norm) {
+            out.push(l);
         }
+        let mut cand = String::new();
         for (suffix, with) in MORPHY {
             if let Some(base) = norm.strip_suffix(suffix) {
-                let cand = format!("{base}{with}");
-                if cand.len() >= 2 && known(&cand) && !out.contains(&cand) {
-                    out.push(cand);
+                cand.clear();
+                cand.push_str(base);
+                cand.push_str(with);
+                if cand.len() >= 2
+                    && let Some(l) = self.id(&cand)
+                    && !out.contains(&l)
+                {
+                    out.push(l);
                 }
             }
         }
@@ -125,48 +178,42 @@ impl Lexicon {
 
     /// True when two different words (given by their lemmas) share a synonym group, directly or
     /// through a derivation of one of them ("construction" -> "construct", a synonym of "build").
-    pub fn synonyms(&self, a: &[String], b: &[String]) -> bool {
+    pub fn synonyms(&self, a: &[LemmaId], b: &[LemmaId]) -> bool {
         if a.iter().any(|x| b.contains(x)) {
             return false;
         }
-        let widen = |ls: &[String]| -> Vec<String> {
+        let widen = |ls: &[LemmaId]| -> Vec<LemmaId> {
             let mut out = ls.to_vec();
-            for l in ls {
-                if let Some(ds) = self.derived_of.get(l) {
-                    out.extend(ds.iter().cloned());
-                }
+            for &l in ls {
+                out.extend_from_slice(self.partners(l));
             }
             out
         };
         let (wa, wb) = (widen(a), widen(b));
         wa.iter()
-            .any(|x| wb.iter().any(|y| x != y && self.share_group(x, y)))
+            .any(|&x| wb.iter().any(|&y| x != y && self.share_group(x, y)))
     }
 
     /// The derivation partners of a lemma ("maintain" -> "maintenance").
-    pub fn partners(&self, lemma: &str) -> &[String] {
-        self.derived_of.get(lemma).map_or(&[], Vec::as_slice)
+    pub fn partners(&self, lemma: LemmaId) -> &[LemmaId] {
+        let l = lemma as usize;
+        &self.partner_ids[self.partner_start[l] as usize..self.partner_start[l + 1] as usize]
     }
 
     /// The synonym groups a lemma belongs to, sorted.
-    pub fn groups(&self, lemma: &str) -> &[u32] {
-        self.groups.get(lemma).map_or(&[], Vec::as_slice)
+    pub fn groups(&self, lemma: LemmaId) -> &[u32] {
+        let l = lemma as usize;
+        &self.group_ids[self.group_start[l] as usize..self.group_start[l + 1] as usize]
     }
 
     /// True when WordNet marks two words (given by their lemmas) as derivationally related.
-    pub fn derived(&self, a: &[String], b: &[String]) -> bool {
-        a.iter().any(|x| {
-            b.iter().any(|y| {
-                let pair = if x < y { (x, y) } else { (y, x) };
-                self.derived.contains(&(pair.0.clone(), pair.1.clone()))
-            })
-        })
+    pub fn derived(&self, a: &[LemmaId], b: &[LemmaId]) -> bool {
+        a.iter()
+            .any(|&x| b.iter().any(|y| self.partners(x).contains(y)))
     }
 
-    fn share_group(&self, a: &str, b: &str) -> bool {
-        let (Some(x), Some(y)) = (self.groups.get(a), self.groups.get(b)) else {
-            return false;
-        };
+    fn share_group(&self, a: LemmaId, b: LemmaId) -> bool {
+        let (x, y) = (self.groups(a), self.groups(b));
         // Both lists are sorted: a merge walk finds a shared group.
         let (mut i, mut j) = (0, 0);
         while i < x.len() && j < y.len() {
@@ -221,6 +268,22 @@ mod tests {
         assert!(!lex.synonyms(&l("security"), &l("certificate")));
         assert!(!lex.synonyms(&l("order"), &l("club")));
         assert!(!lex.synonyms(&l("security"), &l("firmly")));
-        assert!(lex.groups.len() > 10_000);
+        assert!(
+            (0..lex.names.len() as LemmaId)
+                .filter(|&l| !lex.groups(l).is_empty())
+                .count()
+                > 10_000
+        );
+    }
+
+    #[test]
+    fn the_shipped_words_are_in_normal_form() {
+        // The lexicon borrows the resource's words as they are written: each must be its own
+        // normal form, as the words it is looked up with are.
+        for line in WORDNET.lines().filter(|l| !l.starts_with('#')) {
+            for w in line.split_whitespace().skip(1) {
+                assert_eq!(crate::text::normalize(w), w, "{line}");
+            }
+        }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use rustc_hash::FxHashMap;
+
 use super::{CompareReport, PassageInfo, excerpt};
 use crate::align::Kind;
 
@@ -73,16 +75,28 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
             .join(" ")
             .to_lowercase()
     };
+    // A passage joins the first group holding its folded A text or its folded B text: each folded
+    // text maps to the first group holding it, so a passage costs two look-ups, not a pass over every
+    // passage grouped so far.
     let mut groups: Vec<Vec<&PassageInfo>> = Vec::new();
+    let (mut group_of_a, mut group_of_b) = (
+        FxHashMap::<String, usize>::default(),
+        FxHashMap::<String, usize>::default(),
+    );
     for p in &r.passages {
         let (fa, fb) = (fold(&p.a.text), fold(&p.b.text));
-        match groups.iter_mut().find(|g| {
-            g.iter()
-                .any(|q| fold(&q.a.text) == fa || fold(&q.b.text) == fb)
-        }) {
-            Some(g) => g.push(p),
-            None => groups.push(vec![p]),
-        }
+        let found = match (group_of_a.get(&fa), group_of_b.get(&fb)) {
+            (Some(&x), Some(&y)) => Some(x.min(y)),
+            (x, y) => x.or(y).copied(),
+        };
+        let g = found.unwrap_or_else(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(p);
+        // `g` is at most the group either text mapped to: the map keeps each text's first group.
+        group_of_a.insert(fa, g);
+        group_of_b.insert(fb, g);
     }
     for g in &mut groups {
         g.sort_by_key(|p| (std::cmp::Reverse(p.aligned_words), p.id));
