@@ -4753,3 +4753,25 @@ fn regression_json_keeps_a_path_that_is_not_utf8_in_escaped_form() {
     let t = env.track_json(&statements, &[Path::new("corpus")], &["-q"]);
     check(&t["documents"], "track documents");
 }
+
+/// Found by fuzz/align: the reworded tier's compound rule compared the first byte of a word with a
+/// string slice, which panicked on a word starting with a two-byte letter ("Ҡ" in a news page's
+/// list of headlines). The fuzz target's input and parameters, both ways round.
+#[test]
+fn regression_fuzz_align_compound_rule_on_a_non_ascii_first_letter() {
+    let input = std::fs::read_to_string(repo("tests/fixtures/fuzz-align-compound-first-char.txt"))
+        .expect("fixture");
+    let (a, b) = input.split_once('\0').expect("two texts split at a NUL");
+    let params = cyberdiff::align::Params {
+        min_words: 2.0,
+        min_score: 0.1,
+        word_ngram: 2,
+        cjk_ngram: 2,
+        ..cyberdiff::align::Params::default()
+    };
+    assert!(params.reworded, "the tier is on by default in compare");
+    let ab = cyberdiff::compare_texts(a, b, &params);
+    let ba = cyberdiff::compare_texts(b, a, &params);
+    assert!(!ab.passages.is_empty());
+    assert_eq!(ab.passages.len(), ba.passages.len());
+}

@@ -609,7 +609,13 @@ impl Ctx<'_> {
                         continue;
                     }
                     // An OCR join keeps the first letter of each part.
-                    if !w.norm.starts_with(&w0.norm[..1]) {
+                    // (A first character, not a first byte: "ҡ" is two.)
+                    if w0
+                        .norm
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !w.norm.starts_with(c))
+                    {
                         continue;
                     }
                     let joined = format!("{}{}", w0.norm, w1.norm);
