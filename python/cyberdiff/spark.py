@@ -40,9 +40,13 @@ from . import _native
 
 USAGE = (
     "python3 -m cyberdiff.spark scan INPUT... --out DIR [--partitions N] [--master URL] "
-    "[--conf KEY=VALUE]... [cyberdiff scan options]"
+    "[--conf KEY=VALUE]... [--broadcast-texts MB] [--stats FILE] [cyberdiff scan options]"
 )
 
+
+#: Texts up to this many megabytes (UTF-8) in all are broadcast to the executors for the pair stage.
+#: The driver gathers every text for the report anyway; each executor's Python worker holds a copy.
+BROADCAST_MB = 256.0
 
 #: Sizes and times of the last scan's stages (rows, bytes, seconds), for `--stats`.
 LAST_STATS: dict = {}
@@ -75,12 +79,22 @@ def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
         help="a Spark setting, e.g. spark.driver.memory=4g (repeatable)",
     )
     p.add_argument(
+        "--broadcast-texts",
+        type=float,
+        default=BROADCAST_MB,
+        metavar="MB",
+        help="texts of at most MB megabytes in all are broadcast to the executors once, instead of "
+        f"joined to every candidate pair (default {BROADCAST_MB:g}; 0: always join)",
+    )
+    p.add_argument(
         "--stats",
         default=None,
         metavar="FILE",
         help="write the stages' sizes and times as JSON (for capacity planning)",
     )
     ns, rest = p.parse_known_args(list(argv))
+    if ns.broadcast_texts < 0:
+        raise JobError(f"--broadcast-texts must be at least 0, got {ns.broadcast_texts:g}")
     if ns.partitions is not None and ns.partitions < 1:
         raise JobError(f"--partitions must be at least 1, got {ns.partitions}")
     for c in ns.conf:
@@ -136,10 +150,16 @@ def _read(part: Iterable[str], settings) -> Iterator[tuple]:
 
 
 def scan_json(
-    spark, args: Sequence[str], partitions: int | None = None, stats: bool = False
+    spark,
+    args: Sequence[str],
+    partitions: int | None = None,
+    stats: bool = False,
+    broadcast_mb: float = BROADCAST_MB,
 ) -> tuple[str, list]:
     """Run the scan of ``cyberdiff scan ARGS`` (inputs and options) in an existing Spark session:
-    the JSON ``cyberdiff scan --json`` would write, and the skipped inputs ``(path, reason)``."""
+    the JSON ``cyberdiff scan --json`` would write, and the skipped inputs ``(path, reason)``.
+    Texts of at most ``broadcast_mb`` megabytes in all are broadcast for the pair stage, larger
+    ones joined to each candidate pair (the same result either way)."""
     try:
         settings0 = _native.ScanSettings(list(args), 1)
     except ValueError as e:
@@ -149,7 +169,7 @@ def scan_json(
         raise JobError(f"no JSON Lines file in {', '.join(settings0.paths)}")
     parts = partitions or spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
-    return _scan(spark, parts, list(args), settings0, files, skipped, stats)
+    return _scan(spark, parts, list(args), settings0, files, skipped, stats, broadcast_mb)
 
 
 def run(argv: Sequence[str]) -> int:
@@ -162,7 +182,9 @@ def run(argv: Sequence[str]) -> int:
         raise JobError(str(e)) from None
     spark = _session(ns)
     try:
-        json_text, skipped = scan_json(spark, scan_args, ns.partitions, bool(ns.stats))
+        json_text, skipped = scan_json(
+            spark, scan_args, ns.partitions, bool(ns.stats), ns.broadcast_texts
+        )
     finally:
         spark.stop()
     os.makedirs(ns.out, exist_ok=True)
@@ -200,7 +222,9 @@ def _more_stats(stats, sc, F, km, seedable, texts, candidates) -> None:
     ).sum()
 
 
-def _scan(spark, parts, scan_args, settings0, files, skipped, want_stats) -> tuple[str, list]:
+def _scan(
+    spark, parts, scan_args, settings0, files, skipped, want_stats, broadcast_mb
+) -> tuple[str, list]:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     from pyspark.sql.types import (
@@ -393,22 +417,40 @@ def _scan(spark, parts, scan_args, settings0, files, skipped, want_stats) -> tup
     for d, j in boilerplate.collect():
         boiler[d] = j
 
-    # Stage 4: join both texts and boilerplate runs to each candidate pair; verify and align.
+    # Stage 4: each candidate pair meets both texts and boilerplate runs; verify and align in Rust.
     sides = texts.leftOuterJoin(boilerplate, parts)  # doc -> (text, runs or None)
-    by_a = candidates.rdd.map(lambda r: (r[0], (r[1], r[2], r[3])))
-    with_a = by_a.join(sides, parts).map(
-        lambda x: (x[1][0][0], (x[0], x[1][1], x[1][0][1], x[1][0][2]))
-    )  # b -> (a, (text_a, runs_a), keys, linked)
-    with_b = with_a.join(sides, parts)  # b -> ((a, side_a, keys, linked), side_b)
+    text_bytes = texts.map(lambda x: len(x[1].encode("utf-8"))).sum()
+    broadcast = text_bytes <= broadcast_mb * 1e6
+    stats["pair_texts"] = "broadcast" if broadcast else "joined"
 
-    def align(x):
-        b, ((a, (ta, ra), keys, is_linked), (tb, rb)) = x
-        shared, verified, result = _native.pair(
-            a, ta, ra, b, tb, rb, settings, mask, keys, is_linked
-        )
+    def align(a, b, side_a, side_b, keys, is_linked):
+        (ta, ra), (tb, rb) = side_a, side_b
+        shared, verified, result = _native.pair(a, ta, ra, b, tb, rb, settings, mask, keys, is_linked)
         return (a, b, shared, verified, result)
 
-    outcomes = with_b.map(align).filter(lambda o: o[3]).collect()
+    if broadcast:
+        # Every text once to each executor, not two copies per candidate pair through two shuffles
+        # (the driver gathers the texts for the report in stage 5 anyway).
+        table = sc.broadcast(dict(sides.collect()))
+
+        def align_part(rows):
+            m = table.value
+            for a, b, keys, is_linked in rows:
+                yield align(a, b, m[a], m[b], keys, is_linked)
+
+        outcomes = candidates.rdd.map(tuple).mapPartitions(align_part).filter(lambda o: o[3]).collect()
+        table.destroy()
+    else:
+        by_a = candidates.rdd.map(lambda r: (r[0], (r[1], r[2], r[3])))
+        with_a = by_a.join(sides, parts).map(
+            lambda x: (x[1][0][0], (x[0], x[1][1], x[1][0][1], x[1][0][2]))
+        )  # b -> (a, (text_a, runs_a), keys, linked)
+        with_b = with_a.join(sides, parts)  # b -> ((a, side_a, keys, linked), side_b)
+        outcomes = (
+            with_b.map(lambda x: align(x[1][0][0], x[0], x[1][0][1], x[1][1], x[1][0][2], x[1][0][3]))
+            .filter(lambda o: o[3])
+            .collect()
+        )
     lap("pairs")
     outcomes.sort(key=lambda o: (o[0], o[1]))
     verified = [(a, b, s) for a, b, s, _, _ in outcomes]

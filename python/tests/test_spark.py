@@ -100,10 +100,12 @@ def test_spark_scan_equals_cli_scan_at_every_partitioning(spark, corpus_dir, tmp
     if options:
         assert report["index"]["common_ngrams_skipped"] > 0 and report["boilerplate"]
     for parts in (1, 2, 4, 7):
-        for _ in range(2):
-            got, skipped = job.scan_json(spark, args, parts)
-            assert canonical(got) == canonical(want), f"{parts} partitions"
-            assert got == want, f"{parts} partitions: not byte-identical"
+        # Twice each: the texts broadcast to the executors, then joined to each candidate pair.
+        for mb, how in ((job.BROADCAST_MB, "broadcast"), (0, "joined")):
+            got, skipped = job.scan_json(spark, args, parts, broadcast_mb=mb)
+            assert job.LAST_STATS["pair_texts"] == how
+            assert canonical(got) == canonical(want), f"{parts} partitions, texts {how}"
+            assert got == want, f"{parts} partitions, texts {how}: not byte-identical"
             assert len(skipped) == len(report["skipped"])
 
 
@@ -126,6 +128,7 @@ def test_the_job_writes_scan_json_and_says_what_it_skipped(corpus_dir, tmp_path)
         (["--json", "x.json"], "--json is not supported"),
         (["--max-df", "1"], "--max-df must be at least 2"),
         (["--no-such-option"], "--no-such-option"),
+        (["--broadcast-texts", "-1"], "--broadcast-texts must be at least 0"),
     ],
 )
 def test_bad_arguments_fail_before_spark_starts(corpus_dir, tmp_path, args, message):
@@ -183,6 +186,8 @@ def test_skew_runs_within_one_gigabyte(tmp_path):
     r = subprocess.run(
         [sys.executable, "-m", "cyberdiff.spark", "scan", str(path), "--out", str(out),
          "--partitions", "4", "--master", "local[2]",
+         # The hard case: the hub's text joined to each of its 1,000 pairs, not broadcast.
+         "--broadcast-texts", "0",
          # Local mode runs the executor inside the driver's JVM: this is the executor's memory.
          "--conf", "spark.driver.memory=1g", "--conf", "spark.executor.memory=1g",
          "--conf", "spark.executor.pyspark.memory=1g", "--conf", "spark.ui.enabled=false"],
