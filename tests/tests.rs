@@ -4752,6 +4752,29 @@ fn regression_json_keeps_a_path_that_is_not_utf8_in_escaped_form() {
     let statements = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/statements.toml");
     let t = env.track_json(&statements, &[Path::new("corpus")], &["-q"]);
     check(&t["documents"], "track documents");
+    // A skipped record of a JSON Lines file with such a name: its path_bytes ends with the line.
+    std::fs::create_dir(env.path("bad")).unwrap();
+    let jl = env
+        .path("bad")
+        .join(std::ffi::OsStr::from_bytes(b"c\xff.jsonl"));
+    let good = r#"{"id": "x", "text": "one two three four five six seven"}"#;
+    std::fs::write(&jl, format!("{good}\nnot json\n")).unwrap();
+    let out = env
+        .cmd()
+        .args(["scan", "bad", "--json", "-", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skipped = s["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{s:#}");
+    assert_eq!(skipped[0]["path"], "bad/c\u{FFFD}.jsonl:2");
+    assert_eq!(skipped[0]["path_bytes"], "bad/c\\xFF.jsonl:2");
 }
 
 /// Found by fuzz/align: the reworded tier's compound rule compared the first byte of a word with a

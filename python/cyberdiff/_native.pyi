@@ -130,10 +130,10 @@ def read_jsonl(
     path: Union[str, os.PathLike], settings: ScanSettings
 ) -> Tuple[
     List[Tuple[int, str, Optional[str], Optional[str], Optional[str], str, int, str]],
-    List[Tuple[str, str]],
+    List[Tuple[str, str, Optional[str]]],
 ]:
     """The records ``(line, id, date, title, source, text, bytes, xxh3)`` of a JSON Lines file and the
-    lines skipped ``(path:line, reason)``, read as ``cyberdiff scan`` reads it."""
+    lines skipped ``(path:line, reason, path_bytes)``, read as ``cyberdiff scan`` reads it."""
 
 def input_info(path: Union[str, os.PathLike]) -> Tuple[str, Optional[str], int, str]:
     """The report's entry for an input file: ``(path, path_bytes, bytes, xxh3)``. Raises OSError."""
@@ -178,13 +178,16 @@ def assemble(
     figures: Tuple[int, int, int, int, List[Tuple[int, int, int]]],
     pairs: List[bytes],
     inputs: List[Tuple[str, Optional[str], int, str]],
-    skipped: List[Tuple[str, str]],
+    skipped: List[Tuple[str, str, Optional[str]]],
     settings: ScanSettings,
 ) -> str:
     """The scan's JSON report from the stages' results, byte-identical to ``cyberdiff scan --json``'s."""
 
-def discover(paths: List[Union[str, os.PathLike]]) -> Tuple[List[str], List[Tuple[str, str]]]:
-    """The JSON Lines files under ``paths`` (files given, folders walked) and the paths skipped."""
+def discover(
+    paths: List[Union[str, os.PathLike]],
+) -> Tuple[List[str], List[Tuple[str, str, Optional[str]]]]:
+    """The JSON Lines files under ``paths`` (files given, folders walked) and what was skipped,
+    ``(path, reason, path_bytes)``: what could not be walked, and files that are not JSON Lines."""
 
 def is_jsonl(path: Union[str, os.PathLike]) -> bool:
     """Whether ``path`` is read as JSON Lines (by its extension)."""

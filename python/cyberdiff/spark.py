@@ -127,16 +127,10 @@ def _session(ns: argparse.Namespace):
     return b.getOrCreate()
 
 
-def _files(settings) -> tuple[list[str], list[tuple[str, str]]]:
+def _files(settings) -> tuple[list[str], list[tuple[str, str, str | None]]]:
     """The JSON Lines files under the given paths, as `cyberdiff scan` walks them."""
     files, skipped = _native.discover(settings.paths)
-    keep = []
-    for f in files:
-        if _native.is_jsonl(f):
-            keep.append(str(f))
-        else:
-            skipped.append((str(f), "not JSON Lines: the Spark job reads .jsonl files only"))
-    return keep, skipped
+    return [str(f) for f in files], skipped
 
 
 def _read(part: Iterable[str], settings) -> Iterator[tuple]:
@@ -157,7 +151,8 @@ def scan_json(
     broadcast_mb: float = BROADCAST_MB,
 ) -> tuple[str, list]:
     """Run the scan of ``cyberdiff scan ARGS`` (inputs and options) in an existing Spark session:
-    the JSON ``cyberdiff scan --json`` would write, and the skipped inputs ``(path, reason)``.
+    the JSON ``cyberdiff scan --json`` would write, and the skipped inputs ``(path, reason,
+    path_bytes)``.
     Texts of at most ``broadcast_mb`` megabytes in all are broadcast for the pair stage, larger
     ones joined to each candidate pair (the same result either way)."""
     try:
@@ -196,7 +191,7 @@ def run(argv: Sequence[str]) -> int:
     if ns.stats:
         with open(ns.stats, "w", encoding="utf-8") as f:
             json.dump(LAST_STATS, f, indent=1, sort_keys=True)
-    for path, reason in sorted(skipped):
+    for path, reason, _ in sorted(skipped, key=lambda s: (s[0], s[1])):
         print(f"cyberdiff.spark: warning: {path}: {reason}; skipped", file=sys.stderr)
     print(
         f"cyberdiff.spark: wrote {out} in {time.monotonic() - started:.1f} s",

@@ -47,6 +47,7 @@ pub fn documents(
             Ok(d) => docs.push(d),
             Err(reason) if skip_bad => skipped.push(Skipped {
                 path: format!("{RECORDS_PATH}:{}", i + 1),
+                path_bytes: None,
                 reason,
             }),
             Err(reason) => {

@@ -50,8 +50,16 @@ type InputRow = (String, Option<String>, u64, String);
 /// shared))`.
 type FigureRow = (usize, usize, usize, usize, Vec<(u32, u32, u32)>);
 
-/// Files and skipped inputs `(path, reason)`.
-type Found = (Vec<PathBuf>, Vec<(String, String)>);
+/// A skipped input: `(path, reason, path_bytes)`, `path_bytes` the path with its bytes escaped when
+/// it is not valid UTF-8 (see [`Skipped`]).
+type SkipRow = (String, String, Option<String>);
+
+fn skip_row(s: Skipped) -> SkipRow {
+    (s.path, s.reason, s.path_bytes)
+}
+
+/// Files and skipped inputs.
+type Found = (Vec<PathBuf>, Vec<SkipRow>);
 
 /// `cyberdiff scan`'s settings for a corpus of `n_docs` documents, from its command-line arguments
 /// (what follows `scan`). Pickled as its arguments, so executors rebuild it.
@@ -124,14 +132,14 @@ fn value_error(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
-/// Stage 0: the records of a JSON Lines file and the lines skipped, `(path:line, reason)`, read as
+/// Stage 0: the records of a JSON Lines file and the lines skipped, `(path:line, reason, path_bytes)`, read as
 /// `cyberdiff scan` reads it (a file that cannot be read is one skipped entry).
 #[pyfunction]
 fn read_jsonl(
     py: Python<'_>,
     path: PathBuf,
     settings: &ScanSettings,
-) -> (Vec<Record>, Vec<(String, String)>) {
+) -> (Vec<Record>, Vec<SkipRow>) {
     let read = settings.inner.read;
     let (docs, skipped) = py.detach(|| jsonl::read_jsonl(&path, &read));
     let records = docs
@@ -149,7 +157,7 @@ fn read_jsonl(
             )
         })
         .collect();
-    let skipped = skipped.into_iter().map(|s| (s.path, s.reason)).collect();
+    let skipped = skipped.into_iter().map(skip_row).collect();
     (records, skipped)
 }
 
@@ -323,7 +331,7 @@ fn assemble(
     figures: FigureRow,
     pairs: Vec<Bound<'_, PyBytes>>,
     inputs: Vec<InputRow>,
-    skipped: Vec<(String, String)>,
+    skipped: Vec<SkipRow>,
     settings: &ScanSettings,
 ) -> PyResult<String> {
     let n = docs.len();
@@ -390,7 +398,11 @@ fn assemble(
         inputs.dedup_by(|a, b| a.path == b.path);
         let mut skipped: Vec<Skipped> = skipped
             .into_iter()
-            .map(|(path, reason)| Skipped { path, reason })
+            .map(|(path, reason, path_bytes)| Skipped {
+                path,
+                path_bytes,
+                reason,
+            })
             .collect();
         skipped.sort();
         let mut report = ScanReport::new(
@@ -403,17 +415,26 @@ fn assemble(
     })
 }
 
-/// The document files under `paths` as `cyberdiff scan` finds them (sorted, without repeats, its
-/// own pages left out), and what could not be walked, `(path, reason)`.
+/// The JSON Lines files under `paths` as `cyberdiff scan` finds them (sorted, without repeats, its
+/// own pages left out), and what was skipped: what could not be walked, and files of other kinds
+/// (the Spark job reads JSON Lines only).
 #[pyfunction]
 fn discover(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Found> {
-    let (files, skipped) = py
-        .detach(|| walk::discover(&paths, &WalkOptions::default()))
-        .map_err(|e| PyOSError::new_err(e.to_string()))?;
-    Ok((
-        files,
-        skipped.into_iter().map(|s| (s.path, s.reason)).collect(),
-    ))
+    py.detach(|| {
+        let (files, skipped) = walk::discover(&paths, &WalkOptions::default())
+            .map_err(|e| PyOSError::new_err(e.to_string()))?;
+        let mut rows: Vec<SkipRow> = skipped.into_iter().map(skip_row).collect();
+        let mut keep = Vec::new();
+        for f in files {
+            if is_jsonl(f.clone()) {
+                keep.push(f);
+            } else {
+                let reason = "not JSON Lines: the Spark job reads .jsonl files only".to_owned();
+                rows.push(skip_row(Skipped::new(&f, None, reason)));
+            }
+        }
+        Ok((keep, rows))
+    })
 }
 
 /// Whether `path` is a JSON Lines file by its name, as `cyberdiff scan` decides.

@@ -108,15 +108,7 @@ pub fn doc_of_record(path: &Path, line: usize, rec: Record) -> Result<CorpusDoc,
 
 /// The documents of one JSON Lines file, and the lines that could not be used.
 pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipped>) {
-    let skip_file = |reason: String| {
-        (
-            Vec::new(),
-            vec![Skipped {
-                path: path.display().to_string(),
-                reason,
-            }],
-        )
-    };
+    let skip_file = |reason: String| (Vec::new(), vec![Skipped::new(path, None, reason)]);
     let text = match super::read_document_bytes(path, opts.max_bytes)
         .and_then(|bytes| super::decode(path, bytes, opts.lossy))
     {
@@ -131,10 +123,7 @@ pub fn read_jsonl(path: &Path, opts: &ReadOptions) -> (Vec<CorpusDoc>, Vec<Skipp
         }
         match record_doc(path, i + 1, line) {
             Ok(d) => docs.push(d),
-            Err(e) => skipped.push(Skipped {
-                path: format!("{}:{}", path.display(), i + 1),
-                reason: e.reason,
-            }),
+            Err(e) => skipped.push(Skipped::new(path, Some(i + 1), e.reason)),
         }
     }
     (docs, skipped)

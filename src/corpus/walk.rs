@@ -29,10 +29,24 @@ pub const DOC_EXTENSIONS: [&str; 5] = ["txt", "md", "html", "htm", "jsonl"];
 pub struct Skipped {
     /// The file, with `:LINE` for a record of a JSON Lines file.
     pub path: String,
+    /// The same with the path's bytes escaped (`\xNN`) when it is not valid UTF-8 (`path` then holds
+    /// U+FFFD in their place): [`crate::report::path_bytes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     pub reason: String,
 }
 
 impl Skipped {
+    /// The file `path` (and the record of line `line` in it) skipped for `reason`.
+    pub fn new(path: &Path, line: Option<usize>, reason: String) -> Skipped {
+        let suffix = line.map(|l| format!(":{l}")).unwrap_or_default();
+        Skipped {
+            path: format!("{}{suffix}", path.display()),
+            path_bytes: crate::report::path_bytes(path).map(|b| b + &suffix),
+            reason,
+        }
+    }
+
     /// The file and the record's line (0 for a whole file).
     fn sort_key(&self) -> (&str, u64) {
         match self.path.rsplit_once(':') {
@@ -46,10 +60,11 @@ impl Skipped {
 
 impl Ord for Skipped {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.sort_key(), &self.path, &self.reason).cmp(&(
+        (self.sort_key(), &self.path, &self.reason, &self.path_bytes).cmp(&(
             other.sort_key(),
             &other.path,
             &other.reason,
+            &other.path_bytes,
         ))
     }
 }
@@ -173,10 +188,7 @@ pub fn discover(
     let several = paths.len() > 1;
     let keyed = several || !excluded.is_empty() || opts.follow;
     let skip = |skipped: &mut Vec<Skipped>, p: &Path, reason: &str| {
-        skipped.push(Skipped {
-            path: p.display().to_string(),
-            reason: reason.to_owned(),
-        })
+        skipped.push(Skipped::new(p, None, reason.to_owned()))
     };
     for root in paths {
         let meta = match std::fs::metadata(root) {
@@ -460,13 +472,7 @@ pub fn load(
                     };
                     (vec![d], Vec::new())
                 }
-                Err(e) => (
-                    Vec::new(),
-                    vec![Skipped {
-                        path: path.display().to_string(),
-                        reason: skip_reason(&e),
-                    }],
-                ),
+                Err(e) => (Vec::new(), vec![Skipped::new(path, None, skip_reason(&e))]),
             }
         })
         .collect();
@@ -550,6 +556,7 @@ mod tests {
     fn skipped_records_sort_by_line_as_a_number() {
         let s = |p: &str| Skipped {
             path: p.into(),
+            path_bytes: None,
             reason: "r".into(),
         };
         let mut v = [
