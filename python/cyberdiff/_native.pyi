@@ -188,6 +188,3 @@ def discover(
 ) -> Tuple[List[str], List[Tuple[str, str, Optional[str]]]]:
     """The JSON Lines files under ``paths`` (files given, folders walked) and what was skipped,
     ``(path, reason, path_bytes)``: what could not be walked, and files that are not JSON Lines."""
-
-def is_jsonl(path: Union[str, os.PathLike]) -> bool:
-    """Whether ``path`` is read as JSON Lines (by its extension)."""

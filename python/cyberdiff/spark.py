@@ -251,8 +251,10 @@ def _scan(
     )
     skipped = list(skipped) + [tuple(s[1:]) for s in raw.filter(lambda r: r[0] == "s").collect()]
     records = raw.filter(lambda r: r[0] == "r").map(lambda r: r[1:])
-    # (path, line, id, date, title, source, text, bytes, hash)
-    metas = sorted(records.map(lambda r: (r[0], r[1], r[2], r[3])).collect())
+    # (path, line, id, date, title, source, text, bytes, hash); bytes: the text's, in UTF-8.
+    metas_bytes = records.map(lambda r: ((r[0], r[1], r[2], r[3]), r[7])).collect()
+    metas = sorted(m for m, _ in metas_bytes)
+    text_bytes = sum(b for _, b in metas_bytes)
     if not metas:
         raise JobError("no usable document in " + ", ".join(settings0.paths))
     order = _native.arrange(metas)  # [(index into metas, final id)] in report order
@@ -414,7 +416,6 @@ def _scan(
 
     # Stage 4: each candidate pair meets both texts and boilerplate runs; verify and align in Rust.
     sides = texts.leftOuterJoin(boilerplate, parts)  # doc -> (text, runs or None)
-    text_bytes = texts.map(lambda x: len(x[1].encode("utf-8"))).sum()
     broadcast = text_bytes <= broadcast_mb * 1e6
     stats["pair_texts"] = "broadcast" if broadcast else "joined"
 

@@ -88,8 +88,8 @@ impl<'py> Options<'py> {
         }
     }
 
-    /// Fail on any option left: a name this function does not take.
-    pub fn finish(self, known: &[&str]) -> PyResult<()> {
+    /// Fail on any option left: a name this function does not take (it takes the groups `known`).
+    pub fn finish(self, known: &[&[&str]]) -> PyResult<()> {
         let Some((name, _)) = self.given.first() else {
             return Ok(());
         };
@@ -104,13 +104,13 @@ impl<'py> Options<'py> {
         Err(PyTypeError::new_err(format!(
             "{}() got an unexpected keyword argument '{name}'{hint}; its options are {}",
             self.func,
-            known.join(", ")
+            known.concat().join(", ")
         )))
     }
 }
 
 /// The aligner's options (compare and scan).
-pub const ALIGN: [&str; 11] = [
+pub const ALIGN: &[&str] = &[
     "min_words",
     "min_score",
     "ngram",
@@ -161,7 +161,7 @@ fn threshold_options(o: &mut Options<'_>, t: &mut cyberdiff::align::Thresholds) 
 }
 
 /// The scan's own options.
-pub const SCAN: [&str; 6] = [
+pub const SCAN: &[&str] = &[
     "min_shared",
     "max_df",
     "boilerplate_min_docs",
@@ -181,7 +181,7 @@ pub fn scan_options(o: &mut Options<'_>) -> PyResult<ScanOptions> {
 }
 
 /// The matcher's options (track).
-pub const TRACK: [&str; 6] = [
+pub const TRACK: &[&str] = &[
     "min_recall",
     "min_score",
     "repeated_min_aligned",

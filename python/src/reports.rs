@@ -90,12 +90,7 @@ pub fn compare<'py>(
     let mut o = Options::new("compare", options)?;
     let params = options::align_params(&mut o, true)?;
     let max_bytes = options::max_bytes(&mut o)?;
-    let known: Vec<&str> = options::ALIGN
-        .iter()
-        .copied()
-        .chain(["max_bytes"])
-        .collect();
-    o.finish(&known)?;
+    o.finish(&[options::ALIGN, &["max_bytes"]])?;
     params.validate().map_err(option_error)?;
     let json = without_gil(py, move || {
         let a = side("a_text", a_id, a_text, a_date, max_bytes)?;
@@ -151,13 +146,7 @@ pub fn scan<'py>(
     let scan_options = options::scan_options(&mut o)?;
     let summary = o.flag("json_summary")?.unwrap_or(false);
     let max_bytes = options::max_bytes(&mut o)?;
-    let known: Vec<&str> = options::ALIGN
-        .iter()
-        .chain(options::SCAN.iter())
-        .copied()
-        .chain(["max_bytes"])
-        .collect();
-    o.finish(&known)?;
+    o.finish(&[options::ALIGN, options::SCAN, &["max_bytes"]])?;
     params.validate().map_err(option_error)?;
     // Options are checked before the records are read: the corpus size only sets a default.
     scan_options.resolve(0).map_err(option_error)?;
@@ -201,12 +190,7 @@ pub fn track<'py>(
     let mut o = Options::new("track", options)?;
     let params = options::match_params(&mut o)?;
     let max_bytes = options::max_bytes(&mut o)?;
-    let known: Vec<&str> = options::TRACK
-        .iter()
-        .copied()
-        .chain(["max_bytes"])
-        .collect();
-    o.finish(&known)?;
+    o.finish(&[options::TRACK, &["max_bytes"]])?;
     params.validate().map_err(option_error)?;
     let statements = records::statements(statements)?;
     let (docs, _) = records::documents(documents, max_bytes, false)?;

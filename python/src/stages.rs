@@ -5,7 +5,7 @@
 //! `LongType`): a bitwise AND with the mask gives the same bits as in Rust. Per-document boilerplate
 //! runs and aligned pairs cross as JSON bytes, read back only by these functions.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cyberdiff::cli::{StageSettings, stage_settings};
 use cyberdiff::corpus::{CorpusDoc, Document, Skipped, WalkOptions, jsonl, walk};
@@ -426,7 +426,7 @@ fn discover(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Found> {
         let mut rows: Vec<SkipRow> = skipped.into_iter().map(skip_row).collect();
         let mut keep = Vec::new();
         for f in files {
-            if is_jsonl(f.clone()) {
+            if walk::is_jsonl(&f) {
                 keep.push(f);
             } else {
                 let reason = "not JSON Lines: the Spark job reads .jsonl files only".to_owned();
@@ -435,15 +435,6 @@ fn discover(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Found> {
         }
         Ok((keep, rows))
     })
-}
-
-/// Whether `path` is a JSON Lines file by its name, as `cyberdiff scan` decides.
-#[pyfunction]
-fn is_jsonl(path: PathBuf) -> bool {
-    Path::new(&path)
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -458,7 +449,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(doc_boilerplate, m)?,
         wrap_pyfunction!(pair, m)?,
         wrap_pyfunction!(assemble, m)?,
-        wrap_pyfunction!(is_jsonl, m)?,
         wrap_pyfunction!(discover, m)?,
     ] {
         m.add_function(f)?;

@@ -670,10 +670,7 @@ fn plan(
             touched: false,
         });
     }
-    if let Some(f) = changed.iter().find(|f| {
-        f.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
-    }) {
+    if let Some(f) = changed.iter().find(|f| crate::corpus::walk::is_jsonl(f)) {
         return Ok(Plan::Rebuild(format!("{} changed", f.display())));
     }
     let (docs, metas) = load_docs(&changed, r.manifest.as_deref(), &r.read)?;

@@ -150,8 +150,7 @@ pub fn stage_settings(args: &[String], n_docs: usize) -> Result<StageSettings> {
             bail!("{name} is not supported here: give JSON Lines files or folders of them");
         }
     }
-    let mut params = resolve::params(&args.align)?;
-    params.reworded = args.align.reworded;
+    let params = resolve::corpus_params(&args.align)?;
     let scan = scan_params(c, n_docs, args.min_cluster_docs)?;
     Ok(StageSettings {
         params,
@@ -205,9 +204,7 @@ fn pairs_dir(html: &Path) -> (PathBuf, String) {
 
 pub fn scan(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
-    let mut params = resolve::params(&args.align)?;
-    // The reworded tier is off in corpus mode unless asked for.
-    params.reworded = args.align.reworded;
+    let params = resolve::corpus_params(&args.align)?;
     let read = resolve::read_options(&args.read);
     if is_stdout(&args.html) {
         bail!(
@@ -327,9 +324,7 @@ fn write_html(path: &Path, report: &ScanReport, docs: &[CorpusDoc], args: &ScanA
 }
 
 pub fn dedup(args: DedupArgs) -> Result<i32> {
-    let mut params = resolve::params(&args.align)?;
-    // The reworded tier is off in corpus mode unless asked for.
-    params.reworded = args.align.reworded;
+    let params = resolve::corpus_params(&args.align)?;
     let read = resolve::read_options(&args.read);
     if let Some(out) = &args.out {
         check_out_dir(out, &args.corpus.paths)?;

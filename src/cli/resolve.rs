@@ -48,6 +48,14 @@ pub fn params(a: &AlignArgs) -> Result<Params> {
     Ok(params)
 }
 
+/// The aligner's parameters for a corpus command (`scan`, `dedup`, the Spark job's stages): as
+/// [`params`], with the reworded tier off unless `--reworded` asks for it.
+pub fn corpus_params(a: &AlignArgs) -> Result<Params> {
+    let mut p = params(a)?;
+    p.reworded = a.reworded;
+    Ok(p)
+}
+
 /// How to read documents, from the command line.
 pub fn read_options(r: &ReadArgs) -> ReadOptions {
     ReadOptions {

@@ -433,7 +433,8 @@ fn sort_paths(paths: &mut [PathBuf]) {
     paths.sort();
 }
 
-fn is_jsonl(p: &Path) -> bool {
+/// Whether `p` is read as JSON Lines, one document a line: by its extension, `.jsonl` in any case.
+pub fn is_jsonl(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
