@@ -4777,6 +4777,110 @@ fn regression_json_keeps_a_path_that_is_not_utf8_in_escaped_form() {
     assert_eq!(skipped[0]["path_bytes"], "bad/c\\xFF.jsonl:2");
 }
 
+/// Issue 16: `check`'s cache kept each path as text (U+FFFD for bytes that are not UTF-8), so two
+/// names differing only in such bytes were one key, and an old document was read again under its
+/// lossy name, which names no file ("cannot read corpus/a�.txt", and the run rebuilt from scratch).
+/// Its findings gave the lossy form only. Now the cache keeps the bytes, the incremental run is
+/// incremental and equal to a full run, and findings carry `path_bytes` / `documents_bytes`, the
+/// SARIF URI the real bytes, and the terminal the escaped form.
+#[test]
+fn regression_check_keeps_paths_that_are_not_utf8_apart_and_usable() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("corpus")).unwrap();
+    let text = |y: &str| std::fs::read(TestEnv::input(y)).unwrap();
+    let ff = env
+        .path("corpus")
+        .join(std::ffi::OsStr::from_bytes(b"a\xff.txt"));
+    let fe = env
+        .path("corpus")
+        .join(std::ffi::OsStr::from_bytes(b"a\xfe.txt"));
+    std::fs::write(&ff, text("2015")).unwrap();
+    std::fs::write(&fe, text("2017")).unwrap();
+    env.write("corpus/b.txt", &text("2019")[..3000]);
+    env.write("cyberdiff.toml", "paths = [\"corpus/\"]\n");
+    let (code, first, err) = check_json(&env, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(first["cache"]["status"], "built", "{err}");
+    let inputs = first["manifest"]["inputs"].as_array().unwrap();
+    let bytes: Vec<&Value> = inputs.iter().map(|i| &i["path_bytes"]).collect();
+    assert_eq!(
+        bytes,
+        [
+            &Value::from("corpus/a\\xFE.txt"),
+            &Value::from("corpus/a\\xFF.txt"),
+            &Value::Null
+        ],
+        "{inputs:#?}"
+    );
+    // A copy of the start of a\xFF.txt: the update reads only it and aligns it with the old texts.
+    env.write("corpus/copy.txt", &text("2015")[..2500]);
+    let (code, inc, err) = check_json(&env, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(inc["cache"]["status"], "incremental", "{:#}", inc["cache"]);
+    assert_same_as_full_run(&env, &inc);
+    let findings = inc["findings"].as_array().unwrap();
+    // Undated documents are in id order: the copy ("copy") comes before "corpus/a\xFF", so the
+    // finding is a\xFF.txt reusing the copy.
+    let reused = findings
+        .iter()
+        .find(|f| f["rule"] == "reused-share")
+        .expect("a\\xFF.txt and the copy share a passage");
+    assert_eq!(reused["documents"][0], "corpus/a\u{FFFD}.txt", "{reused:#}");
+    assert_eq!(reused["documents_bytes"][0], "corpus/a\\xFF.txt");
+    // Its sources in path order: a\xFE.txt (whose lossy name is a\xFF.txt's), b.txt, the copy.
+    let docs: Vec<(&Value, &Value)> = reused["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(reused["documents_bytes"].as_array().unwrap())
+        .collect();
+    let (fe, copy) = (
+        Value::from("corpus/a\\xFE.txt"),
+        Value::from("corpus/copy.txt"),
+    );
+    assert!(
+        docs.contains(&(&Value::from("corpus/a\u{FFFD}.txt"), &fe)),
+        "{docs:?}"
+    );
+    assert!(docs.contains(&(&copy, &Value::Null)), "{docs:?}");
+    for at in reused["locations"].as_array().unwrap() {
+        assert_eq!(at["path_bytes"], "corpus/a\\xFF.txt", "{reused:#}");
+        let source = &at["source"];
+        let bytes = source.get("path_bytes").unwrap_or(&Value::Null);
+        assert!(docs[1..].contains(&(&source["path"], bytes)), "{reused:#}");
+    }
+    assert!(
+        reused["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("corpus/a\\xFF.txt reuses"),
+        "{reused:#}"
+    );
+    // UTF-8 names only: no documents_bytes.
+    std::fs::create_dir(env.path("corpus2")).unwrap();
+    env.write("corpus2/x.txt", &text("2015")[..2500]);
+    env.write("corpus2/y.txt", &text("2015")[..2500]);
+    let (_, plain, _) = check_json(&env, &["corpus2", "--no-cache"]);
+    let f = &plain["findings"][0];
+    assert!(
+        f["documents"].is_array() && f.get("documents_bytes").is_none(),
+        "{f:#}"
+    );
+    // SARIF: the URI of the bytes; the terminal: the escaped name.
+    let out = env
+        .cmd()
+        .args(["check", "corpus", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif = String::from_utf8(out.stdout).unwrap();
+    assert!(sarif.contains("\"uri\": \"corpus/a%FF.txt\""), "{sarif}");
+    assert!(!sarif.contains("%EF%BF%BD"), "{sarif}");
+    let out = env.cmd().args(["check", "corpus"]).output().unwrap();
+    let terminal = String::from_utf8(out.stdout).unwrap();
+    assert!(terminal.contains("\n  corpus/a\\xFF.txt:"), "{terminal}");
+}
+
 /// Found by fuzz/align: the reworded tier's compound rule compared the first byte of a word with a
 /// string slice, which panicked on a word starting with a two-byte letter ("Ҡ" in a news page's
 /// list of headlines). The fuzz target's input and parameters, both ways round.

@@ -625,11 +625,11 @@ fn plan(
     // maps a path to its first slot; `next` chains the further slots of a path (the records of a
     // JSON Lines file), so that a plain file costs no allocation of its own.
     const END: usize = usize::MAX;
-    let mut by_path: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut by_path: rustc_hash::FxHashMap<&Path, usize> = rustc_hash::FxHashMap::default();
     by_path.reserve(state.docs.len());
     let mut next = vec![END; state.docs.len()];
     for (i, d) in state.docs.iter().enumerate().rev() {
-        if let Some(later) = by_path.insert(d.path.as_str(), i) {
+        if let Some(later) = by_path.insert(d.path.as_path(), i) {
             next[i] = later;
         }
     }
@@ -638,13 +638,9 @@ fn plan(
     let mut seen = vec![false; state.docs.len()];
     let mut changed: Vec<PathBuf> = Vec::new();
     // The changed files that are in the state, with their (first) slot.
-    let mut known: HashMap<String, usize> = HashMap::new();
+    let mut known: HashMap<PathBuf, usize> = HashMap::new();
     for (f, &meta) in files.iter().zip(metas) {
-        // Paths are recorded as displayed; a UTF-8 path displays as itself.
-        let key: std::borrow::Cow<str> = f
-            .to_str()
-            .map_or_else(|| f.display().to_string().into(), Into::into);
-        match by_path.get(key.as_ref()) {
+        match by_path.get(f.as_path()) {
             Some(&first) => {
                 for s in slots_of(first) {
                     seen[s] = true;
@@ -653,7 +649,7 @@ fn plan(
                     m.is_racy(written) || slots_of(first).any(|s| state.docs[s].meta != m)
                 }) {
                     changed.push(f.clone());
-                    known.insert(key.into_owned(), first);
+                    known.insert(f.clone(), first);
                 }
             }
             None => changed.push(f.clone()),
@@ -662,7 +658,10 @@ fn plan(
     drop(by_path);
     if changed.is_empty() {
         if let Some(s) = seen.iter().position(|x| !x) {
-            return Ok(Plan::Rebuild(format!("{} was removed", state.docs[s].path)));
+            return Ok(Plan::Rebuild(format!(
+                "{} was removed",
+                shown(&state.docs[s].path)
+            )));
         }
         return Ok(Plan::Update {
             new: Vec::new(),
@@ -671,7 +670,7 @@ fn plan(
         });
     }
     if let Some(f) = changed.iter().find(|f| crate::corpus::walk::is_jsonl(f)) {
-        return Ok(Plan::Rebuild(format!("{} changed", f.display())));
+        return Ok(Plan::Rebuild(format!("{} changed", shown(f))));
     }
     let (docs, metas) = load_docs(&changed, r.manifest.as_deref(), &r.read)?;
     let mut vanished: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -685,11 +684,10 @@ fn plan(
     let mut touched = false;
     let mut moved = false;
     for (d, m) in docs.into_iter().zip(metas) {
-        let key = d.doc.path.display().to_string();
         let hash = u64::from_str_radix(&d.doc.hash, 16).unwrap_or(0);
-        if let Some(&s) = known.get(&key) {
+        if let Some(&s) = known.get(&d.doc.path) {
             if state.docs[s].file_hash != hash {
-                return Ok(Plan::Rebuild(format!("{key} changed")));
+                return Ok(Plan::Rebuild(format!("{} changed", shown(&d.doc.path))));
             }
             // The same content under a new modification time.
             state.docs[s].meta = m;
@@ -697,7 +695,7 @@ fn plan(
         } else if let Some(s) = vanished.get_mut(&hash).and_then(Vec::pop) {
             // Moved or renamed: same content, new path (and maybe a new id and date).
             let e = &mut state.docs[s];
-            e.path = key;
+            e.path = d.doc.path.clone();
             e.id = d.doc.id.clone();
             e.date = d.doc.date.clone();
             e.meta = m;
@@ -710,7 +708,10 @@ fn plan(
         }
     }
     if let Some(s) = seen.iter().position(|x| !x) {
-        return Ok(Plan::Rebuild(format!("{} was removed", state.docs[s].path)));
+        return Ok(Plan::Rebuild(format!(
+            "{} was removed",
+            shown(&state.docs[s].path)
+        )));
     }
     // Ids must stay unique, as a full load makes them.
     let mut ids: HashMap<&str, usize> = HashMap::new();
@@ -735,16 +736,21 @@ fn plan(
     })
 }
 
+/// A path in a message: [`crate::report::path_shown`].
+fn shown(p: &Path) -> String {
+    crate::report::path_shown(p)
+}
+
 fn read_old(read: ReadOptions) -> impl Fn(&state::DocEntry) -> Result<String, String> + Sync {
     move |d: &state::DocEntry| {
-        let path = Path::new(&d.path);
+        let path = d.path.as_path();
         let text = match d.line {
             Some(line) => crate::corpus::jsonl::read_jsonl(path, &read)
                 .0
                 .into_iter()
                 .find(|x| x.line == Some(line as usize))
                 .map(|x| x.doc.text)
-                .ok_or_else(|| format!("{}:{line} is gone", d.path))?,
+                .ok_or_else(|| format!("{}:{line} is gone", shown(path)))?,
             None => {
                 crate::corpus::read_document(path, &read)
                     .map_err(|e| e.to_string())?
@@ -752,7 +758,7 @@ fn read_old(read: ReadOptions) -> impl Fn(&state::DocEntry) -> Result<String, St
             }
         };
         if xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != d.text_hash {
-            return Err(format!("{} changed while it was read", d.path));
+            return Err(format!("{} changed while it was read", shown(path)));
         }
         Ok(text)
     }
@@ -981,7 +987,9 @@ fn track_key(statements_hash: u64, dropped: bool, state: &State) -> u64 {
     h.update(format!("{:?} {dropped}", track::MatchParams::default()).as_bytes());
     for s in state.order() {
         let d = &state.docs[s as usize];
-        for part in [d.path.as_str(), &d.id, d.date.as_deref().unwrap_or("-")] {
+        h.update(d.path.as_os_str().as_encoded_bytes());
+        h.update(&[0]);
+        for part in [d.id.as_str(), d.date.as_deref().unwrap_or("-")] {
             h.update(part.as_bytes());
             h.update(&[0]);
         }
@@ -994,18 +1002,18 @@ fn track_key(statements_hash: u64, dropped: bool, state: &State) -> u64 {
 /// Every document's text by slot, each verified against the state's text hash (a JSON Lines file is
 /// read once for all its records).
 fn read_all(state: &State, read: ReadOptions) -> Result<Vec<String>> {
-    let mut jsonl: Vec<&str> = state
+    let mut jsonl: Vec<&Path> = state
         .docs
         .iter()
         .filter(|d| d.line.is_some())
-        .map(|d| d.path.as_str())
+        .map(|d| d.path.as_path())
         .collect();
     jsonl.sort_unstable();
     jsonl.dedup();
-    let records: HashMap<(&str, u32), String> = jsonl
+    let records: HashMap<(&Path, u32), String> = jsonl
         .par_iter()
         .flat_map_iter(|&p| {
-            crate::corpus::jsonl::read_jsonl(Path::new(p), &read)
+            crate::corpus::jsonl::read_jsonl(p, &read)
                 .0
                 .into_iter()
                 .filter_map(move |x| Some(((p, x.line? as u32), x.doc.text)))
@@ -1019,10 +1027,12 @@ fn read_all(state: &State, read: ReadOptions) -> Result<Vec<String>> {
             let text = match d.line {
                 None => reader(d).map_err(anyhow::Error::msg)?,
                 Some(line) => records
-                    .get(&(d.path.as_str(), line))
+                    .get(&(d.path.as_path(), line))
                     .filter(|t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) == d.text_hash)
                     .cloned()
-                    .with_context(|| format!("{}:{line} changed while it was read", d.path))?,
+                    .with_context(|| {
+                        format!("{}:{line} changed while it was read", shown(&d.path))
+                    })?,
             };
             Ok(text)
         })
@@ -1120,18 +1130,11 @@ struct CheckManifest<'a> {
     version: &'static str,
     parameters: &'a Params,
     check: CheckParams<'a>,
-    inputs: Vec<InputRef<'a>>,
+    inputs: Vec<InputInfo>,
 }
 
 /// An input as [`InputInfo`] serialises it, borrowing its path from the state (10,000 paths are not
 /// copied for one report).
-#[derive(Serialize)]
-struct InputRef<'a> {
-    path: &'a str,
-    bytes: u64,
-    xxh3: String,
-}
-
 #[derive(Serialize)]
 struct CheckParams<'a> {
     thresholds: &'a Thresholds,
@@ -1177,12 +1180,12 @@ fn render_terminal(v: &Verdict, docs: usize, cache: &CacheInfo, baseline: &Path)
             line(&f.message)
         );
         for l in f.locations.iter().take(10) {
-            let _ = write!(s, "  {}:{}:{}", line(&l.path), l.line, l.column);
+            let _ = write!(s, "  {}:{}:{}", line(l.shown_path()), l.line, l.column);
             if !l.text.is_empty() {
                 let _ = write!(s, "  \"{}\"", line(&l.text));
             }
             if let Some(src) = &l.source {
-                let _ = write!(s, "  <- {}:{}", line(&src.path), src.line);
+                let _ = write!(s, "  <- {}:{}", line(src.shown_path()), src.line);
             }
             s.push('\n');
         }
@@ -1351,16 +1354,18 @@ fn report<'a>(
     v: &'a Verdict,
     cache: &'a CacheInfo,
 ) -> CheckReport<'a> {
-    let mut inputs: Vec<InputRef> = Vec::with_capacity(state.docs.len());
-    for d in &state.docs {
-        inputs.push(InputRef {
-            path: &d.path,
+    let mut files: Vec<&state::DocEntry> = state.docs.iter().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let inputs = files
+        .into_iter()
+        .map(|d| InputInfo {
+            path: d.path.to_string_lossy().into_owned(),
+            path_bytes: crate::report::path_bytes(&d.path),
             bytes: d.meta.size,
             xxh3: format!("{:016x}", d.file_hash),
-        });
-    }
-    inputs.sort_by(|a, b| a.path.cmp(b.path));
-    inputs.dedup_by(|a, b| a.path == b.path);
+        })
+        .collect();
     CheckReport {
         schema_version: 1,
         command: "check",

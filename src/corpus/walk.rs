@@ -531,27 +531,114 @@ pub fn doc_order(d: &CorpusDoc) -> (bool, &str, &str, &Path, usize) {
 }
 
 /// Two files `a.txt` and `sub/a.md` would both be `a`: such ids become the path without its extension
-/// (and, for a JSON Lines record, `id@file:line`), so every id of a report names one document.
+/// (and, for a JSON Lines record, `id@file:line`); ids still shared (`a.txt` and `a.md` in one folder)
+/// become the whole path, and any still shared after that (names that differ only in characters an
+/// id cannot show) get `~2`, `~3`… in path order, so every id of a report names one document. A path
+/// that is not UTF-8 is written as [`crate::report::path_shown`] shows it.
 fn unique_ids(docs: &mut [CorpusDoc]) {
-    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for d in docs.iter() {
-        *count.entry(d.doc.id.clone()).or_default() += 1;
-    }
-    for d in docs.iter_mut() {
-        if count[&d.doc.id] > 1 {
-            d.doc.id = match d.line {
-                Some(line) => {
-                    super::clean_id(format!("{}@{}:{line}", d.doc.id, d.doc.path.display()))
-                }
-                None => super::clean_id(d.doc.path.with_extension("").display().to_string()),
-            };
+    use crate::report::path_shown;
+    use std::collections::HashMap;
+    fn shared(docs: &[CorpusDoc]) -> HashMap<String, usize> {
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for d in docs {
+            *count.entry(d.doc.id.clone()).or_default() += 1;
         }
+        count.retain(|_, n| *n > 1);
+        count
+    }
+    let count = shared(docs);
+    for d in docs.iter_mut().filter(|d| count.contains_key(&d.doc.id)) {
+        d.doc.id = super::clean_id(match d.line {
+            Some(line) => format!("{}@{}:{line}", d.doc.id, path_shown(&d.doc.path)),
+            None => path_shown(&d.doc.path.with_extension("")),
+        });
+    }
+    let count = shared(docs);
+    for d in docs.iter_mut().filter(|d| count.contains_key(&d.doc.id)) {
+        if d.line.is_none() {
+            d.doc.id = super::clean_id(path_shown(&d.doc.path));
+        }
+    }
+    let count = shared(docs);
+    if count.is_empty() {
+        return;
+    }
+    let mut clash: Vec<usize> = (0..docs.len())
+        .filter(|&i| count.contains_key(&docs[i].doc.id))
+        .collect();
+    clash.sort_by(|&x, &y| {
+        let key = |i: usize| (&docs[i].doc.id, &docs[i].doc.path, docs[i].line);
+        key(x).cmp(&key(y))
+    });
+    let taken: std::collections::HashSet<String> = docs.iter().map(|d| d.doc.id.clone()).collect();
+    let mut made: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut renamed: Vec<(usize, String)> = Vec::new();
+    for group in clash.chunk_by(|&x, &y| docs[x].doc.id == docs[y].doc.id) {
+        let base = &docs[group[0]].doc.id;
+        let mut n = 1;
+        for &i in &group[1..] {
+            let id = loop {
+                n += 1;
+                let id = format!("{base}~{n}");
+                if !taken.contains(&id) && made.insert(id.clone()) {
+                    break id;
+                }
+            };
+            renamed.push((i, id));
+        }
+    }
+    for (i, id) in renamed {
+        docs[i].doc.id = id;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_unique_when_names_differ_only_in_extension_or_in_bytes_that_are_not_utf8() {
+        let doc = |path: PathBuf| CorpusDoc {
+            doc: crate::corpus::Document {
+                id: crate::corpus::clean_id(
+                    path.file_stem().unwrap().to_string_lossy().into_owned(),
+                ),
+                path,
+                ..crate::corpus::Document::from_text("x", "some text")
+            },
+            title: None,
+            source: None,
+            note: None,
+            line: None,
+        };
+        let mut paths = vec![
+            PathBuf::from("c/a.txt"),
+            PathBuf::from("c/a.md"),
+            PathBuf::from("c/sub/a.txt"),
+            PathBuf::from("c/b\nx.txt"),
+            PathBuf::from("c/b\rx.txt"),
+        ];
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            for name in [&b"c/d\xff.txt"[..], b"c/d\xfe.txt"] {
+                paths.push(PathBuf::from(std::ffi::OsStr::from_bytes(name)));
+            }
+        }
+        let mut docs: Vec<CorpusDoc> = paths.into_iter().map(doc).collect();
+        arrange(&mut docs);
+        let ids: Vec<&str> = docs.iter().map(|d| d.doc.id.as_str()).collect();
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        assert!(ids.contains(&"c/a.md") && ids.contains(&"c/a.txt") && ids.contains(&"c/sub/a"));
+        #[cfg(unix)]
+        assert!(
+            ids.contains(&"c/d\\xFF") && ids.contains(&"c/d\\xFE"),
+            "{ids:?}"
+        );
+    }
 
     #[test]
     fn skipped_records_sort_by_line_as_a_number() {

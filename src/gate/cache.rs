@@ -33,7 +33,7 @@ use super::state::{DocEntry, FileMeta, Lookup, Pair, Passage, Span, State, fold,
 use crate::align::Kind;
 
 /// Bumped whenever the layout or the meaning of the cache changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const STATE_MAGIC: &[u8; 8] = b"CYDFGATE";
 const POSTINGS_MAGIC: &[u8; 8] = b"CYDFPOST";
 const TRACK_MAGIC: &[u8; 8] = b"CYDFTRAK";
@@ -230,11 +230,43 @@ pub fn postings_path(dir: &Path) -> PathBuf {
     dir.join("postings.bin")
 }
 
+/// A path as the cache stores it: its bytes (on Unix any bytes but NUL; a name need not be UTF-8),
+/// elsewhere its UTF-8 form.
+fn path_to_bytes(p: &Path) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        p.as_os_str().as_bytes().into()
+    }
+    #[cfg(not(unix))]
+    {
+        match p.to_string_lossy() {
+            std::borrow::Cow::Borrowed(s) => s.as_bytes().into(),
+            std::borrow::Cow::Owned(s) => s.into_bytes().into(),
+        }
+    }
+}
+
+/// The path [`path_to_bytes`] stored.
+fn path_from_bytes(b: Vec<u8>) -> Result<PathBuf, String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        Ok(PathBuf::from(std::ffi::OsString::from_vec(b)))
+    }
+    #[cfg(not(unix))]
+    {
+        String::from_utf8(b)
+            .map(PathBuf::from)
+            .map_err(|_| "a path is not UTF-8".into())
+    }
+}
+
 /// A hash of every document's path and content hash: what the cache was built from.
 pub fn inputs_hash(state: &State) -> u64 {
     let mut h = Xxh3::new();
     for d in &state.docs {
-        h.update(d.path.as_bytes());
+        h.update(&path_to_bytes(&d.path));
         h.update(&[0]);
         h.update(&d.line.unwrap_or(0).to_le_bytes());
         h.update(&d.file_hash.to_le_bytes());
@@ -570,6 +602,11 @@ impl Writer {
         self.u32(s.len() as u32);
         self.0.extend_from_slice(s.as_bytes());
     }
+    fn path(&mut self, p: &Path) {
+        let b = path_to_bytes(p);
+        self.u32(b.len() as u32);
+        self.0.extend_from_slice(&b);
+    }
     fn opt_str(&mut self, s: Option<&str>) {
         match s {
             Some(s) => {
@@ -636,6 +673,10 @@ impl<'a> Reader<'a> {
         let n = self.len(1)?;
         String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "invalid UTF-8".into())
     }
+    fn path(&mut self) -> Result<PathBuf, String> {
+        let n = self.len(1)?;
+        path_from_bytes(self.take(n)?.to_vec())
+    }
     fn opt_str(&mut self) -> Result<Option<String>, String> {
         match self.u8()? {
             0 => Ok(None),
@@ -675,7 +716,7 @@ fn write_payload(w: &mut Writer, s: &State, delta: &[u64]) {
     w.u64(s.bmd as u64);
     w.u32(s.docs.len() as u32);
     for d in &s.docs {
-        w.str(&d.path);
+        w.path(&d.path);
         w.u32(d.line.unwrap_or(0));
         w.str(&d.id);
         w.opt_str(d.date.as_deref());
@@ -730,7 +771,7 @@ fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {
     let n = r.len(64)?;
     let mut docs = Vec::with_capacity(n);
     for _ in 0..n {
-        let path = r.str()?;
+        let path = r.path()?;
         let line = Some(r.u32()?).filter(|&l| l > 0);
         let id = r.str()?;
         let date = r.opt_str()?;
@@ -816,6 +857,18 @@ fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {
 mod tests {
     use super::*;
 
+    fn not_utf8_path() -> PathBuf {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            PathBuf::from(std::ffi::OsString::from_vec(b"c/a\xff.txt".to_vec()))
+        }
+        #[cfg(not(unix))]
+        {
+            PathBuf::from("c/a.txt")
+        }
+    }
+
     #[test]
     fn state_round_trips_and_corruption_is_caught() {
         let dir = tempfile::tempdir().unwrap();
@@ -832,7 +885,8 @@ mod tests {
         };
         let state = State {
             docs: vec![DocEntry {
-                path: "a.txt".into(),
+                // A name that is not UTF-8 comes back as the same bytes.
+                path: not_utf8_path(),
                 line: None,
                 id: "a".into(),
                 date: Some("2020".into()),

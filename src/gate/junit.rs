@@ -41,7 +41,7 @@ pub fn render(v: &Verdict) -> String {
         s.push_str("    <testcase classname=\"cyberdiff.check\" name=\"no findings\"/>\n");
     }
     for f in &v.findings {
-        let doc = f.documents.first().map_or("", String::as_str);
+        let doc = f.first_document_shown().unwrap_or("");
         let line = f.locations.first().map_or(1, |l| l.line);
         let _ = write!(
             s,
@@ -53,9 +53,16 @@ pub fn render(v: &Verdict) -> String {
         );
         let mut details = String::new();
         for l in &f.locations {
-            let _ = write!(details, "{}:{}:{}: {}", l.path, l.line, l.column, l.text);
+            let _ = write!(
+                details,
+                "{}:{}:{}: {}",
+                l.shown_path(),
+                l.line,
+                l.column,
+                l.text
+            );
             if let Some(src) = &l.source {
-                let _ = write!(details, " (from {}:{})", src.path, src.line);
+                let _ = write!(details, " (from {}:{})", src.shown_path(), src.line);
             }
             details.push('\n');
         }

@@ -117,6 +117,10 @@ pub enum Status {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Location {
     pub path: String,
+    /// The path's bytes, escaped, when it is not valid UTF-8 (`path` then holds U+FFFD in their
+    /// place): [`crate::report::path_bytes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     pub line: u32,
     pub column: u32,
     pub end_line: u32,
@@ -131,6 +135,9 @@ pub struct Location {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceRef {
     pub path: String,
+    /// As [`Location::path_bytes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     pub line: u32,
 }
 
@@ -143,6 +150,10 @@ pub struct Finding {
     pub message: String,
     /// Paths of the documents concerned, the one to act on first.
     pub documents: Vec<String>,
+    /// Only when a path of `documents` is not valid UTF-8: for each of them, its
+    /// [`Location::path_bytes`] (null for a UTF-8 path, which `documents` gives exactly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents_bytes: Option<Vec<Option<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
     /// Where: the reused passages, the duplicate's shared passages, the boilerplate's occurrences (at
@@ -184,10 +195,109 @@ pub fn distinct(findings: &mut [Finding]) {
     }
 }
 
+/// A document's path as findings write it: as text (U+FFFD for bytes that are not UTF-8) and, only
+/// for such a path, its bytes escaped ([`crate::report::path_bytes`]).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PathName {
+    pub path: String,
+    pub bytes: Option<String>,
+}
+
+impl PathName {
+    pub(crate) fn of(p: &std::path::Path) -> Self {
+        PathName {
+            path: p.to_string_lossy().into_owned(),
+            bytes: crate::report::path_bytes(p),
+        }
+    }
+
+    /// The path for a person: the escaped bytes of a path that is not UTF-8 (two such paths differing
+    /// in their invalid bytes look the same as text), else the path.
+    pub(crate) fn shown(&self) -> &str {
+        self.bytes.as_deref().unwrap_or(&self.path)
+    }
+
+    fn source(&self, line: u32) -> SourceRef {
+        SourceRef {
+            path: self.path.clone(),
+            path_bytes: self.bytes.clone(),
+            line,
+        }
+    }
+}
+
+/// `documents` and `documents_bytes` of a finding.
+pub(crate) fn documents<'a>(
+    names: impl IntoIterator<Item = &'a PathName>,
+) -> (Vec<String>, Option<Vec<Option<String>>>) {
+    let (paths, bytes): (Vec<String>, Vec<Option<String>>) = names
+        .into_iter()
+        .map(|n| (n.path.clone(), n.bytes.clone()))
+        .unzip();
+    let any = bytes.iter().any(Option::is_some);
+    (paths, any.then_some(bytes))
+}
+
+impl Finding {
+    /// The first document's path for a person: [`PathName::shown`].
+    pub fn first_document_shown(&self) -> Option<&str> {
+        let bytes = self
+            .documents_bytes
+            .as_ref()
+            .and_then(|b| b.first()?.as_deref());
+        bytes.or(self.documents.first().map(String::as_str))
+    }
+
+    /// The first document's path for a URI: its bytes.
+    pub fn first_document_bytes(&self) -> Option<Vec<u8>> {
+        match self
+            .documents_bytes
+            .as_ref()
+            .and_then(|b| b.first()?.as_deref())
+        {
+            Some(escaped) => Some(crate::report::path_bytes_unescaped(escaped)),
+            None => self.documents.first().map(|d| d.as_bytes().to_vec()),
+        }
+    }
+}
+
+/// The bytes of a path written as `path` and `path_bytes`.
+fn raw_path(path: &str, path_bytes: Option<&str>) -> Vec<u8> {
+    path_bytes.map_or_else(
+        || path.as_bytes().to_vec(),
+        crate::report::path_bytes_unescaped,
+    )
+}
+
+impl Location {
+    /// The path's bytes (for a URI).
+    pub fn raw_path(&self) -> Vec<u8> {
+        raw_path(&self.path, self.path_bytes.as_deref())
+    }
+
+    /// The path for a person: [`PathName::shown`].
+    pub fn shown_path(&self) -> &str {
+        self.path_bytes.as_deref().unwrap_or(&self.path)
+    }
+}
+
+impl SourceRef {
+    /// The path's bytes (for a URI).
+    pub fn raw_path(&self) -> Vec<u8> {
+        raw_path(&self.path, self.path_bytes.as_deref())
+    }
+
+    /// The path for a person: [`PathName::shown`].
+    pub fn shown_path(&self) -> &str {
+        self.path_bytes.as_deref().unwrap_or(&self.path)
+    }
+}
+
 /// A whole document (its first line), for findings about a document rather than a passage.
-fn whole(path: &str) -> Location {
+pub(crate) fn whole(name: &PathName) -> Location {
     Location {
-        path: path.to_owned(),
+        path: name.path.clone(),
+        path_bytes: name.bytes.clone(),
         line: 1,
         column: 1,
         end_line: 1,
@@ -197,9 +307,10 @@ fn whole(path: &str) -> Location {
     }
 }
 
-fn loc(path: &str, s: &state::Span, source: Option<SourceRef>) -> Location {
+fn loc(name: &PathName, s: &state::Span, source: Option<SourceRef>) -> Location {
     Location {
-        path: path.to_owned(),
+        path: name.path.clone(),
+        path_bytes: name.bytes.clone(),
         line: s.line,
         column: s.column,
         end_line: s.end_line,
@@ -223,7 +334,10 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
     }
     let later = state.later_shares();
     let mut out: Vec<(Rule, usize, Finding)> = Vec::new();
-    let path = |s: u32| state.docs[s as usize].path.as_str();
+    let names: Vec<PathName> = state.docs.iter().map(|d| PathName::of(&d.path)).collect();
+    let name = |s: u32| &names[s as usize];
+    // In messages, for a person.
+    let path = |s: u32| names[s as usize].shown();
 
     // Reused share.
     let mut by_later: BTreeMap<u32, Vec<(&state::Pair, &state::Passage)>> = BTreeMap::new();
@@ -239,31 +353,22 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
         }
         let mut locations: Vec<Location> = list
             .iter()
-            .map(|(p, x)| {
-                loc(
-                    path(d),
-                    &x.b,
-                    Some(SourceRef {
-                        path: path(p.a).to_owned(),
-                        line: x.a.line,
-                    }),
-                )
-            })
+            .map(|(p, x)| loc(name(d), &x.b, Some(name(p.a).source(x.a.line))))
             .collect();
         locations.sort_by(|a, b| {
-            (a.line, a.column, &a.source.as_ref().map(|s| &s.path)).cmp(&(
+            (a.line, a.column, &a.source.as_ref().map(|s| s.shown_path())).cmp(&(
                 b.line,
                 b.column,
-                &b.source.as_ref().map(|s| &s.path),
+                &b.source.as_ref().map(|s| s.shown_path()),
             ))
         });
         let n = locations.len();
         locations.truncate(MAX_LOCATIONS);
-        let mut sources: Vec<&str> = list.iter().map(|(p, _)| path(p.a)).collect();
-        sources.sort_unstable();
+        let mut sources: Vec<&PathName> = list.iter().map(|(p, _)| name(p.a)).collect();
+        sources.sort_unstable_by(|x, y| x.shown().cmp(y.shown()));
         sources.dedup();
-        let mut documents = vec![path(d).to_owned()];
-        documents.extend(sources.iter().map(|s| (*s).to_owned()));
+        let (documents, documents_bytes) =
+            self::documents(std::iter::once(name(d)).chain(sources.iter().copied()));
         out.push((
             Rule::ReusedShare,
             rank[d as usize],
@@ -281,6 +386,7 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
                     pct(t.reused_share)
                 ),
                 documents,
+                documents_bytes,
                 share: Some(share),
                 locations,
             },
@@ -303,6 +409,7 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
         let (h, a) = (&group[0].0, group[0].2);
         for &(_, _, b) in &group[1..] {
             exact.insert((a.min(b), a.max(b)));
+            let (documents, documents_bytes) = documents([name(b), name(a)]);
             out.push((
                 Rule::Duplicate,
                 rank[b as usize],
@@ -311,9 +418,10 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
                     status: Status::New,
                     fingerprint: fingerprint("duplicate-exact", [*h]),
                     message: format!("{} has the same text as {}", path(b), path(a)),
-                    documents: vec![path(b).to_owned(), path(a).to_owned()],
+                    documents,
+                    documents_bytes,
                     share: Some(1.0),
-                    locations: vec![whole(path(b))],
+                    locations: vec![whole(name(b))],
                 },
             ));
         }
@@ -340,16 +448,7 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
         let mut locations: Vec<Location> = p
             .passages
             .iter()
-            .map(|x| {
-                loc(
-                    path(p.b),
-                    &x.b,
-                    Some(SourceRef {
-                        path: path(p.a).to_owned(),
-                        line: x.a.line,
-                    }),
-                )
-            })
+            .map(|x| loc(name(p.b), &x.b, Some(name(p.a).source(x.a.line))))
             .collect();
         locations.sort_by_key(|l| (l.line, l.column));
         locations.truncate(MAX_LOCATIONS);
@@ -359,6 +458,7 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
             format!("{} is {kind} {}", path(p.b), path(p.a))
         }
         .replace("is is ", "is ");
+        let (documents, documents_bytes) = documents([name(p.b), name(p.a)]);
         out.push((
             Rule::Duplicate,
             rank[p.b as usize],
@@ -375,7 +475,8 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
                     pct(sb),
                     pct(t.duplicate)
                 ),
-                documents: vec![path(p.b).to_owned(), path(p.a).to_owned()],
+                documents,
+                documents_bytes,
                 share: Some(sa.max(sb)),
                 locations,
             },
@@ -398,6 +499,7 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
             docs.dedup();
             let first = occ[0].0;
             let text = occ[0].2.snippet.clone();
+            let (documents, documents_bytes) = documents(docs.iter().map(|&s| name(s)));
             out.push((
                 Rule::Boilerplate,
                 first,
@@ -410,12 +512,13 @@ pub fn findings(state: &State, t: &Thresholds) -> Vec<Finding> {
                         docs.len(),
                         if docs.len() == 1 { "" } else { "s" }
                     ),
-                    documents: docs.iter().map(|&s| path(s).to_owned()).collect(),
+                    documents,
+                    documents_bytes,
                     share: None,
                     locations: occ
                         .iter()
                         .take(MAX_LOCATIONS)
-                        .map(|(_, s, r)| loc(path(*s), r, None))
+                        .map(|(_, s, r)| loc(name(*s), r, None))
                         .collect(),
                 },
             ));
@@ -566,6 +669,7 @@ mod tests {
             fingerprint: fp.into(),
             message: String::new(),
             documents: vec![],
+            documents_bytes: None,
             share: None,
             locations: vec![],
         }

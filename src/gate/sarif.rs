@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use super::{Finding, Location, Rule, Status, Verdict};
-use crate::report::uri;
+use crate::report::uri_of_bytes;
 
 /// The JSON schema SARIF files name.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -17,7 +17,7 @@ pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 fn physical(l: &Location) -> Value {
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": uri(&l.path) },
+            "artifactLocation": { "uri": uri_of_bytes(&l.raw_path()) },
             "region": {
                 "startLine": l.line.max(1),
                 "startColumn": l.column.max(1),
@@ -33,10 +33,10 @@ fn result(f: &Finding) -> Value {
     let mut locations: Vec<Value> = f.locations.iter().map(physical).collect();
     if locations.is_empty() {
         // Every result needs a location to show up in code scanning: the first document.
-        if let Some(d) = f.documents.first() {
+        if let Some(d) = f.first_document_bytes() {
             locations.push(json!({
                 "physicalLocation": {
-                    "artifactLocation": { "uri": uri(d) },
+                    "artifactLocation": { "uri": uri_of_bytes(&d) },
                     "region": { "startLine": 1, "startColumn": 1 }
                 }
             }));
@@ -50,9 +50,9 @@ fn result(f: &Finding) -> Value {
         .map(|(i, s)| {
             json!({
                 "id": i + 1,
-                "message": { "text": format!("taken from {}:{}", s.path, s.line) },
+                "message": { "text": format!("taken from {}:{}", s.shown_path(), s.line) },
                 "physicalLocation": {
-                    "artifactLocation": { "uri": uri(&s.path) },
+                    "artifactLocation": { "uri": uri_of_bytes(&s.raw_path()) },
                     "region": { "startLine": s.line.max(1) }
                 }
             })
@@ -107,11 +107,24 @@ pub fn render(v: &Verdict) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::report::{path_bytes_unescaped, uri};
 
     #[test]
     fn uris_are_relative_and_encoded() {
         assert_eq!(uri("./corpus/a b.txt"), "corpus/a%20b.txt");
         assert_eq!(uri("corpus\\宪法.txt"), "corpus/%E5%AE%AA%E6%B3%95.txt");
+    }
+
+    #[test]
+    fn a_path_that_is_not_utf8_gets_the_uri_of_its_bytes() {
+        // `path_bytes` of the bytes 63 2F 61 FF 5C 2E 74 78 74 ("c/a", 0xFF, "\.txt").
+        let bytes = path_bytes_unescaped("c/a\\xFF\\\\.txt");
+        assert_eq!(bytes, b"c/a\xff\\.txt");
+        assert_eq!(super::uri_of_bytes(&bytes), "c/a%FF/.txt");
+        assert_eq!(
+            path_bytes_unescaped("a\\x4"),
+            b"a\\x4",
+            "a cut escape is kept as written"
+        );
     }
 }

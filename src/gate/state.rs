@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
@@ -220,7 +221,8 @@ impl Span {
 /// One document of the state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocEntry {
-    pub path: String,
+    /// The path as found (any bytes on Unix: a file name need not be UTF-8).
+    pub path: PathBuf,
     /// The 1-based line of a JSON Lines record.
     pub line: Option<u32>,
     pub id: String,
@@ -237,7 +239,7 @@ pub struct DocEntry {
 
 impl DocEntry {
     /// Report order: dated documents by date, then undated; then id, path, line (as `scan`).
-    pub fn order_key(&self) -> (bool, &str, &str, &str, u32) {
+    pub fn order_key(&self) -> (bool, &str, &str, &Path, u32) {
         (
             self.date.is_none(),
             self.date.as_deref().unwrap_or(""),
@@ -563,7 +565,7 @@ pub(crate) fn snippet(text: &str) -> String {
 
 fn doc_entry(d: &CorpusDoc, meta: FileMeta, words: usize) -> DocEntry {
     DocEntry {
-        path: d.doc.path.display().to_string(),
+        path: d.doc.path.clone(),
         line: d.line.map(|l| l as u32),
         id: d.doc.id.clone(),
         date: d.doc.date.clone(),

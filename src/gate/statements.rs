@@ -17,7 +17,7 @@
 use xxhash_rust::xxh3::Xxh3;
 
 use super::state::{Lines, snippet};
-use super::{Finding, Location, Rule, SourceRef, Status, distinct, hex, whole};
+use super::{Finding, Location, PathName, Rule, SourceRef, Status, distinct, hex, whole};
 use crate::corpus::Document;
 use crate::track::{self, MatchParams, Statement, Status as Seen, Tracking};
 
@@ -47,7 +47,8 @@ fn passage<'a>(t: &Tracking<'a>, s: usize, d: usize) -> Option<Passage<'a>> {
         status: o.status,
         words,
         location: Location {
-            path: doc.path.display().to_string(),
+            path: doc.path.to_string_lossy().into_owned(),
+            path_bytes: crate::report::path_bytes(&doc.path),
             line,
             column,
             end_line,
@@ -93,7 +94,8 @@ pub fn findings(t: &Tracking, dropped: bool) -> Vec<Finding> {
         let mut seen = false;
         for d in 0..t.documents.len() {
             let now = passage(t, s, d);
-            let path = t.documents[d].path.display().to_string();
+            let this = PathName::of(&t.documents[d].path);
+            let path = this.shown();
             let message = match (&now, &before) {
                 (None, None) => None,
                 (Some(n), None) if !seen => Some(format!(
@@ -105,19 +107,19 @@ pub fn findings(t: &Tracking, dropped: bool) -> Vec<Finding> {
                     "{name} reappears in {path}, {}: {} (absent from {})",
                     n.status.name(),
                     quote(&n.location.text),
-                    t.documents[d - 1].path.display()
+                    PathName::of(&t.documents[d - 1].path).shown()
                 )),
                 (None, Some(b)) if dropped => Some(format!(
                     "{name} is absent from {path} ({} in {}, line {})",
                     b.status.name(),
-                    b.location.path,
+                    b.location.shown_path(),
                     b.location.line
                 )),
                 (None, Some(_)) => None,
                 (Some(n), Some(b)) if n.status != b.status => Some(format!(
                     "{name} goes from {} ({}, line {}) to {} in {path}: {}",
                     b.status.name(),
-                    b.location.path,
+                    b.location.shown_path(),
                     b.location.line,
                     n.status.name(),
                     quote(&n.location.text),
@@ -127,7 +129,7 @@ pub fn findings(t: &Tracking, dropped: bool) -> Vec<Finding> {
                     n.status.name(),
                     quote(&n.location.text),
                     quote(&b.location.text),
-                    b.location.path,
+                    b.location.shown_path(),
                     b.location.line
                 )),
                 (Some(_), Some(_)) => None,
@@ -135,14 +137,16 @@ pub fn findings(t: &Tracking, dropped: bool) -> Vec<Finding> {
             if let Some(message) = message {
                 let source = before.as_ref().map(|b| SourceRef {
                     path: b.location.path.clone(),
+                    path_bytes: b.location.path_bytes.clone(),
                     line: b.location.line,
                 });
                 let mut location = now
                     .as_ref()
-                    .map_or_else(|| whole(&path), |n| n.location.clone());
+                    .map_or_else(|| whole(&this), |n| n.location.clone());
                 location.source = source;
-                let mut documents = vec![path];
-                documents.extend(before.as_ref().map(|b| b.doc.path.display().to_string()));
+                let earlier = before.as_ref().map(|b| PathName::of(&b.doc.path));
+                let (documents, documents_bytes) =
+                    super::documents(std::iter::once(&this).chain(earlier.as_ref()));
                 out.push((
                     d,
                     s,
@@ -152,6 +156,7 @@ pub fn findings(t: &Tracking, dropped: bool) -> Vec<Finding> {
                         fingerprint: fingerprint(st, now.as_ref(), before.as_ref()),
                         message,
                         documents,
+                        documents_bytes,
                         share: None,
                         locations: vec![location],
                     },

@@ -113,6 +113,39 @@ pub fn path_bytes(p: &std::path::Path) -> Option<String> {
     }
 }
 
+/// The bytes of a path from its [`path_bytes`] form.
+pub fn path_bytes_unescaped(escaped: &str) -> Vec<u8> {
+    let b = escaped.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            if b.get(i + 1) == Some(&b'\\') {
+                out.push(b'\\');
+                i += 2;
+                continue;
+            }
+            let hex = escaped.get(i + 2..i + 4);
+            if b.get(i + 1) == Some(&b'x')
+                && let Some(x) = hex.and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(x);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// A path for a person to read: [`path_bytes`] for a path that is not UTF-8 (two such paths
+/// differing only in their invalid bytes would print the same), else the path itself.
+pub fn path_shown(p: &std::path::Path) -> String {
+    path_bytes(p).unwrap_or_else(|| p.display().to_string())
+}
+
 /// A document as reports describe it.
 #[derive(Debug, Serialize)]
 pub struct DocInfo {
@@ -373,10 +406,21 @@ fn span_info(text: &str, tokens: &[Token], r: &Range<usize>, lines: &LineIndex) 
 /// separators, `./` dropped, every byte but unreserved ones and `/` percent-encoded (so a file named
 /// `my #1.html` stays one path, not a path and a fragment).
 pub fn uri(path: &str) -> String {
-    let p = path.replace('\\', "/");
-    let p = p.trim_start_matches("./");
+    uri_of_bytes(path.as_bytes())
+}
+
+/// [`uri`] of a path given as bytes (a path that is not UTF-8: [`path_bytes_unescaped`]).
+pub fn uri_of_bytes(path: &[u8]) -> String {
+    let p: Vec<u8> = path
+        .iter()
+        .map(|&b| if b == b'\\' { b'/' } else { b })
+        .collect();
+    let mut p = p.as_slice();
+    while let Some(rest) = p.strip_prefix(b"./") {
+        p = rest;
+    }
     let mut out = String::with_capacity(p.len());
-    for b in p.bytes() {
+    for &b in p {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
