@@ -153,7 +153,8 @@ pub fn scan<'py>(
     let (docs, mut skipped) = records::documents(documents, max_bytes, skip_bad_records)?;
     let json = without_gil(py, move || {
         let docs = corpus(docs)?;
-        let sp = scan_options.resolve(docs.len())?;
+        let mut sp = scan_options.resolve(docs.len())?;
+        sp.word_diffs = !summary;
         let result = cyberdiff::scan::scan(&docs, &params, &sp, &Progress::new(false));
         skipped.sort();
         let mut report =

@@ -241,9 +241,14 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
     let mut timings = crate::scan::Timings::new();
     let loaded = load(&args.corpus, &read, exclude)?;
     timings.lap("read");
-    let sp = scan_params(&args.corpus, loaded.docs.len(), args.min_cluster_docs)?;
+    let mut sp = scan_params(&args.corpus, loaded.docs.len(), args.min_cluster_docs)?;
+    // A summary JSON without pages needs no passage texts nor word diffs: they are never built.
+    let passage_texts = !(args.json_summary && args.html.is_none());
+    sp.word_diffs = passage_texts;
     let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
-    let result = crate::scan::scan(&loaded.docs, &params, &sp, &progress);
+    let mut result = crate::scan::scan(&loaded.docs, &params, &sp, &progress);
+    // The report needs neither the token ids nor the vocabulary: their memory goes to it.
+    result.tokenized = None;
     let mut timings = crate::scan::Timings::new();
     let report = ScanReport::new(
         &loaded.docs,
@@ -252,8 +257,7 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
         &sp,
         loaded.inputs,
         loaded.skipped.clone(),
-        // A summary JSON without pages needs no passage texts: they are never built.
-        !(args.json_summary && args.html.is_none()),
+        passage_texts,
     );
     timings.lap("report");
     let mut report = report;

@@ -115,8 +115,9 @@ pub struct PairSummary {
 #[derive(Debug, Serialize)]
 pub struct PairInfo {
     pub id: usize,
-    pub a: DocInfo,
-    pub b: DocInfo,
+    /// Shared by every pair of the document (a corpus has far more pairs than documents).
+    pub a: std::sync::Arc<DocInfo>,
+    pub b: std::sync::Arc<DocInfo>,
     pub shared_ngrams: u32,
     pub summary: PairSummary,
     pub passages: Vec<ScanPassage>,
@@ -270,6 +271,11 @@ impl ScanReport {
             .collect();
         let text = |d: usize| docs[d].doc.text.as_str();
         let id = |d: usize| docs[d].doc.id.clone();
+        let doc_infos: Vec<std::sync::Arc<DocInfo>> = docs
+            .iter()
+            .zip(&scan.words)
+            .map(|(d, &w)| std::sync::Arc::new(doc_info(d, w)))
+            .collect();
         let pairs: Vec<PairInfo> = scan
             .pairs
             .par_iter()
@@ -321,8 +327,8 @@ impl ScanReport {
                     .collect();
                 PairInfo {
                     id: i + 1,
-                    a: doc_info(&docs[p.a], scan.words[p.a]),
-                    b: doc_info(&docs[p.b], scan.words[p.b]),
+                    a: doc_infos[p.a].clone(),
+                    b: doc_infos[p.b].clone(),
                     shared_ngrams: p.shared_ngrams,
                     summary: PairSummary {
                         a_reused_share: p.a_share,

@@ -45,6 +45,11 @@ pub struct ScanParams {
     pub duplicate_threshold: f64,
     /// Clusters with fewer documents are not listed (their passages are in `pairs`).
     pub min_cluster_docs: usize,
+    /// Keep each passage's word diff (`PassageRec::ops`): the full report and the HTML pages show
+    /// them; a summary report does not, and they are most of what aligned pairs hold (the Bible
+    /// corpus: about 100 MB). Not a setting of the results: left out of the manifest.
+    #[serde(skip)]
+    pub word_diffs: bool,
 }
 
 /// The options of a scan as a user gives them (the command line's flags, the Python package's
@@ -99,6 +104,7 @@ impl ScanOptions {
             },
             duplicate_threshold: self.duplicate_threshold,
             min_cluster_docs: self.min_cluster_docs,
+            word_diffs: true,
         })
     }
 }
@@ -225,7 +231,7 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
         .candidates
         .par_iter()
         .map(|c| {
-            let r = align_pair(docs, &tokenized, &idx, c, params);
+            let r = align_pair(docs, &tokenized, &idx, c, params, sp.word_diffs);
             progress.inc(1);
             r
         })
@@ -335,6 +341,7 @@ fn align_pair(
     idx: &Index,
     c: &Candidate,
     params: &Params,
+    word_diffs: bool,
 ) -> PairResult {
     let (a, b) = (c.a as usize, c.b as usize);
     let (ta, tb) = (&docs[a].doc.text, &docs[b].doc.text);
@@ -353,7 +360,7 @@ fn align_pair(
             boilerplate: &idx.boilerplate[b],
         },
     ];
-    align_sides(&sides, &t.vocab, c.shared, params)
+    align_sides(&sides, &t.vocab, c.shared, params, word_diffs)
 }
 
 /// One side of a pair to align: its document, text, tokens and boilerplate runs.
@@ -365,12 +372,14 @@ pub(crate) struct Side<'a> {
 }
 
 /// Align the two sides of a pair (tokens of one vocabulary), earlier document first, and mark the
-/// passages lying half in a side's boilerplate runs.
+/// passages lying half in a side's boilerplate runs. Without `word_diffs` the passages' `ops` are
+/// left empty.
 pub(crate) fn align_sides(
     sides: &[Side; 2],
     vocab: &crate::text::Vocabulary,
     shared: u32,
     params: &Params,
+    word_diffs: bool,
 ) -> PairResult {
     let [x, y] = sides;
     let (toks_a, toks_b) = (x.tokens, y.tokens);
@@ -391,6 +400,7 @@ pub(crate) fn align_sides(
                 ops: p
                     .ops
                     .iter()
+                    .filter(|_| word_diffs)
                     .map(|o| OpRec {
                         tag: o.tag,
                         a: crate::byte_span(toks_a, &o.a),
