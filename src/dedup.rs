@@ -1,7 +1,7 @@
 //! Dedup: which documents and paragraphs of a corpus are duplicates, and a copy of the corpus without
 //! them.
 //!
-//! Takes a [`Scan`] and gives a [`DedupPlan`]: documents in date order, each one that is an `exact` or
+//! Takes a scan's duplicates and tokenised corpus ([`crate::scan::Scan`]) and gives a [`DedupPlan`]: documents in date order, each one that is an `exact` or
 //! `near` duplicate of an earlier document that is kept is removed (so the earliest copy stays;
 //! `contained` documents are listed by the scan but kept); then, in the kept documents, a paragraph
 //! (text between blank lines) of at least `min_words` words whose normalised words equal those of an
@@ -15,7 +15,8 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::corpus::CorpusDoc;
-use crate::scan::{DupKind, Scan};
+use crate::index::Tokenized;
+use crate::scan::{DupKind, Duplicate};
 
 /// A document removed as a duplicate of an earlier one.
 #[derive(Clone, Debug)]
@@ -77,12 +78,18 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Decide what to remove from a scanned corpus.
-pub fn plan(docs: &[CorpusDoc], scan: &Scan, min_words: usize, keep_paragraphs: bool) -> DedupPlan {
+/// Decide what to remove from a scanned corpus: `duplicates` are the scan's, `tokenized` the corpus
+/// as the scan tokenised it.
+pub fn plan(
+    docs: &[CorpusDoc],
+    duplicates: &[Duplicate],
+    tokenized: &Tokenized,
+    min_words: usize,
+    keep_paragraphs: bool,
+) -> DedupPlan {
     let mut plan = DedupPlan::default();
     let mut removed = vec![false; docs.len()];
-    let mut dups: Vec<_> = scan
-        .duplicates
+    let mut dups: Vec<_> = duplicates
         .iter()
         .filter(|d| matches!(d.kind, DupKind::Exact | DupKind::Near))
         .collect();
@@ -107,11 +114,7 @@ pub fn plan(docs: &[CorpusDoc], scan: &Scan, min_words: usize, keep_paragraphs: 
             continue;
         }
         let text = &doc.doc.text;
-        let tokens = scan
-            .tokenized
-            .as_ref()
-            .expect("scan() keeps the corpus tokenised")
-            .tokens(d, text);
+        let tokens = tokenized.tokens(d, text);
         for para in paragraphs(text) {
             let lo = tokens.partition_point(|t| (t.start as usize) < para.start);
             let hi = tokens.partition_point(|t| (t.end as usize) <= para.end);

@@ -8,6 +8,7 @@
 //! candidate pairs from one inverted n-gram index; [`scan`] aligns them in parallel and gives the
 //! clusters, duplicates and boilerplate; [`dedup`] says what to drop; [`track`] follows reference
 //! statements through dated documents; [`gate`] is the CI gate over a scan kept in an on-disk cache.
+//! [`run`] is what the corpus commands call: a corpus read once, settings in, report models out.
 //! [`report`] turns every result into JSON, HTML and terminal output with byte offsets, lines and
 //! columns; [`eval`] scores detections against PAN-style gold.
 //!
@@ -32,6 +33,7 @@ pub mod gate;
 pub mod index;
 pub mod relate;
 pub mod report;
+pub mod run;
 pub mod scan;
 pub mod text;
 pub mod track;

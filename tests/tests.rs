@@ -2090,6 +2090,88 @@ fn top_zero_prints_no_empty_table_header() {
     );
 }
 
+/// `report`'s parts are what `scan --reworded`, `dedup` and `track` write for the same corpus, from
+/// one reading and one scan of it: the corpus is read and tokenised once (the stage times say so),
+/// and dedup's plan, taken from the report's scan with the reworded tier's passages left out, is
+/// `dedup`'s (the fixture is a near-duplicate only with the tier: the scan lists it, dedup keeps it).
+#[test]
+fn report_parts_are_what_the_commands_write_from_one_reading_of_the_corpus() {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("corpus")).unwrap();
+    for prefix in ["2017", "2022", "statements"] {
+        let from = TestEnv::input(prefix);
+        std::fs::copy(&from, env.path("corpus").join(from.file_name().unwrap())).unwrap();
+    }
+    std::fs::copy(
+        repo("tests/fixtures/reworded-copy.txt"),
+        env.path("corpus/2023_copy.txt"),
+    )
+    .unwrap();
+    env.write("corpus/empty.txt", "");
+    let out = env
+        .cmd()
+        .args(["report", "corpus", "--out", "rep", "-q"])
+        .env("CYBERDIFF_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let times = |stage: &str| {
+        stderr
+            .lines()
+            .filter(|l| l.starts_with(&format!("cyberdiff: time: {stage} ")))
+            .count()
+    };
+    assert_eq!(times("read"), 1, "the corpus is read once: {stderr}");
+    assert_eq!(times("tokenise"), 1, "and tokenised once: {stderr}");
+    assert_eq!(
+        stderr.matches("empty.txt: is empty").count(),
+        1,
+        "one warning per skipped input: {stderr}"
+    );
+    let commands: [&[&str]; 3] = [
+        &["scan", "--reworded", "corpus", "--json", "scan.json", "-q"],
+        &["dedup", "corpus", "--json", "dedup.json", "-q"],
+        &[
+            "track",
+            "--statements",
+            "corpus/statements.toml",
+            "corpus",
+            "--json",
+            "track.json",
+            "-q",
+        ],
+    ];
+    let combined: Value =
+        serde_json::from_slice(&std::fs::read(env.path("rep/report.json")).unwrap()).unwrap();
+    for argv in commands {
+        let out = env.cmd().args(argv).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+        let name = format!("{}.json", argv[0]);
+        let want = std::fs::read(env.path(&name)).unwrap();
+        assert!(
+            want == std::fs::read(env.path("rep").join(&name)).unwrap(),
+            "rep/{name} is what `cyberdiff {}` writes",
+            argv.join(" ")
+        );
+        assert_eq!(
+            combined[argv[0]],
+            serde_json::from_slice::<Value>(&want).unwrap()
+        );
+    }
+    let scan: Value =
+        serde_json::from_slice(&std::fs::read(env.path("scan.json")).unwrap()).unwrap();
+    let dedup: Value =
+        serde_json::from_slice(&std::fs::read(env.path("dedup.json")).unwrap()).unwrap();
+    assert_eq!(
+        scan["duplicates"][0]["b"], "2023_copy",
+        "{}",
+        scan["duplicates"]
+    );
+    assert_eq!(dedup["removed_documents"], serde_json::json!([]));
+    assert_eq!(dedup["manifest"]["parameters"]["reworded"], false);
+}
+
 #[test]
 fn report_without_statements_leaves_tracking_out_and_says_so() {
     let env = TestEnv::new();

@@ -479,7 +479,10 @@ mod tests {
             let cjk_ngram = if long_grams { 12 } else { 3 };
             let params = Params { word_ngram: 2, cjk_ngram, max_seed_freq, ..Params::default() };
             let exact = Keys::new(&a, &b, &params).exact;
-            proptest::prop_assert_eq!(exact, !(big_vocabulary && long_grams));
+            // Keys are sized by the ids the texts hold: two empty texts hold none, whatever the
+            // vocabulary (a case proptest found, kept in proptest-regressions/).
+            let no_ids = xa.is_empty() && xb.is_empty();
+            proptest::prop_assert_eq!(exact, !(big_vocabulary && long_grams) || no_ids);
             proptest::prop_assert_eq!(seeds(&a, &b, &params), all_pairs(&a, &b, &params));
         }
     }

@@ -12,19 +12,13 @@ use anyhow::{Context, Result, bail};
 
 use super::{CorpusArgs, DedupArgs, ScanArgs, emit_json, print_stdout, resolve};
 use crate::Params;
-use crate::corpus::{CorpusDoc, CorpusManifest, ReadOptions, Skipped, WalkOptions, walk};
+use crate::corpus::{Corpus, CorpusDoc, ReadOptions, Skipped, WalkOptions};
 use crate::report::InputInfo;
-use crate::report::scan::{ScanManifest, ScanReport};
+use crate::report::scan::ScanReport;
 use crate::scan::{Progress, ScanOptions, ScanParams};
 
 /// Exit code of a run that completed but skipped some inputs.
 pub const EXIT_SKIPPED: i32 = 3;
-
-struct Loaded {
-    docs: Vec<CorpusDoc>,
-    skipped: Vec<Skipped>,
-    inputs: Vec<InputInfo>,
-}
 
 fn warn_skipped(skipped: &[Skipped]) {
     for s in skipped {
@@ -46,67 +40,61 @@ fn corpus_guard(args: &CorpusArgs) -> super::guard::Guard {
     g
 }
 
-fn load(args: &CorpusArgs, read: &ReadOptions, mut exclude: Vec<PathBuf>) -> Result<Loaded> {
-    exclude.extend(args.exclude.iter().cloned());
-    let (files, mut skipped) = walk::discover(
-        &args.paths,
-        &WalkOptions {
-            globs: args.glob.clone(),
-            exclude,
-            follow: args.follow,
-        },
-    )?;
-    let manifest = CorpusManifest::load(args.manifest.as_deref(), &files)?;
-    for (m, f) in &manifest.missing {
+/// The corpus under `paths`, read once for a whole run ([`crate::corpus::read_corpus`]): a warning
+/// for each manifest entry naming a missing file and each input skipped; refused when no document
+/// is usable.
+pub(super) fn read_corpus(
+    paths: &[PathBuf],
+    walk: &WalkOptions,
+    manifest: Option<&Path>,
+    read: &ReadOptions,
+) -> Result<Corpus> {
+    let corpus = crate::corpus::read_corpus(paths, walk, manifest, read)?;
+    for (m, f) in &corpus.missing {
         eprintln!(
             "cyberdiff: warning: {} describes {f:?}, which does not exist",
             crate::report::printable_path(m)
         );
     }
-    let (docs, read_skipped) = walk::load(&files, &manifest, read);
-    skipped.extend(read_skipped);
-    skipped.sort();
-    warn_skipped(&skipped);
-    if docs.is_empty() {
-        let names: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    warn_skipped(&corpus.skipped);
+    if corpus.docs.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         bail!(
             "no usable document in {}: give .txt, .md, .html, .htm or .jsonl files, or folders holding them",
             names.join(", ")
         );
     }
-    if docs.len() > crate::index::MAX_DOCS {
+    Ok(corpus)
+}
+
+/// A corpus as big as a scan takes.
+pub(super) fn check_scan_size(corpus: &Corpus) -> Result<()> {
+    if corpus.docs.len() > crate::index::MAX_DOCS {
         bail!(
             "{} documents: a scan holds at most {}; scan the corpus in parts",
-            docs.len(),
+            corpus.docs.len(),
             crate::index::MAX_DOCS
         );
     }
-    // One input entry per file: a JSON Lines file is hashed as a whole.
-    let mut inputs: Vec<InputInfo> = Vec::new();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for d in &docs {
-        let path = d.doc.path.display().to_string();
-        if !seen.insert(path.clone()) {
-            continue;
-        }
-        if d.line.is_some() {
-            inputs.push(InputInfo::of_file(&d.doc.path)?);
-        } else {
-            inputs.push(InputInfo {
-                path,
-                path_bytes: crate::report::path_bytes(&d.doc.path),
-                bytes: d.doc.bytes,
-                xxh3: d.doc.hash.clone(),
-            });
-        }
-    }
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    inputs.dedup_by(|a, b| a.path == b.path);
-    Ok(Loaded {
-        docs,
-        skipped,
-        inputs,
-    })
+    Ok(())
+}
+
+/// The corpus of `scan` or `dedup` and its inputs, with the files of `exclude` and `--exclude` left out.
+fn load(
+    args: &CorpusArgs,
+    read: &ReadOptions,
+    mut exclude: Vec<PathBuf>,
+) -> Result<(Corpus, Vec<InputInfo>)> {
+    exclude.extend(args.exclude.iter().cloned());
+    let walk = WalkOptions {
+        globs: args.glob.clone(),
+        exclude,
+        follow: args.follow,
+    };
+    let corpus = read_corpus(&args.paths, &walk, args.manifest.as_deref(), read)?;
+    check_scan_size(&corpus)?;
+    let inputs = corpus.inputs()?;
+    Ok((corpus, inputs))
 }
 
 /// What a run of the scan's stages elsewhere (the Spark job, `python -m cyberdiff.spark`) takes from
@@ -177,7 +165,7 @@ fn is_stdout(p: &Option<PathBuf>) -> bool {
     p.as_deref().is_some_and(|p| p.as_os_str() == "-")
 }
 
-fn exit_code(skipped: &[Skipped]) -> i32 {
+pub(super) fn exit_code(skipped: &[Skipped]) -> i32 {
     if skipped.is_empty() {
         0
     } else {
@@ -238,31 +226,30 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
         .flatten()
         .collect();
     exclude.extend(args.html.as_deref().map(|h| pairs_dir(h).0));
-    let mut timings = crate::scan::Timings::new();
-    let loaded = load(&args.corpus, &read, exclude)?;
-    timings.lap("read");
-    let mut sp = scan_params(&args.corpus, loaded.docs.len(), args.min_cluster_docs)?;
+    let (corpus, inputs) = load(&args.corpus, &read, exclude)?;
+    let mut sp = scan_params(&args.corpus, corpus.docs.len(), args.min_cluster_docs)?;
     // A summary JSON without pages needs no passage texts nor word diffs: they are never built.
     let passage_texts = !(args.json_summary && args.html.is_none());
     sp.word_diffs = passage_texts;
     let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
-    let mut result = crate::scan::scan(&loaded.docs, &params, &sp, &progress);
-    // The report needs neither the token ids nor the vocabulary: their memory goes to it.
-    result.tokenized = None;
-    let mut timings = crate::scan::Timings::new();
-    let report = ScanReport::new(
-        &loaded.docs,
-        &result,
+    let (_, mut report) = crate::run::scan(
+        &corpus,
         &params,
         &sp,
-        loaded.inputs,
-        loaded.skipped.clone(),
+        inputs,
         passage_texts,
+        false,
+        &progress,
     );
-    timings.lap("report");
-    let mut report = report;
+    let mut timings = crate::scan::Timings::new();
     if let Some(path) = &args.html {
-        write_html(path, &report, &loaded.docs, &args)?;
+        write_html(
+            path,
+            &report,
+            &corpus.docs,
+            args.html_pairs,
+            args.site.as_deref(),
+        )?;
     }
     let summary = (!args.corpus.quiet && !is_stdout(&args.json)).then(|| {
         crate::report::scan::render_terminal(&report, args.top, started.elapsed().as_secs_f64())
@@ -277,15 +264,23 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
     if let Some(summary) = summary {
         print_stdout(&summary)?;
     }
-    Ok(exit_code(&loaded.skipped))
+    Ok(exit_code(&corpus.skipped))
 }
 
-fn write_html(path: &Path, report: &ScanReport, docs: &[CorpusDoc], args: &ScanArgs) -> Result<()> {
+/// Write the HTML page of a scan report to `path` and the pages of its `html_pairs` pairs with the
+/// most reused words beside it; `site` names the pages of a report folder it sits among.
+pub(super) fn write_html(
+    path: &Path,
+    report: &ScanReport,
+    docs: &[CorpusDoc],
+    html_pairs: usize,
+    site: Option<&str>,
+) -> Result<()> {
     use crate::report::html::{CompareContext, DocMeta};
     use rayon::prelude::*;
     let (dir, rel) = pairs_dir(path);
-    let linked = crate::report::scan::paged_pairs(report, args.html_pairs);
-    let mut site = super::site_pages(args.site.as_deref());
+    let linked = crate::report::scan::paged_pairs(report, html_pairs);
+    let mut site = super::site_pages(site);
     if site.scan.is_none() {
         site.scan = path.file_name().map(|n| n.to_string_lossy().into_owned());
     }
@@ -340,31 +335,18 @@ pub fn dedup(args: DedupArgs) -> Result<i32> {
     }
     g.check()?;
     let exclude: Vec<PathBuf> = args.json.clone().into_iter().collect();
-    let loaded = load(&args.corpus, &read, exclude)?;
-    let sp = scan_params(&args.corpus, loaded.docs.len(), 2)?;
+    let (corpus, inputs) = load(&args.corpus, &read, exclude)?;
+    let sp = scan_params(&args.corpus, corpus.docs.len(), 2)?;
     let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
-    let result = crate::scan::scan(&loaded.docs, &params, &sp, &progress);
-    let plan = crate::dedup::plan(
-        &loaded.docs,
-        &result,
-        params.min_words.ceil() as usize,
-        args.keep_paragraphs,
-    );
-    let m = crate::report::Manifest::new(&params, &[]);
-    let manifest = ScanManifest {
-        tool: m.tool,
-        version: m.version,
-        parameters: m.parameters,
-        scan: sp,
-        inputs: loaded.inputs,
-    };
-    let mut report =
-        crate::dedup::DedupReport::new(&loaded.docs, &plan, manifest, loaded.skipped.clone());
+    let scan = crate::scan::scan(&corpus.docs, &params, &sp, &progress);
+    let (plan, mut report) =
+        crate::run::dedup(&corpus, &scan, &params, sp, inputs, args.keep_paragraphs);
+    drop(scan);
     if let Some(out) = &args.out {
         // Written whole or not at all: a failed run (a full disk) leaves no half folder to block
         // the next one.
         let staging = super::staging::Staging::new(out)?;
-        report.written = write_out(&staging.dir, &args.corpus.paths, &loaded.docs, &plan)?;
+        report.written = write_out(&staging.dir, &args.corpus.paths, &corpus.docs, &plan)?;
         crate::report::json::write_json_atomic(&staging.dir.join("removed.json"), &report)?;
         staging.commit()?;
     }
@@ -374,7 +356,7 @@ pub fn dedup(args: DedupArgs) -> Result<i32> {
     if !args.corpus.quiet && !is_stdout(&args.json) {
         print_stdout(&render_dedup(&report, args.out.as_deref()))?;
     }
-    Ok(exit_code(&loaded.skipped))
+    Ok(exit_code(&corpus.skipped))
 }
 
 fn render_dedup(r: &crate::dedup::DedupReport, out: Option<&Path>) -> String {

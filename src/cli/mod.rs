@@ -182,7 +182,7 @@ pub struct CorpusArgs {
     /// Enter links to folders while walking (links to document files are always read).
     #[arg(long)]
     pub follow: bool,
-    /// Files and folders never read: `report` passes its own output folder.
+    /// Files and folders never read (as `report` never reads its own output folder).
     #[arg(long, value_name = "PATH", hide = true)]
     pub exclude: Vec<PathBuf>,
 }
@@ -212,7 +212,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = terminal::DEFAULT_TOP)]
     pub top: usize,
     /// The pages of a `cyberdiff report` folder the HTML page sits among, for its header's links
-    /// (set by `report`).
+    /// (as `report` writes them).
     #[arg(long, hide = true, value_name = "PAGES")]
     pub site: Option<String>,
     #[command(flatten)]

@@ -8,15 +8,16 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser};
+use clap::Args;
 
 use super::{ReadArgs, emit, emit_json, print_stdout, resolve};
 use crate::align::Thresholds;
-use crate::corpus::{CorpusManifest, Document, WalkOptions, walk};
+use crate::corpus::{CorpusDoc, WalkOptions};
 use crate::report::InputInfo;
 use crate::report::json;
+use crate::report::page::Site;
 use crate::report::track::{PairPages, TrackReport, render_html_in, render_terminal};
-use crate::track::{MatchParams, read_statements, track as run_track};
+use crate::track::{MatchParams, Tracking, read_statements};
 
 #[derive(Debug, Args)]
 pub struct TrackArgs {
@@ -67,11 +68,12 @@ pub struct TrackArgs {
     /// Enter links to folders while walking (links to document files are always read).
     #[arg(long)]
     pub follow: bool,
-    /// Files and folders never read: `report` passes its own output folder.
+    /// Files and folders never read (as `report` never reads its own output folder).
     #[arg(long, value_name = "PATH", hide = true)]
     pub exclude: Vec<PathBuf>,
-    /// The pages of a `cyberdiff report` folder the HTML page sits among (set by `report`); with
-    /// scan.html among them, cells link to the scan's pair pages (from scan.json beside the page).
+    /// The pages of a `cyberdiff report` folder the HTML page sits among (as `report` writes
+    /// them); with scan.html among them, cells link to the scan's pair pages (from scan.json beside
+    /// the page).
     #[arg(long, hide = true, value_name = "PAGES")]
     pub site: Option<String>,
     #[command(flatten)]
@@ -92,64 +94,6 @@ pub fn match_params(a: &TrackArgs) -> Result<MatchParams> {
     };
     params.validate()?;
     Ok(params)
-}
-
-/// Titles, sources and notes from a corpus manifest, by document id.
-pub type DocMetas = std::collections::HashMap<String, crate::report::html::DocMeta>;
-
-/// The documents under `paths` (walked like `scan` does), with what a manifest says of each;
-/// warnings printed for skipped inputs.
-pub fn load_documents(
-    paths: &[PathBuf],
-    manifest: Option<&Path>,
-    read: &crate::corpus::ReadOptions,
-    exclude: Vec<PathBuf>,
-    follow: bool,
-) -> Result<(Vec<Document>, DocMetas, usize)> {
-    let (files, mut skipped) = walk::discover(
-        paths,
-        &WalkOptions {
-            globs: Vec::new(),
-            exclude,
-            follow,
-        },
-    )?;
-    let manifest = CorpusManifest::load(manifest, &files)?;
-    let (docs, read_skipped) = walk::load(&files, &manifest, read);
-    skipped.extend(read_skipped);
-    skipped.sort();
-    for s in &skipped {
-        eprintln!(
-            "cyberdiff: warning: {}: {}; skipped",
-            crate::report::printable_line(&s.path),
-            crate::report::printable_line(&s.reason)
-        );
-    }
-    if docs.is_empty() {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        bail!(
-            "no usable document in {}: give .txt, .md, .html, .htm or .jsonl files, or folders holding them",
-            names.join(", ")
-        );
-    }
-    let meta = docs
-        .iter()
-        .map(|d| {
-            (
-                d.doc.id.clone(),
-                crate::report::html::DocMeta {
-                    title: d.title.clone(),
-                    source: d.source.clone(),
-                    note: d.note.clone(),
-                },
-            )
-        })
-        .collect();
-    Ok((
-        docs.into_iter().map(|d| d.doc).collect(),
-        meta,
-        skipped.len(),
-    ))
 }
 
 /// The manifest entry of the statements file.
@@ -181,25 +125,27 @@ pub fn track(args: TrackArgs) -> Result<i32> {
         .chain([args.statements.clone()])
         .chain(args.exclude.iter().cloned())
         .collect();
-    let (docs, meta, skipped) = load_documents(
+    let corpus = super::corpus_cmd::read_corpus(
         &args.paths,
+        &WalkOptions {
+            globs: Vec::new(),
+            exclude,
+            follow: args.follow,
+        },
         args.manifest.as_deref(),
         &opts,
-        exclude,
-        args.follow,
     )?;
-    let tracking = run_track(&statements, &docs, &params);
-    let report = TrackReport::new(
-        &tracking,
+    let docs: Vec<&CorpusDoc> = corpus.docs.iter().collect();
+    let (tracking, report) = crate::run::track(
+        &statements,
+        &docs,
         &params,
-        Some(statements_input(&args.statements)?),
-    )
-    .with_meta(&meta);
+        statements_input(&args.statements)?,
+    );
     if let Some(path) = &args.json {
         emit_json(path, &report)?;
     }
     if let Some(path) = &args.html {
-        let texts: Vec<&str> = tracking.documents.iter().map(|d| d.text.as_str()).collect();
         let site = super::site_pages(args.site.as_deref());
         // In a report folder, the scan's JSON lies beside this page and its pair pages below it.
         let pairs = match (&site.scan, path.parent()) {
@@ -219,18 +165,20 @@ pub fn track(args: TrackArgs) -> Result<i32> {
         };
         emit(
             path,
-            render_html_in(&report, &texts, &site, &pairs).as_bytes(),
+            track_html(&tracking, &report, &site, &pairs).as_bytes(),
         )?;
     }
     if !args.quiet && !is_stdout(&args.json) && !is_stdout(&args.html) {
         let color = args.color.enabled(std::io::stdout().is_terminal());
         print_stdout(&render_terminal(&report, color))?;
     }
-    if skipped > 0 {
-        eprintln!("cyberdiff: warning: {skipped} input(s) skipped (exit code 3)");
-        return Ok(3);
-    }
-    Ok(0)
+    Ok(super::corpus_cmd::exit_code(&corpus.skipped))
+}
+
+/// The HTML page of a tracking report, with the texts of its documents.
+fn track_html(tracking: &Tracking, report: &TrackReport, site: &Site, pairs: &PairPages) -> String {
+    let texts: Vec<&str> = tracking.documents.iter().map(|d| d.text.as_str()).collect();
+    render_html_in(report, &texts, site, pairs)
 }
 
 #[derive(Debug, Args)]
@@ -255,8 +203,10 @@ pub struct ReportArgs {
 }
 
 /// `cyberdiff report`: scan, dedup and track into one folder, with `index.html` linking every page
-/// and `report.json` holding the three JSON reports. Each part is produced by its own command with
-/// its default options, so the pages are exactly what `scan`, `dedup` and `track` write.
+/// and `report.json` holding the three JSON reports. The corpus is read once and scanned once (with
+/// the reworded tier, as `scan --reworded`); dedup's plan comes from that scan without the tier's
+/// passages, and tracking from the same documents. The parts run with the defaults of their
+/// commands and are exactly what `scan --reworded`, `dedup` and `track` write.
 ///
 /// The folder is replaced as a whole: the run writes a new folder beside it (`.NAME.tmp-PID`) and
 /// swaps it in at the end, so the folder is always one run's complete report (never a mix of two
@@ -264,7 +214,7 @@ pub struct ReportArgs {
 /// The folder is never read as input (it may lie inside the corpus), and is refused when it holds
 /// an input or files cyberdiff did not write.
 pub fn report(args: ReportArgs) -> Result<i32> {
-    use std::ffi::OsString;
+    use crate::report::index::{ReportSummary, write_report_json};
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("inputs")]
     } else {
@@ -281,97 +231,97 @@ pub fn report(args: ReportArgs) -> Result<i32> {
     check_report_out(out, &paths, statements.as_deref(), args.manifest.as_deref())?;
     let staging = super::staging::Staging::new(out)?;
     let folder = staging.dir.clone();
-    let run = |argv: Vec<OsString>| -> Result<i32> {
-        let cli = super::Cli::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
-        super::run(cli)
-    };
-    let with_paths = |mut argv: Vec<OsString>| {
-        // The report folder, old and new, is never read as input.
-        for dir in [out, &folder] {
-            argv.push("--exclude".into());
-            argv.push(dir.clone().into_os_string());
-        }
-        argv.push("--".into());
-        argv.extend(paths.iter().map(|p| p.clone().into_os_string()));
-        if let Some(m) = &args.manifest {
-            argv.insert(3, "--manifest".into());
-            argv.insert(4, m.clone().into_os_string());
-        }
-        argv
-    };
-    let file = |name: &str| folder.join(name).into_os_string();
+    let file = |name: &str| folder.join(name);
     // The pages link each other: the scan and tracking pages are told which pages the folder holds.
-    let site: OsString = if statements.is_some() {
-        "index.html,scan.html,track.html".into()
+    let site = if statements.is_some() {
+        "index.html,scan.html,track.html"
     } else {
-        "index.html,scan.html".into()
+        "index.html,scan.html"
     };
-    let mut code = 0;
+    let read = crate::corpus::ReadOptions::default();
+    let walk = WalkOptions {
+        globs: Vec::new(),
+        // The report folder, old and new, is never read as input.
+        exclude: vec![out.clone(), folder.clone()],
+        follow: false,
+    };
+
     // The main job's corpus is the flagship case: rewordings are what it asks about.
-    let mut argv: Vec<OsString> = vec![
-        "cyberdiff".into(),
-        "scan".into(),
-        "-q".into(),
-        "--reworded".into(),
-    ];
-    argv.extend([
-        "--json".into(),
-        file("scan.json"),
-        "--html".into(),
-        file("scan.html"),
-        "--site".into(),
-        site.clone(),
-    ]);
-    code = code.max(run(with_paths(argv)).context("scan")?);
-    let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "dedup".into(), "-q".into()];
-    argv.extend(["--json".into(), file("dedup.json")]);
-    code = code.max(run(with_paths(argv)).context("dedup")?);
-    if let Some(s) = &statements {
-        let mut argv: Vec<OsString> = vec!["cyberdiff".into(), "track".into(), "-q".into()];
-        argv.extend([
-            "--statements".into(),
-            s.clone().into_os_string(),
-            "--json".into(),
-            file("track.json"),
-            "--html".into(),
-            file("track.html"),
-            "--site".into(),
-            site.clone(),
-        ]);
-        code = code.max(run(with_paths(argv)).context("track")?);
-    } else {
-        eprintln!(
-            "cyberdiff: warning: no statements file (give --statements FILE, or put statements.toml in the folder); the tracking page is left out"
-        );
-    }
-    let read = |name: &str| -> Result<Option<String>> {
-        let p = folder.join(name);
-        if !p.is_file() {
-            return Ok(None);
-        }
-        Ok(Some(
-            std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?,
-        ))
+    let scan_params = crate::align::Params {
+        reworded: true,
+        ..crate::align::Params::default()
     };
-    let (scan, dedup, track) = (read("scan.json")?, read("dedup.json")?, read("track.json")?);
-    let summary = crate::report::track::ReportSummary::new(
-        scan.as_deref(),
-        dedup.as_deref(),
-        track.as_deref(),
+    let (corpus, inputs, sp) = (|| -> Result<_> {
+        let corpus =
+            super::corpus_cmd::read_corpus(&paths, &walk, args.manifest.as_deref(), &read)?;
+        super::corpus_cmd::check_scan_size(&corpus)?;
+        let inputs = corpus.inputs()?;
+        let sp = crate::scan::ScanOptions::default().resolve(corpus.docs.len())?;
+        Ok((corpus, inputs, sp))
+    })()
+    .context("scan")?;
+    let code = super::corpus_cmd::exit_code(&corpus.skipped);
+    let progress = crate::scan::Progress::new(false);
+    let (scanned, scan) = crate::run::scan(
+        &corpus,
+        &scan_params,
+        &sp,
+        inputs.clone(),
+        true,
+        true,
+        &progress,
     );
+    (|| -> Result<()> {
+        super::corpus_cmd::write_html(
+            &file("scan.html"),
+            &scan,
+            &corpus.docs,
+            super::DEFAULT_HTML_PAIRS,
+            Some(site),
+        )?;
+        json::write_json_atomic(&file("scan.json"), &scan)?;
+        Ok(())
+    })()
+    .context("scan")?;
+
+    // `dedup`'s defaults: the reworded tier off, its passages left out of the scan's.
+    let dedup_params = crate::align::Params {
+        reworded: false,
+        ..scan_params
+    };
+    let (_, dedup) = crate::run::dedup(&corpus, &scanned, &dedup_params, sp, inputs, false);
+    drop(scanned);
+    json::write_json_atomic(&file("dedup.json"), &dedup).context("dedup")?;
+
+    let track = match &statements {
+        Some(s) => Some(
+            report_track(
+                s,
+                &paths,
+                &corpus,
+                &scan,
+                &file("track.json"),
+                &file("track.html"),
+                site,
+            )
+            .context("track")?,
+        ),
+        None => {
+            eprintln!(
+                "cyberdiff: warning: no statements file (give --statements FILE, or put statements.toml in the folder); the tracking page is left out"
+            );
+            None
+        }
+    };
+    let summary = ReportSummary::new(Some(&scan), Some(&dedup), track.as_ref());
+    json::write_atomic_with(&file("report.json"), json::Durability::Report, |f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 18, f);
+        write_report_json(&mut w, &summary, Some(&scan), Some(&dedup), track.as_ref())?;
+        std::io::Write::flush(&mut w)
+    })?;
     json::write_atomic(
-        &folder.join("report.json"),
-        crate::report::track::report_json(
-            &summary,
-            scan.as_deref(),
-            dedup.as_deref(),
-            track.as_deref(),
-        )
-        .as_bytes(),
-    )?;
-    json::write_atomic(
-        &folder.join("index.html"),
-        crate::report::track::render_index(&summary).as_bytes(),
+        &file("index.html"),
+        crate::report::index::render_index(&summary).as_bytes(),
     )?;
     staging.commit()?;
     if !args.quiet {
@@ -385,6 +335,55 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         ))?;
     }
     Ok(code)
+}
+
+/// The tracking part of a report: `statements` through the corpus's documents (all but the
+/// statements file itself, which `track` never reads as a document), written as `json` and `html`,
+/// the page linking the scan's pair pages.
+fn report_track(
+    statements: &Path,
+    paths: &[PathBuf],
+    corpus: &crate::corpus::Corpus,
+    scan: &crate::report::scan::ScanReport,
+    json_path: &Path,
+    html_path: &Path,
+    site: &str,
+) -> Result<TrackReport> {
+    let statements_list = read_statements(statements)?;
+    let params = MatchParams::default();
+    params.validate()?;
+    let own = crate::corpus::walk::has_doc_extension(statements)
+        .then(|| std::fs::canonicalize(statements).ok())
+        .flatten();
+    let docs: Vec<&CorpusDoc> = corpus
+        .docs
+        .iter()
+        .filter(|d| own.is_none() || std::fs::canonicalize(&d.doc.path).ok() != own)
+        .collect();
+    if docs.is_empty() {
+        bail!(
+            "no usable document in {}: give .txt, .md, .html, .htm or .jsonl files, or folders holding them",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let (tracking, report) = crate::run::track(
+        &statements_list,
+        &docs,
+        &params,
+        statements_input(statements)?,
+    );
+    json::write_json_atomic(json_path, &report)?;
+    let site = super::site_pages(Some(site));
+    let pairs = PairPages::from_scan(scan, "scan-pairs", super::DEFAULT_HTML_PAIRS);
+    json::write_atomic(
+        html_path,
+        track_html(&tracking, &report, &site, &pairs).as_bytes(),
+    )?;
+    Ok(report)
 }
 
 /// What a report folder holds: the names `report` writes.

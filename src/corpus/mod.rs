@@ -22,7 +22,7 @@ use crate::Error;
 
 pub use html::html_to_text;
 pub use manifest::CorpusManifest;
-pub use walk::{CorpusDoc, Skipped, WalkOptions};
+pub use walk::{Corpus, CorpusDoc, Skipped, WalkOptions, read_corpus};
 
 /// The largest document accepted by default: offsets are stored as `u32`.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;

@@ -488,6 +488,67 @@ pub fn load(
     (docs, skipped)
 }
 
+/// A corpus as read from files: its documents in report order, the files and records skipped
+/// (sorted), and the manifest entries naming files that do not exist, as (manifest, file).
+#[derive(Debug)]
+pub struct Corpus {
+    pub docs: Vec<CorpusDoc>,
+    pub skipped: Vec<Skipped>,
+    pub missing: Vec<(PathBuf, String)>,
+}
+
+/// Find the documents under `paths` ([`discover`]), with the manifest `manifest` and those beside
+/// them, and read them ([`load`]). Every command that reads a corpus reads it here, once (with
+/// `CYBERDIFF_TIMINGS` set, each reading prints its time as the stage `read`).
+pub fn read_corpus(
+    paths: &[PathBuf],
+    walk: &WalkOptions,
+    manifest: Option<&Path>,
+    read: &ReadOptions,
+) -> Result<Corpus, Error> {
+    let mut timings = crate::scan::Timings::new();
+    let (files, mut skipped) = discover(paths, walk)?;
+    let manifest = CorpusManifest::load(manifest, &files)?;
+    let (docs, read_skipped) = load(&files, &manifest, read);
+    skipped.extend(read_skipped);
+    skipped.sort();
+    timings.lap("read");
+    Ok(Corpus {
+        docs,
+        skipped,
+        missing: manifest.missing,
+    })
+}
+
+impl Corpus {
+    /// The manifest's entry of every file read, sorted by path: a document file by the hash of its
+    /// text as read, a JSON Lines file (read again) by the hash of its bytes, once.
+    pub fn inputs(&self) -> Result<Vec<crate::report::InputInfo>, Error> {
+        use crate::report::InputInfo;
+        let mut inputs: Vec<InputInfo> = Vec::new();
+        let mut seen: FxHashSet<String> = FxHashSet::default();
+        for d in &self.docs {
+            let path = d.doc.path.display().to_string();
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            if d.line.is_some() {
+                inputs.push(InputInfo::of_file(&d.doc.path)?);
+            } else {
+                inputs.push(InputInfo {
+                    path,
+                    path_bytes: crate::report::path_bytes(&d.doc.path),
+                    bytes: d.doc.bytes,
+                    xxh3: d.doc.hash.clone(),
+                });
+            }
+        }
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        inputs.dedup_by(|a, b| a.path == b.path);
+        Ok(inputs)
+    }
+}
+
 /// Put the documents of a corpus in report order: ids made unique (see [`unique_ids`]), then sorted
 /// by [`doc_order`]. Every corpus is arranged so, whatever read it (a folder walk, JSON Lines records
 /// given to the Python package or to the Spark job), so the same documents give the same report.

@@ -2,17 +2,19 @@
 //! each statement appears, year by year, and which passages recur), the combined `report.json`, and
 //! the same answer on the terminal.
 //!
-//! Takes the JSON reports of scan, dedup and track as they were written (any may be missing) and
-//! reads only what it shows from them, so the index always agrees with the pages it links.
+//! Takes the reports of scan, dedup and track (any may be missing), the models their JSON and pages
+//! are written from, and reads only what it shows from them, so the index always agrees with the
+//! pages it links.
 
 use std::fmt::Write as _;
 
-use askama::Template;
-use serde_json::Value;
-
 use super::page::{self, Here, Nav, Site};
+use super::scan::ScanReport;
+use super::track::TrackReport;
 use super::{SCHEMA_VERSION, excerpt};
+use crate::dedup::DedupReport;
 use crate::track::Status;
+use askama::Template;
 
 /// A document as the index lists it.
 #[derive(Debug, Default, Clone)]
@@ -73,123 +75,108 @@ pub struct ReportSummary {
     pub has_dedup: bool,
 }
 
-fn text(v: &Value, k: &str) -> String {
-    v[k].as_str().unwrap_or("").to_owned()
-}
-
-fn opt(v: &Value, k: &str) -> Option<String> {
-    v[k].as_str().map(str::to_owned)
-}
-
 impl ReportSummary {
-    /// Summarise the JSON reports of scan, dedup and track (any may be missing).
-    pub fn new(scan: Option<&str>, dedup: Option<&str>, track: Option<&str>) -> Self {
-        let parse = |s: Option<&str>| s.and_then(|s| serde_json::from_str::<Value>(s).ok());
-        let len = |v: &Value, k: &str| v[k].as_array().map_or(0, Vec::len);
+    /// Summarise the reports of scan, dedup and track (any may be missing).
+    pub fn new(
+        scan: Option<&ScanReport>,
+        dedup: Option<&DedupReport>,
+        track: Option<&TrackReport>,
+    ) -> Self {
         let mut out = ReportSummary::default();
-        if let Some(v) = parse(scan) {
+        if let Some(r) = scan {
             out.has_scan = true;
-            out.pairs = len(&v, "pairs");
-            out.clusters = len(&v, "clusters");
-            out.duplicates = len(&v, "duplicates");
-            out.boilerplate = len(&v, "boilerplate");
-            out.documents = v["documents"]
-                .as_array()
-                .map(|ds| {
-                    ds.iter()
-                        .map(|d| IndexDoc {
-                            id: text(d, "id"),
-                            date: text(d, "date"),
-                            path: text(d, "path"),
-                            title: opt(d, "title"),
-                            source: opt(d, "source"),
-                            note: opt(d, "note"),
-                            reused: d["reused_share"]
-                                .as_f64()
-                                .map_or(String::new(), |x| format!("{:.1}%", x * 100.0)),
-                        })
-                        .collect()
+            out.pairs = r.pairs.len();
+            out.clusters = r.clusters.len();
+            out.duplicates = r.duplicates.len();
+            out.boilerplate = r.boilerplate.len();
+            out.documents = r
+                .documents
+                .iter()
+                .map(|d| IndexDoc {
+                    id: d.id.clone(),
+                    date: d.date.clone().unwrap_or_default(),
+                    path: d.path.clone(),
+                    title: d.title.clone(),
+                    source: d.source.clone(),
+                    note: d.note.clone(),
+                    reused: format!("{:.1}%", d.reused_share * 100.0),
                 })
-                .unwrap_or_default();
-            let mut top: Vec<TopPassage> = v["clusters"]
-                .as_array()
-                .map(|cs| {
-                    cs.iter()
-                        .map(|c| {
-                            let occ = c["occurrences"].as_array().cloned().unwrap_or_default();
-                            TopPassage {
-                                id: c["id"].as_u64().unwrap_or(0) as usize,
-                                documents: c["documents"].as_u64().unwrap_or(0) as usize,
-                                text: occ.first().map(|o| text(o, "text")).unwrap_or_default(),
-                                places: occ
-                                    .iter()
-                                    .map(|o| {
-                                        (
-                                            text(o, "date"),
-                                            text(o, "document"),
-                                            o["line"].as_u64().unwrap_or(0),
-                                            opt(o, "kind").unwrap_or_else(|| "source".to_owned()),
-                                        )
-                                    })
-                                    .collect(),
-                            }
+                .collect();
+            let mut top: Vec<TopPassage> = r
+                .clusters
+                .iter()
+                .map(|c| TopPassage {
+                    id: c.id,
+                    documents: c.documents,
+                    text: c
+                        .occurrences
+                        .first()
+                        .map(|o| o.text.clone())
+                        .unwrap_or_default(),
+                    places: c
+                        .occurrences
+                        .iter()
+                        .map(|o| {
+                            (
+                                o.date.clone().unwrap_or_default(),
+                                o.document.clone(),
+                                o.line as u64,
+                                o.kind.map_or("source", |k| k.name()).to_owned(),
+                            )
                         })
-                        .collect()
+                        .collect(),
                 })
-                .unwrap_or_default();
+                .collect();
             top.sort_by_key(|t| (std::cmp::Reverse(t.documents), t.id));
             out.top = top;
         }
-        if let Some(v) = parse(dedup) {
+        if let Some(r) = dedup {
             out.has_dedup = true;
-            out.removed_documents = len(&v, "removed_documents");
-            out.repeated_paragraphs = len(&v, "repeated_paragraphs");
+            out.removed_documents = r.removed_documents.len();
+            out.repeated_paragraphs = r.repeated_paragraphs.len();
         }
-        if let Some(v) = parse(track) {
-            let docs = v["documents"].as_array().cloned().unwrap_or_default();
-            let columns: Vec<String> = docs
+        if let Some(r) = track {
+            let columns: Vec<String> = r
+                .documents
                 .iter()
-                .map(|d| opt(d, "date").unwrap_or_else(|| excerpt(&text(d, "id"), 12)))
+                .map(|d| d.date.clone().unwrap_or_else(|| excerpt(&d.id, 12)))
                 .collect();
-            let cells = v["cells"].as_array().cloned().unwrap_or_default();
-            let status = |c: &Value| {
-                Status::ALL
-                    .into_iter()
-                    .find(|s| c["status"].as_str() == Some(s.name()))
-                    .unwrap_or(Status::Absent)
-            };
-            let rows: Vec<GridRow> = v["statements"]
-                .as_array()
-                .map(|ss| {
-                    ss.iter()
-                        .enumerate()
-                        .map(|(si, s)| {
-                            let row = (0..docs.len())
-                                .map(|di| {
-                                    let c = &cells[si * docs.len() + di];
-                                    let n = c["other_occurrences"].as_array().map_or(0, Vec::len);
-                                    (status(c), 1 + n)
-                                })
-                                .collect();
-                            (text(s, "id"), opt(s, "group"), text(s, "text"), row)
+            let nd = r.documents.len();
+            let rows: Vec<GridRow> = r
+                .statements
+                .iter()
+                .enumerate()
+                .map(|(si, s)| {
+                    let row = (0..nd)
+                        .map(|di| {
+                            let c = r.cell(si, di);
+                            (c.status, 1 + c.other_occurrences.len())
                         })
-                        .collect()
+                        .collect();
+                    (s.id.clone(), s.group.clone(), s.text.clone(), row)
                 })
-                .unwrap_or_default();
+                .collect();
             let counts = Status::ALL
                 .iter()
-                .map(|&st| (st.name(), cells.iter().filter(|c| status(c) == st).count()))
+                .map(|&st| (st.name(), r.cells.iter().filter(|c| c.status == st).count()))
                 .collect();
             let passages = (0..rows.len())
                 .map(|si| {
-                    (0..docs.len())
-                        .map(|di| text(&cells[si * docs.len() + di]["span"], "text"))
+                    (0..nd)
+                        .map(|di| {
+                            r.cell(si, di)
+                                .span
+                                .as_ref()
+                                .map(|s| s.text.clone())
+                                .unwrap_or_default()
+                        })
                         .collect()
                 })
                 .collect();
-            let column_meta = docs
+            let column_meta = r
+                .documents
                 .iter()
-                .map(|d| (opt(d, "source"), opt(d, "note")))
+                .map(|d| (d.source.clone(), d.note.clone()))
                 .collect();
             out.track = Some(TrackGrid {
                 columns,
@@ -228,28 +215,39 @@ impl ReportSummary {
     }
 }
 
-/// The combined JSON of `cyberdiff report`: a header, then the scan, dedup and track reports as
-/// they were written (embedded verbatim, so their field order is kept); a missing part is `null`.
-pub fn report_json(
+/// Write the combined JSON of `cyberdiff report` to `w`: a header, then the scan, dedup and track
+/// reports as their commands write them (pretty JSON at the top level, so their field order is
+/// kept); a missing part is `null`.
+pub fn write_report_json(
+    w: &mut impl std::io::Write,
     summary: &ReportSummary,
-    scan: Option<&str>,
-    dedup: Option<&str>,
-    track: Option<&str>,
-) -> String {
+    scan: Option<&ScanReport>,
+    dedup: Option<&DedupReport>,
+    track: Option<&TrackReport>,
+) -> std::io::Result<()> {
+    fn part(w: &mut impl std::io::Write, r: Option<&impl serde::Serialize>) -> std::io::Result<()> {
+        match r {
+            Some(r) => serde_json::to_writer_pretty(w, r).map_err(std::io::Error::other),
+            None => w.write_all(b"null"),
+        }
+    }
     let pages: Vec<&str> = summary
         .pages()
         .into_iter()
         .filter(|&p| p != "report.json")
         .collect();
-    let embed = |s: Option<&str>| s.map_or("null".to_owned(), |s| s.trim_end().to_owned());
-    format!(
-        "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"command\": \"report\",\n  \"manifest\": {{ \"tool\": \"cyberdiff\", \"version\": {} }},\n  \"pages\": {},\n  \"scan\": {},\n  \"dedup\": {},\n  \"track\": {}\n}}\n",
+    write!(
+        w,
+        "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"command\": \"report\",\n  \"manifest\": {{ \"tool\": \"cyberdiff\", \"version\": {} }},\n  \"pages\": {},\n  \"scan\": ",
         serde_json::to_string(env!("CARGO_PKG_VERSION")).expect("a string serialises"),
         serde_json::to_string(&pages).expect("strings serialise"),
-        embed(scan),
-        embed(dedup),
-        embed(track)
-    )
+    )?;
+    part(w, scan)?;
+    w.write_all(b",\n  \"dedup\": ")?;
+    part(w, dedup)?;
+    w.write_all(b",\n  \"track\": ")?;
+    part(w, track)?;
+    w.write_all(b"\n}\n")
 }
 
 #[derive(Template)]
@@ -485,18 +483,69 @@ pub fn render_terminal(s: &ReportSummary, index: &str, color: bool) -> String {
 mod tests {
     use super::*;
 
-    const TRACK: &str = r#"{"documents":[{"id":"a","date":"2015"},{"id":"b","date":"2017"}],
-        "statements":[{"id":"p1","group":"G","text":"Respect"},{"id":"p2","group":"G","text":"Peace"}],
-        "cells":[{"status":"absent"},{"status":"reworded","span":{"text":"respecting <i>it</i>"},"other_occurrences":[{}]},
-                 {"status":"repeated"},{"status":"absent"}]}"#;
-    const SCAN: &str = r#"{"documents":[{"id":"a","date":"2015","path":"x/a.txt","title":"<b>T</b>","reused_share":0.1,"note":"partial"}],
-        "pairs":[],"duplicates":[],"boilerplate":[],
-        "clusters":[{"id":1,"documents":2,"occurrences":[{"document":"a","date":"2015","line":3,"kind":null,"text":"shared words"},
-                                                        {"document":"b","date":"2017","line":9,"kind":"repeated","text":"shared words"}]}]}"#;
+    /// A scan of two documents with one recurring passage, and a grid of two statements.
+    fn summary(track: bool, dedup: bool) -> ReportSummary {
+        use Status::{Absent, Repeated, Reworded};
+        let rows: Vec<GridRow> = vec![
+            (
+                "p1".into(),
+                Some("G".into()),
+                "Respect".into(),
+                vec![(Absent, 1), (Reworded, 2)],
+            ),
+            (
+                "p2".into(),
+                Some("G".into()),
+                "Peace".into(),
+                vec![(Repeated, 1), (Absent, 1)],
+            ),
+        ];
+        let counts = Status::ALL
+            .iter()
+            .map(|&st| {
+                let n = rows.iter().flat_map(|r| &r.3).filter(|c| c.0 == st).count();
+                (st.name(), n)
+            })
+            .collect();
+        ReportSummary {
+            documents: vec![IndexDoc {
+                id: "a".into(),
+                date: "2015".into(),
+                path: "x/a.txt".into(),
+                title: Some("<b>T</b>".into()),
+                source: None,
+                note: Some("partial".into()),
+                reused: "10.0%".into(),
+            }],
+            top: vec![TopPassage {
+                id: 1,
+                documents: 2,
+                text: "shared words".into(),
+                places: vec![
+                    ("2015".into(), "a".into(), 3, "source".into()),
+                    ("2017".into(), "b".into(), 9, "repeated".into()),
+                ],
+            }],
+            clusters: 1,
+            has_scan: true,
+            has_dedup: dedup,
+            track: track.then(|| TrackGrid {
+                columns: vec!["2015".into(), "2017".into()],
+                column_meta: vec![(None, None); 2],
+                rows,
+                passages: vec![
+                    vec![String::new(), "respecting <i>it</i>".into()],
+                    vec![String::new(), String::new()],
+                ],
+                counts,
+            }),
+            ..ReportSummary::default()
+        }
+    }
 
     #[test]
     fn the_terminal_shows_the_grid_the_recurring_passages_and_the_index() {
-        let s = ReportSummary::new(Some(SCAN), None, Some(TRACK));
+        let s = summary(true, false);
         let t = render_terminal(&s, "reports/index.html", false);
         let lines: Vec<&str> = t.lines().collect();
         let head = lines
@@ -518,7 +567,7 @@ mod tests {
 
     #[test]
     fn the_index_links_only_what_was_written_and_escapes_titles() {
-        let s = ReportSummary::new(Some(SCAN), Some("{}"), None);
+        let s = summary(false, true);
         assert_eq!(
             s.pages(),
             [
@@ -534,13 +583,15 @@ mod tests {
         assert!(html.contains("href=\"scan.html\""));
         assert!(html.contains("&#60;b&#62;T&#60;/b&#62;") && !html.contains("<b>T</b>"));
         assert!(html.contains("partial"));
-        let json = report_json(&s, Some("{}"), Some("{}"), None);
-        let v: Value = serde_json::from_str(&json).unwrap();
+        let mut json = Vec::new();
+        write_report_json(&mut json, &s, None, None, None).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(
             v["pages"],
             serde_json::json!(["index.html", "scan.html", "scan.json", "dedup.json"])
         );
-        let with_track = render_index(&ReportSummary::new(Some(SCAN), None, Some(TRACK)));
+        assert!(v["scan"].is_null() && v["track"].is_null());
+        let with_track = render_index(&summary(true, false));
         assert!(with_track.contains("href=\"track.html#c-0-1\""));
         // The cell shows the passage's words, escaped.
         assert!(with_track.contains("“respecting &#60;i&#62;it&#60;/i&#62;”"));

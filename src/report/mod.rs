@@ -37,7 +37,7 @@ pub struct Manifest {
 }
 
 /// One input file and the hash of its bytes.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct InputInfo {
     pub path: String,
     /// The path with each byte that is not UTF-8 as `\xNN` (and `\` as `\\`), present only when

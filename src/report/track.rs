@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::page::{self, Here, Nav, Site, csp, script_json};
 // `cyberdiff report`'s index page and combined JSON live in `super::index`; their old paths stay.
-pub use super::index::{ReportSummary, render_index, report_json};
+pub use super::index::{ReportSummary, render_index, write_report_json};
 
 use super::{InputInfo, LineIndex, SCHEMA_VERSION, excerpt};
 use crate::align::OpTag;
@@ -532,8 +532,20 @@ pub struct PairPages {
 }
 
 impl PairPages {
-    /// The pages of the scan report `scan_json` (as written), in the folder `pairs_dir` relative to
-    /// the track page, for the pairs `paged` says have one.
+    /// The pages of the scan report `scan` (what `scan --html` writes with `--html-pairs
+    /// max_pages`), in the folder `pairs_dir` relative to the track page.
+    pub fn from_scan(scan: &super::scan::ScanReport, pairs_dir: &str, max_pages: usize) -> Self {
+        let linked = super::scan::paged_pairs(scan, max_pages);
+        Self::of(
+            scan.pairs
+                .iter()
+                .filter(|p| linked[p.id])
+                .map(|p| (p.id, p.a.id.clone(), p.b.id.clone())),
+            pairs_dir,
+        )
+    }
+
+    /// [`PairPages::from_scan`] of the scan report `scan_json` as written.
     pub fn from_scan_json(scan_json: &str, pairs_dir: &str, max_pages: usize) -> Self {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(scan_json) else {
             return Self::default();
@@ -559,9 +571,13 @@ impl PairPages {
         // The order of `super::scan::paged_pairs`: most reused words first, then id.
         order.sort_by_key(|x| (std::cmp::Reverse(x.0), x.1));
         order.truncate(max_pages);
-        let pages = order
-            .into_iter()
-            .map(|(_, id, a, b)| {
+        Self::of(order.into_iter().map(|(_, id, a, b)| (id, a, b)), pairs_dir)
+    }
+
+    /// The pages of pairs (id, document A, document B) in the folder `pairs_dir`.
+    fn of(pairs: impl Iterator<Item = (usize, String, String)>, pairs_dir: &str) -> Self {
+        let pages = pairs
+            .map(|(id, a, b)| {
                 (
                     (a, b),
                     format!(

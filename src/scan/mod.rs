@@ -132,6 +132,10 @@ pub struct PassageRec {
     pub b_tokens: Range<usize>,
     pub ops: Vec<OpRec>,
     pub boilerplate: bool,
+    /// Found by the reworded tier ([`crate::align::Passage::evidence`]): what a scan without the
+    /// tier would not have found ([`Scan::duplicates_without_reworded_tier`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reworded_tier: bool,
 }
 
 /// An aligned pair of documents (indices into the scan's documents, `a` earlier).
@@ -210,6 +214,51 @@ pub struct Scan {
     pub clusters: Vec<Cluster>,
     pub duplicates: Vec<Duplicate>,
     pub boilerplate: Vec<Boilerplate>,
+}
+
+impl Scan {
+    /// The duplicates a scan of the same documents with the same settings but without the reworded
+    /// tier finds. The tier only adds passages to those of the exact aligner ([`align`]) and the
+    /// candidate pairs do not depend on it, so that scan's pairs are these pairs without the tier's
+    /// passages (a pair left with none is not listed), and its duplicates follow from their shares.
+    /// `threshold` is the scan's duplicate threshold; without tier passages, the scan's duplicates.
+    pub fn duplicates_without_reworded_tier(
+        &self,
+        docs: &[CorpusDoc],
+        threshold: f64,
+    ) -> Vec<Duplicate> {
+        let pairs: Vec<PairResult> = self
+            .pairs
+            .iter()
+            .filter_map(|p| {
+                // `duplicates` reads the documents and the shares with boilerplate, nothing else.
+                let mut shares = (p.a_share_all, p.b_share_all);
+                if p.passages.iter().any(|x| x.reworded_tier) {
+                    let exact = p.passages.iter().filter(|x| !x.reworded_tier);
+                    exact.clone().next()?;
+                    // As `align_sides` computes them.
+                    shares = (
+                        round4(coverage(
+                            self.words[p.a],
+                            exact.clone().map(|x| x.a_tokens.clone()),
+                        )),
+                        round4(coverage(self.words[p.b], exact.map(|x| x.b_tokens.clone()))),
+                    );
+                }
+                Some(PairResult {
+                    a: p.a,
+                    b: p.b,
+                    shared_ngrams: p.shared_ngrams,
+                    passages: Vec::new(),
+                    a_share: 0.0,
+                    b_share: 0.0,
+                    a_share_all: shares.0,
+                    b_share_all: shares.1,
+                })
+            })
+            .collect();
+        duplicates(docs, &pairs, threshold)
+    }
 }
 
 /// Scan a corpus whose documents are in report order.
@@ -391,6 +440,7 @@ pub(crate) fn align_sides(
             let boilerplate = in_runs(&p.a, x.boilerplate) * 2 >= p.a.len()
                 || in_runs(&p.b, y.boilerplate) * 2 >= p.b.len();
             PassageRec {
+                reworded_tier: p.evidence.is_some(),
                 kind: p.kind,
                 score: p.score,
                 aligned_a: p.aligned_a,

@@ -201,8 +201,8 @@ impl Tracking<'_> {
 }
 
 /// Date order: dated documents by date then id, undated ones after them by id.
-pub fn date_order(docs: &[Document]) -> Vec<&Document> {
-    let mut v: Vec<&Document> = docs.iter().collect();
+pub fn date_order<'a>(docs: impl IntoIterator<Item = &'a Document>) -> Vec<&'a Document> {
+    let mut v: Vec<&Document> = docs.into_iter().collect();
     v.sort_by(|a, b| {
         (a.date.is_none(), &a.date, &a.id, &a.path).cmp(&(
             b.date.is_none(),
@@ -218,6 +218,15 @@ pub fn date_order(docs: &[Document]) -> Vec<&Document> {
 pub fn track<'a>(
     statements: &'a [Statement],
     docs: &'a [Document],
+    params: &MatchParams,
+) -> Tracking<'a> {
+    track_docs(statements, docs, params)
+}
+
+/// [`track`] over documents held elsewhere (a corpus's [`crate::corpus::CorpusDoc`]s).
+pub fn track_docs<'a>(
+    statements: &'a [Statement],
+    docs: impl IntoIterator<Item = &'a Document>,
     params: &MatchParams,
 ) -> Tracking<'a> {
     let documents = date_order(docs);
