@@ -80,6 +80,17 @@ pub enum Error {
         line: usize,
         message: String,
     },
+    /// A setting of `check` that cannot be used: the message names the flag, or the key in the
+    /// configuration file, that gave it.
+    #[error("{0}")]
+    Setting(String),
+    /// A corpus `check` cannot gate (no document, or more than it holds): the message names the paths.
+    #[error("{0}")]
+    Corpus(String),
+    /// A file of the corpus or of the index cache changed, or went, while `check` read it: running
+    /// again reads it afresh.
+    #[error("{0}")]
+    Changed(String),
 }
 
 /// An option out of its range. `option` is the option's name as the command line spells it without

@@ -1,13 +1,22 @@
 //! The corpus commands as library calls: a corpus read once ([`crate::corpus::read_corpus`]) and
 //! resolved settings in, the result and its report model out. `cyberdiff scan`, `dedup` and `track`
 //! call these after parsing their arguments, and `cyberdiff report` calls all three on one reading
-//! of the corpus and one scan, so a report's parts are what the commands write.
+//! of the corpus and one scan, so a report's parts are what the commands write. `cyberdiff check`
+//! calls [`check`] with its settings layered from flags and `cyberdiff.toml`
+//! ([`crate::gate::config::resolve`]): the gate finds and reads its corpus itself, through its cache.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
+use crate::Error;
 use crate::align::Params;
 use crate::corpus::{Corpus, CorpusDoc};
 use crate::dedup::{DedupPlan, DedupReport};
+use crate::gate::config::CheckSettings;
+use crate::gate::json::CheckReport;
+use crate::gate::plan::{self, CacheInfo, Warn};
+use crate::gate::state::{FileMeta, State};
+use crate::gate::{Baseline, Verdict, cache};
 use crate::report::html::DocMeta;
 use crate::report::scan::{ScanManifest, ScanReport};
 use crate::report::track::TrackReport;
@@ -121,4 +130,129 @@ pub fn track<'a>(
     let report = TrackReport::new(&tracking, params, Some(statements_input))
         .with_meta(&doc_metas(docs.iter().copied()));
     (tracking, report)
+}
+
+/// A run of `check`: the state the corpus was brought to, the verdict and how the cache served.
+#[derive(Debug)]
+pub struct Checked {
+    pub state: State,
+    pub verdict: Verdict,
+    pub cache: CacheInfo,
+    /// The baseline judged against: the one written with [`CheckSettings::update_baseline`], the one
+    /// read otherwise (`None` when it does not exist).
+    pub baseline: Option<Baseline>,
+    /// The xxh3 of the statements file, when there is one.
+    pub statements_hash: Option<u64>,
+    /// The corpus files found.
+    pub files: Vec<PathBuf>,
+}
+
+impl Checked {
+    /// The JSON report model of this run (`r` the settings it ran with).
+    pub fn report<'a>(&'a self, r: &'a CheckSettings) -> CheckReport<'a> {
+        crate::gate::json::report(
+            r,
+            self.statements_hash.unwrap_or(0),
+            &self.state,
+            &self.verdict,
+            &self.cache,
+        )
+    }
+}
+
+/// Run the gate with the settings `r`: find the corpus, bring the index cache (when there is one)
+/// up to date, compute the findings (with the statements' when a statements file is set), write the
+/// baseline with [`CheckSettings::update_baseline`] or read it, and judge the findings against it.
+/// Warnings (skipped files, a cache not used or not saved, a named baseline that does not exist) go
+/// to `warn` as they arise; `timings` times the stages.
+pub fn check(r: &CheckSettings, timings: &mut Timings, warn: &Warn) -> Result<Checked, Error> {
+    let statements = r
+        .statements
+        .as_deref()
+        .map(crate::gate::statements::load_statements)
+        .transpose()?;
+    let mut exclude: Vec<PathBuf> = vec![r.baseline.clone()];
+    exclude.extend(r.outputs.iter().filter_map(|(_, p)| p.clone()));
+    exclude.extend(r.statements.clone());
+    // The walk and the stat of every file run beside the read of the cache (neither needs the
+    // other; the cache's settings are checked once the walk has found the manifests).
+    let (found, cached) = rayon::join(
+        || -> Result<(Vec<PathBuf>, Vec<Option<FileMeta>>), Error> {
+            let files = plan::discover(r, &exclude, warn)?;
+            // One `statx` a file, the bulk of an unchanged rerun: spread over the threads. Only a
+            // cache needs them (to tell unchanged files).
+            let metas = if r.cache.is_some() {
+                FileMeta::of_all(&files)
+            } else {
+                Vec::new()
+            };
+            Ok((files, metas))
+        },
+        || r.cache.as_deref().map(cache::load_any),
+    );
+    let (files, metas) = found?;
+    timings.lap("discover, stat and read the cache");
+    if files.is_empty() {
+        return Err(Error::Corpus(format!(
+            "no document found in {}: give .txt, .md, .html, .htm or .jsonl files, folders or globs",
+            r.paths.join(", ")
+        )));
+    }
+    let plan::Indexed {
+        state,
+        info: mut cache_info,
+        texts,
+        pending,
+    } = plan::index(
+        r,
+        &files,
+        &metas,
+        cached,
+        statements.is_some(),
+        timings,
+        warn,
+    )?;
+    // The state is written while the findings are computed (both only read it); a failed write is
+    // a warning.
+    let (written, mut findings) = rayon::join(
+        || pending.map_or(Ok(()), |p| p.write(&state)),
+        || crate::gate::findings(&state, &r.thresholds),
+    );
+    plan::warn_unsaved(written, warn);
+    timings.lap("write cache and findings");
+    if let Some(st) = &statements {
+        // The rule sorts last: appending keeps the findings in order.
+        findings.extend(crate::gate::statements::statement_findings(
+            r,
+            st,
+            &state,
+            texts,
+            &mut cache_info,
+            warn,
+        )?);
+    }
+    let baseline = if r.update_baseline {
+        let b = Baseline::of(&findings);
+        b.write(&r.baseline)?;
+        Some(b)
+    } else {
+        let b = Baseline::load(&r.baseline)?;
+        if b.is_none() && r.baseline_named {
+            warn(&format!(
+                "the baseline {} does not exist: every finding counts as new (`cyberdiff check --update-baseline` writes it)",
+                crate::report::printable_path(&r.baseline)
+            ));
+        }
+        b
+    };
+    // With `update_baseline` the verdict is against the new baseline, so it passes.
+    let verdict = crate::gate::judge(findings, baseline.as_ref());
+    Ok(Checked {
+        state,
+        verdict,
+        cache: cache_info,
+        baseline,
+        statements_hash: statements.map(|s| s.1),
+        files,
+    })
 }

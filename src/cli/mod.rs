@@ -8,7 +8,7 @@ mod staging;
 mod track_cmd;
 
 #[doc(hidden)]
-pub use check_cmd::check_config_text;
+pub use crate::gate::config::check_config_text;
 pub use corpus_cmd::{StageSettings, stage_settings};
 
 use std::io::{IsTerminal, Write};

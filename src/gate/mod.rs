@@ -18,12 +18,20 @@
 //! counted, not merged: the second gets a fingerprint of its own ([`distinct`]), so a third copy of a
 //! duplicated file is new even though the second was baselined. [`judge`] splits findings into new and
 //! baselined, and lists the baselined fingerprints that are gone.
+//!
+//! Around these: [`config`] layers the flags over `cyberdiff.toml` over the defaults, [`plan`] brings
+//! the cached state up to date with the corpus, and [`json`], [`sarif`], [`junit`] and [`terminal`]
+//! render a verdict. [`crate::run::check`] runs them in order.
 
 pub mod cache;
+pub mod config;
+pub mod json;
 pub mod junit;
+pub mod plan;
 pub mod sarif;
 pub mod state;
 pub mod statements;
+pub mod terminal;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -13,12 +13,25 @@
 //! path, a date or an offset. Renaming or moving a file, or editing a part of a document away from
 //! the passages, gives the same fingerprints, as long as the date order of the documents is the same
 //! (a rename that changes a document's date moves it in the history, and changes its neighbours).
+//!
+//! For `check`, `statement_findings` tracks the statements through every document of the state
+//! whenever the corpus or the statements changed (tracking weighs words by their frequency over
+//! every document, so a new document can change any cell), and reuses the cached findings
+//! (`track.bin`, keyed by [`track_key`]) when nothing did.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::state::{Lines, snippet};
+use super::cache;
+use super::config::CheckSettings;
+use super::plan::{CacheInfo, Warn, read_old, shown, warn_unsaved};
+use super::state::{Lines, State, snippet};
 use super::{Finding, Location, PathName, Rule, SourceRef, Status, distinct, hex, whole};
-use crate::corpus::Document;
+use crate::Error;
+use crate::corpus::{Document, ReadOptions};
 use crate::track::{self, MatchParams, Statement, Status as Seen, Tracking};
 
 /// A statement's best passage in one document.
@@ -177,6 +190,140 @@ pub fn findings(t: &Tracking, dropped: bool) -> Vec<Finding> {
 pub fn check(statements: &[Statement], docs: &[Document], dropped: bool) -> Vec<Finding> {
     let t = track::track(statements, docs, &MatchParams::default());
     findings(&t, dropped)
+}
+
+/// A statements file, parsed, and the xxh3 of its bytes.
+pub fn load_statements(path: &Path) -> Result<(Vec<Statement>, u64), Error> {
+    // Bounded like every side file (as `track` reads statements); the bytes are kept for the hash.
+    let bytes = crate::corpus::read_bounded_as(
+        path,
+        crate::corpus::SIDE_FILE_MAX_BYTES,
+        "a statements file",
+    )?;
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    let text = crate::corpus::decode(path, bytes, false)?;
+    Ok((track::parse_statements(path, &text)?, hash))
+}
+
+/// What the statement findings are computed from: the statements, the matcher's settings and every
+/// document as tracked (path, record line, id, date, text).
+pub fn track_key(statements_hash: u64, dropped: bool, state: &State) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&statements_hash.to_le_bytes());
+    h.update(format!("{:?} {dropped}", track::MatchParams::default()).as_bytes());
+    for s in state.order() {
+        let d = &state.docs[s as usize];
+        h.update(d.path.as_os_str().as_encoded_bytes());
+        h.update(&[0]);
+        for part in [d.id.as_str(), d.date.as_deref().unwrap_or("-")] {
+            h.update(part.as_bytes());
+            h.update(&[0]);
+        }
+        h.update(&d.line.unwrap_or(0).to_le_bytes());
+        h.update(&d.text_hash.to_le_bytes());
+    }
+    h.digest()
+}
+
+/// Every document's text by slot, each verified against the state's text hash (a JSON Lines file is
+/// read once for all its records).
+fn read_all(state: &State, read: ReadOptions) -> Result<Vec<String>, Error> {
+    let mut jsonl: Vec<&Path> = state
+        .docs
+        .iter()
+        .filter(|d| d.line.is_some())
+        .map(|d| d.path.as_path())
+        .collect();
+    jsonl.sort_unstable();
+    jsonl.dedup();
+    let records: HashMap<(&Path, u32), String> = jsonl
+        .par_iter()
+        .flat_map_iter(|&p| {
+            crate::corpus::jsonl::read_jsonl(p, &read)
+                .0
+                .into_iter()
+                .filter_map(move |x| Some(((p, x.line? as u32), x.doc.text)))
+        })
+        .collect();
+    let reader = read_old(read);
+    state
+        .docs
+        .par_iter()
+        .map(|d| {
+            let text = match d.line {
+                None => reader(d)?,
+                Some(line) => records
+                    .get(&(d.path.as_path(), line))
+                    .filter(|t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) == d.text_hash)
+                    .cloned()
+                    .ok_or_else(|| {
+                        format!("{}:{line} changed while it was read", shown(&d.path))
+                    })?,
+            };
+            Ok(text)
+        })
+        .collect::<Result<Vec<String>, String>>()
+        .map_err(|e| {
+            Error::Changed(format!(
+                "reading the corpus to track the statements (run check again): {e}"
+            ))
+        })
+}
+
+/// The statement-status findings: reused from the cache when nothing changed, else tracked through
+/// every document (`texts` by slot when a full build has them).
+pub(crate) fn statement_findings(
+    r: &CheckSettings,
+    (statements, statements_hash): &(Vec<Statement>, u64),
+    state: &State,
+    texts: Option<Vec<String>>,
+    info: &mut CacheInfo,
+    warn: &Warn,
+) -> Result<Vec<Finding>, Error> {
+    let dropped = r.thresholds.statement_dropped;
+    let key = track_key(*statements_hash, dropped, state);
+    if let Some(dir) = &r.cache {
+        match cache::load_tracked(dir, key) {
+            Ok(Some(found)) => {
+                info.statements = Some("unchanged");
+                return Ok(found);
+            }
+            Ok(None) => {}
+            Err(cache::Invalid(why)) => {
+                warn(&format!(
+                    "statement cache not used and rebuilt: {}",
+                    crate::report::printable_line(&why)
+                ));
+            }
+        }
+    }
+    let texts = match texts {
+        Some(t) => t,
+        None => {
+            info.documents_read = state.docs.len();
+            read_all(state, r.read)?
+        }
+    };
+    let docs: Vec<Document> = state
+        .docs
+        .iter()
+        .zip(texts)
+        .map(|(d, text)| Document {
+            id: d.id.clone(),
+            path: PathBuf::from(&d.path),
+            date: d.date.clone(),
+            text,
+            bytes: d.meta.size,
+            hash: format!("{:016x}", d.file_hash),
+        })
+        .collect();
+    let found = check(statements, &docs, dropped);
+    if let Some(dir) = &r.cache {
+        warn_unsaved(cache::write_tracked(dir, key, &found), warn);
+    }
+    info.statements = Some("tracked");
+    Ok(found)
 }
 
 #[cfg(test)]
