@@ -158,7 +158,7 @@ pub struct CorpusArgs {
     /// Only walk files matching GLOB (relative to each folder; "!GLOB" excludes). Repeatable.
     #[arg(long, short = 'g', value_name = "GLOB")]
     pub glob: Vec<String>,
-    /// A corpus manifest (TOML: [[document]] file, title, date, source). A corpus.toml beside the
+    /// A corpus manifest (TOML: `[[document]]` file, title, date, source). A corpus.toml beside the
     /// documents is read without this.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,

@@ -549,7 +549,7 @@ impl Corpus {
     }
 }
 
-/// Put the documents of a corpus in report order: ids made unique (see [`unique_ids`]), then sorted
+/// Put the documents of a corpus in report order: ids made unique (see `unique_ids`), then sorted
 /// by [`doc_order`]. Every corpus is arranged so, whatever read it (a folder walk, JSON Lines records
 /// given to the Python package or to the Spark job), so the same documents give the same report.
 pub fn arrange(docs: &mut [CorpusDoc]) {

@@ -247,7 +247,7 @@ pub(crate) fn documents<'a>(
 }
 
 impl Finding {
-    /// The first document's path for a person: [`PathName::shown`].
+    /// The first document's path for a person: `PathName::shown`.
     pub fn first_document_shown(&self) -> Option<&str> {
         let bytes = self
             .documents_bytes
@@ -283,7 +283,7 @@ impl Location {
         raw_path(&self.path, self.path_bytes.as_deref())
     }
 
-    /// The path for a person: [`PathName::shown`].
+    /// The path for a person: `PathName::shown`.
     pub fn shown_path(&self) -> &str {
         self.path_bytes.as_deref().unwrap_or(&self.path)
     }
@@ -295,7 +295,7 @@ impl SourceRef {
         raw_path(&self.path, self.path_bytes.as_deref())
     }
 
-    /// The path for a person: [`PathName::shown`].
+    /// The path for a person: `PathName::shown`.
     pub fn shown_path(&self) -> &str {
         self.path_bytes.as_deref().unwrap_or(&self.path)
     }

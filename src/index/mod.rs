@@ -292,11 +292,11 @@ fn consecutive_chunks(sizes: impl Iterator<Item = usize>, target: usize) -> Vec<
 /// Build the inverted index of a tokenised corpus and read the verified candidate pairs and the
 /// boilerplate off it.
 ///
-/// 1. **Postings**: every n-gram occurrence, packed ([`Packing`]), scattered into buckets by the key's
+/// 1. **Postings**: every n-gram occurrence, packed (`Packing`), scattered into buckets by the key's
 ///    top bits and sorted bucket by bucket in parallel: an n-gram's postings are contiguous, by
 ///    document and position.
 /// 2. **Groups**: an n-gram in one document only is dropped; in more than `max_df` documents it is
-///    counted as common, links each later holder to the earliest one ([`linked_pairs`]) and is
+///    counted as common, links each later holder to the earliest one (`linked_pairs`) and is
 ///    skipped (in at least `boilerplate_min_docs`, it makes boilerplate runs);
 ///    a document holding it more than `max_seed_freq` times is left out of its group (the aligner
 ///    does not seed on it there either). The other groups are kept, compacted in place.
@@ -890,7 +890,7 @@ pub fn runs_of(
 }
 
 /// The mask [`build`] applies to n-gram keys for `docs` documents of at most `longest` words: it
-/// packs a key prefix, a document and a position in 64 bits ([`Packing`]) and groups n-grams by
+/// packs a key prefix, a document and a position in 64 bits (`Packing`) and groups n-grams by
 /// that prefix. A run in stages ([`crate::scan::stages`]) groups by `key & key_mask(..)` to find the
 /// same groups.
 pub fn key_mask(docs: usize, longest: usize) -> u64 {

@@ -1,7 +1,7 @@
 //! Scan: every reused passage of a corpus, its clusters, duplicate documents and boilerplate.
 //!
 //! Takes the documents of a corpus in report order (date, then id) and gives a [`Scan`]:
-//! - **pairs**: the candidate pairs of the [`index`](crate::index), aligned in parallel with
+//! - **pairs**: the candidate pairs of the [`index`], aligned in parallel with
 //!   [`crate::align::align`] on the already tokenised sequences, earlier document as A; only pairs with
 //!   a passage are kept. A passage is **boilerplate** when at least half of the words of one of its
 //!   sides lie in that document's boilerplate runs; boilerplate passages are listed with their pair,
