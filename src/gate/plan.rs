@@ -18,6 +18,7 @@ use super::config::CheckSettings;
 use super::state::{self, FileMeta, State};
 use crate::Error;
 use crate::corpus::{CorpusDoc, CorpusManifest, ReadOptions, WalkOptions, walk};
+use crate::report::path_shown;
 
 /// Where warnings go: each is one line, without the `cyberdiff: warning: ` the binary puts before it.
 pub type Warn = dyn Fn(&str) + Sync;
@@ -27,18 +28,26 @@ pub fn has_glob(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
 }
 
-/// The folder a glob path walks ("corpus/**/*.md" walks "corpus"), or the path itself.
-pub fn walk_root(p: &str) -> PathBuf {
+/// A glob path split at its first glob component: the folder to walk ("corpus/**/*.md" walks
+/// "corpus"; "." when the glob starts the path), the rest as a glob, and whether the glob started
+/// the path. `None` for a plain file or folder.
+fn split_glob(p: &str) -> Option<(PathBuf, String, bool)> {
     if !has_glob(p) {
-        return PathBuf::from(p);
+        return None;
     }
     let comps: Vec<&str> = p.split('/').collect();
     let cut = comps.iter().position(|c| has_glob(c)).unwrap_or(0);
-    if cut == 0 {
+    let root = if cut == 0 {
         PathBuf::from(".")
     } else {
         PathBuf::from(comps[..cut].join("/"))
-    }
+    };
+    Some((root, comps[cut..].join("/"), cut == 0))
+}
+
+/// The folder a glob path walks ("corpus/**/*.md" walks "corpus"), or the path itself.
+pub fn walk_root(p: &str) -> PathBuf {
+    split_glob(p).map_or_else(|| PathBuf::from(p), |(root, _, _)| root)
 }
 
 /// Every document file of the corpus (sorted), with what could not be walked.
@@ -52,22 +61,15 @@ pub fn discover(
     let mut plain: Vec<PathBuf> = Vec::new();
     let mut walks = 0;
     for p in &r.paths {
-        if !has_glob(p) {
+        // "corpus/**/*.md": walk the part before the first glob component with the rest as a glob.
+        let Some((root, rest, from_here)) = split_glob(p) else {
             plain.push(PathBuf::from(p));
             continue;
-        }
-        // "corpus/**/*.md": walk the part before the first glob component with the rest as a glob.
-        let comps: Vec<&str> = p.split('/').collect();
-        let cut = comps.iter().position(|c| has_glob(c)).unwrap_or(0);
-        let root = if cut == 0 {
-            ".".to_owned()
-        } else {
-            comps[..cut].join("/")
         };
-        let mut globs = vec![comps[cut..].join("/")];
+        let mut globs = vec![rest];
         globs.extend(r.globs.iter().filter(|g| g.starts_with('!')).cloned());
         let (f, s) = walk::discover(
-            &[PathBuf::from(&root)],
+            &[root],
             &WalkOptions {
                 globs,
                 exclude: exclude.to_vec(),
@@ -76,7 +78,7 @@ pub fn discover(
         )?;
         walks += 1;
         files.extend(f.into_iter().map(|f| {
-            if cut == 0 {
+            if from_here {
                 f.strip_prefix(".").map(Path::to_path_buf).unwrap_or(f)
             } else {
                 f
@@ -254,7 +256,7 @@ fn plan(
         if let Some(s) = seen.iter().position(|x| !x) {
             return Ok(Plan::Rebuild(format!(
                 "{} was removed",
-                shown(&state.docs[s].path)
+                path_shown(&state.docs[s].path)
             )));
         }
         return Ok(Plan::Update {
@@ -264,7 +266,7 @@ fn plan(
         });
     }
     if let Some(f) = changed.iter().find(|f| crate::corpus::walk::is_jsonl(f)) {
-        return Ok(Plan::Rebuild(format!("{} changed", shown(f))));
+        return Ok(Plan::Rebuild(format!("{} changed", path_shown(f))));
     }
     let (docs, metas) = load_docs(&changed, r.manifest.as_deref(), &r.read, warn)?;
     let mut vanished: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -281,7 +283,10 @@ fn plan(
         let hash = u64::from_str_radix(&d.doc.hash, 16).unwrap_or(0);
         if let Some(&s) = known.get(&d.doc.path) {
             if state.docs[s].file_hash != hash {
-                return Ok(Plan::Rebuild(format!("{} changed", shown(&d.doc.path))));
+                return Ok(Plan::Rebuild(format!(
+                    "{} changed",
+                    path_shown(&d.doc.path)
+                )));
             }
             // The same content under a new modification time.
             state.docs[s].meta = m;
@@ -304,7 +309,7 @@ fn plan(
     if let Some(s) = seen.iter().position(|x| !x) {
         return Ok(Plan::Rebuild(format!(
             "{} was removed",
-            shown(&state.docs[s].path)
+            path_shown(&state.docs[s].path)
         )));
     }
     // Ids must stay unique, as a full load makes them.
@@ -330,11 +335,6 @@ fn plan(
     })
 }
 
-/// A path in a message: [`crate::report::path_shown`].
-pub(crate) fn shown(p: &Path) -> String {
-    crate::report::path_shown(p)
-}
-
 /// A reader of a cached document's text, verified against its text hash (an error says which file
 /// is gone or changed).
 pub(crate) fn read_old(
@@ -348,7 +348,7 @@ pub(crate) fn read_old(
                 .into_iter()
                 .find(|x| x.line == Some(line as usize))
                 .map(|x| x.doc.text)
-                .ok_or_else(|| format!("{}:{line} is gone", shown(path)))?,
+                .ok_or_else(|| format!("{}:{line} is gone", path_shown(path)))?,
             None => {
                 crate::corpus::read_document(path, &read)
                     .map_err(|e| e.to_string())?
@@ -356,7 +356,7 @@ pub(crate) fn read_old(
             }
         };
         if xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != d.text_hash {
-            return Err(format!("{} changed while it was read", shown(path)));
+            return Err(format!("{} changed while it was read", path_shown(path)));
         }
         Ok(text)
     }
@@ -585,4 +585,29 @@ fn check_docs(docs: &[CorpusDoc], paths: &[String]) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_glob_path_walks_the_folder_before_its_first_glob_component() {
+        assert_eq!(split_glob("corpus/a.txt"), None);
+        assert_eq!(walk_root("corpus/a.txt"), PathBuf::from("corpus/a.txt"));
+        assert_eq!(
+            split_glob("corpus/**/*.md"),
+            Some((PathBuf::from("corpus"), "**/*.md".to_owned(), false))
+        );
+        assert_eq!(walk_root("corpus/sub/*.txt"), PathBuf::from("corpus/sub"));
+        // A glob at the start walks "." and its files are named without "./"; "./*.txt" keeps it.
+        assert_eq!(
+            split_glob("*.txt"),
+            Some((PathBuf::from("."), "*.txt".to_owned(), true))
+        );
+        assert_eq!(
+            split_glob("./*.txt"),
+            Some((PathBuf::from("."), "*.txt".to_owned(), false))
+        );
+    }
 }

@@ -27,7 +27,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::cache;
 use super::config::CheckSettings;
-use super::plan::{CacheInfo, Warn, read_old, shown, warn_unsaved};
+use super::plan::{CacheInfo, Warn, read_old, warn_unsaved};
 use super::state::{Lines, State, snippet};
 use super::{Finding, Location, PathName, Rule, SourceRef, Status, distinct, hex, whole};
 use crate::Error;
@@ -258,7 +258,10 @@ fn read_all(state: &State, read: ReadOptions) -> Result<Vec<String>, Error> {
                     .filter(|t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) == d.text_hash)
                     .cloned()
                     .ok_or_else(|| {
-                        format!("{}:{line} changed while it was read", shown(&d.path))
+                        format!(
+                            "{}:{line} changed while it was read",
+                            crate::report::path_shown(&d.path)
+                        )
                     })?,
             };
             Ok(text)
