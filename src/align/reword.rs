@@ -329,26 +329,33 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
         }
     }
     index_b.sort_unstable();
-    let mut related: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    // Per type of A, the sorted types of B that share a concept with it (CSR).
+    let mut related = Related {
+        start: Vec::with_capacity(nt + 1),
+        to: Vec::new(),
+    };
+    related.start.push(0);
+    let mut rel: Vec<u32> = Vec::new();
     for (t, cs) in concept_lists.iter().enumerate() {
-        if !in_a[t] {
-            continue;
-        }
-        let mut rel: Vec<u32> = Vec::new();
-        for &c in cs {
-            let lo = index_b.partition_point(|x| x.0 < c);
-            let hi = index_b.partition_point(|x| x.0 <= c);
-            // A concept shared by very many types (a large synonym group) links nothing useful.
-            if hi - lo <= 64 {
-                rel.extend(index_b[lo..hi].iter().map(|x| x.1));
+        if in_a[t] {
+            rel.clear();
+            for &c in cs {
+                let lo = index_b.partition_point(|x| x.0 < c);
+                let hi = index_b.partition_point(|x| x.0 <= c);
+                // A concept shared by very many types (a large synonym group) links nothing useful.
+                if hi - lo <= 64 {
+                    rel.extend(index_b[lo..hi].iter().map(|x| x.1));
+                }
             }
+            rel.sort_unstable();
+            rel.dedup();
+            related.to.extend_from_slice(&rel);
         }
-        rel.sort_unstable();
-        rel.dedup();
-        if !rel.is_empty() {
-            related.insert(t as u32, rel);
-        }
+        related.start.push(related.to.len() as u32);
     }
+    drop(concept_lists);
+    drop(index_b);
+    let letters: Vec<u32> = types.words.iter().map(|w| letter_key(&w.norm)).collect();
     let anchor_a = |t: u32| df[t as usize] <= max_df;
 
     // Candidate unit pairs: two distinct anchor types of the A unit meet the B unit.
@@ -361,10 +368,7 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
                 if t == NONE || mask_a[i] || !anchor_a(t) {
                     continue;
                 }
-                let Some(rel) = related.get(&t) else {
-                    continue;
-                };
-                for &tb in rel.iter().filter(|&&tb| anchor_b(tb)) {
+                for &tb in related.of(t).iter().filter(|&&tb| anchor_b(tb)) {
                     hits.extend(postings(tb).iter().map(|&j| (unit_b[j as usize], t)));
                 }
             }
@@ -409,6 +413,7 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
         mask_a: &mask_a,
         mask_b: &mask_b,
         related: &related,
+        letters: &letters,
         lex,
     };
     let mut found: Vec<Found> = candidates
@@ -509,8 +514,38 @@ struct Ctx<'c> {
     caps_b: &'c [bool],
     df_side: &'c [Vec<u32>; 2],
     units: (usize, usize),
-    related: &'c FxHashMap<u32, Vec<u32>>,
+    related: &'c Related,
+    /// Per type: [`letter_key`] of its normalised form.
+    letters: &'c [u32],
     lex: &'c Lexicon,
+}
+
+/// Per type of A, the types of B that share a concept with it: `to[start[t]..start[t + 1]]`, sorted.
+struct Related {
+    start: Vec<u32>,
+    to: Vec<u32>,
+}
+
+impl Related {
+    fn of(&self, t: u32) -> &[u32] {
+        &self.to[self.start[t as usize] as usize..self.start[t as usize + 1] as usize]
+    }
+}
+
+/// The first two and last two bytes of a word of at least 5 bytes (0 for shorter words): two words
+/// can be related by their letters only ([`Ctx::relation`]: one starts or ends the other, or OCR
+/// damage keeping the first two letters) when their keys share the first or the last half.
+fn letter_key(norm: &str) -> u32 {
+    let b = norm.as_bytes();
+    if b.len() < 5 {
+        return 0;
+    }
+    u32::from_le_bytes([b[0], b[1], b[b.len() - 2], b[b.len() - 1]])
+}
+
+/// Whether two [`letter_key`]s allow a relation by letters.
+fn may_share_letters(x: u32, y: u32) -> bool {
+    x != 0 && y != 0 && ((x ^ y) & 0xFFFF == 0 || (x ^ y) >> 16 == 0)
 }
 
 /// One candidate match inside a unit pair.
@@ -547,10 +582,7 @@ impl Ctx<'_> {
             &self.types.words[ta as usize],
             &self.types.words[tb as usize],
         );
-        let keyed = self
-            .related
-            .get(&ta)
-            .is_some_and(|r| r.binary_search(&tb).is_ok());
+        let keyed = self.related.of(ta).binary_search(&tb).is_ok();
         // Relations no concept key finds need shared letters: a prefix or compound part (one word
         // starts or ends the other), or OCR damage (the same first two letters, lengths within 15%).
         let lettered = {
@@ -581,10 +613,23 @@ impl Ctx<'_> {
         let idf = |t: u32| self.idf[t as usize];
         let mut ms: Vec<M> = Vec::new();
         for &i in &ca {
+            let ta = la[i];
+            let (rel_a, letters_a) = (self.related.of(ta), self.letters[ta as usize]);
             for &j in &cb {
-                let rel = *cache
-                    .entry((la[i], lb[j]))
-                    .or_insert_with(|| self.relation(la[i], lb[j]));
+                let tb = lb[j];
+                // Most pairs of words are unrelated: only those sharing a concept or letters are
+                // judged (and their judgement cached).
+                let rel = if ta == tb {
+                    Some((Relation::Equal, 1.0))
+                } else if rel_a.binary_search(&tb).is_ok()
+                    || may_share_letters(letters_a, self.letters[tb as usize])
+                {
+                    *cache
+                        .entry((ta, tb))
+                        .or_insert_with(|| self.relation(ta, tb))
+                } else {
+                    None
+                };
                 if let Some((rel, w)) = rel {
                     ms.push(M {
                         a: i..i + 1,
