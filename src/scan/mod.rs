@@ -6,12 +6,10 @@
 //!   a passage are kept. A passage is **boilerplate** when at least half of the words of one of its
 //!   sides lie in that document's boilerplate runs; boilerplate passages are listed with their pair,
 //!   labelled, and kept out of the reused shares.
-//! - **clusters**: one reused passage and every place it appears. Non-boilerplate passages are joined
-//!   (union-find) when their spans in one document overlap by at least two thirds of each span (the
-//!   same words, not a short passage inside a long one); each cluster's occurrences are the merged
-//!   spans per document, ordered by date, and the earliest is the source. Each later occurrence
-//!   carries the kind of the passage linking it to the source (or, when the two were not aligned
-//!   directly, to the earliest document it was aligned with: `from`, never a later document).
+//! - **clusters**: one reused passage and every place it appears (`clusters.rs`): each document's
+//!   reused text is cut at the passage boundaries in it, and the pieces with the same words are
+//!   joined through the passages; occurrences are ordered by date, the earliest is the source, and
+//!   `from` never names a later document.
 //! - **duplicates**: documents with identical text (`exact`); pairs whose reused share, boilerplate
 //!   included, reaches the threshold on both sides (`near`), or only on the smaller document
 //!   (`contained`: the smaller one lies within the larger).
