@@ -1013,6 +1013,73 @@ fn scan_clusters_on_real_text_hold_one_passage_with_an_earlier_source() {
     assert!(slogan >= 1);
 }
 
+/// Issue 13's overlap stress in small: 60 documents of 5 paragraphs drawn from a pool of 12
+/// (deterministic draws). Pairs share one, two or three neighbouring paragraphs as one passage;
+/// the clusters must be the pool's paragraphs, each with every document holding it, not the
+/// combinations that pairs happen to share.
+#[test]
+fn scan_clusters_of_an_overlap_corpus_are_the_pool_paragraphs() {
+    let env = TestEnv::new();
+    let root = env.path("overlap");
+    std::fs::create_dir_all(&root).unwrap();
+    let pool: Vec<String> = (0..12)
+        .map(|i| made_up_words(700 + i, 40).join(" "))
+        .collect();
+    let mut x: u64 = 13;
+    let mut holders: std::collections::BTreeMap<usize, std::collections::BTreeSet<String>> =
+        Default::default();
+    for d in 0..60 {
+        let id = format!("2001-{:02}-{:02}_o{d:02}", d / 28 + 1, d % 28 + 1);
+        let paras: Vec<usize> = (0..5)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (x >> 33) as usize % pool.len()
+            })
+            .collect();
+        for &p in &paras {
+            holders.entry(p).or_default().insert(id.clone());
+        }
+        let text: Vec<&str> = paras.iter().map(|&p| pool[p].as_str()).collect();
+        std::fs::write(root.join(format!("{id}.txt")), text.join("\n\n") + "\n").unwrap();
+    }
+    // Every paragraph is in about 25 of the 60 documents: boilerplate by the default threshold.
+    let r = env.scan_json(&["overlap", "--boilerplate-min-docs", "61"]);
+    let clusters = r["clusters"].as_array().unwrap();
+    let mut found = std::collections::BTreeMap::new();
+    for c in clusters {
+        let occ = c["occurrences"].as_array().unwrap();
+        let text = occ[0]["text"].as_str().unwrap();
+        let p = pool
+            .iter()
+            .position(|x| x == text)
+            .unwrap_or_else(|| panic!("a cluster that is not one pool paragraph: {text:?}"));
+        let docs: std::collections::BTreeSet<String> = occ
+            .iter()
+            .map(|o| {
+                assert_eq!(o["text"], text, "one paragraph throughout");
+                o["document"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(c["documents"], docs.len());
+        assert!(
+            found.insert(p, docs).is_none(),
+            "paragraph {p} in two clusters"
+        );
+        // Every later document's copy is credited to an earlier document (a second copy in the
+        // source document is not credited).
+        for o in occ.iter().filter(|o| o["document"] != occ[0]["document"]) {
+            let from = o["from"].as_str().expect("joined to an earlier document");
+            assert!(from < o["document"].as_str().unwrap());
+        }
+    }
+    assert_eq!(
+        found,
+        holders.into_iter().filter(|(_, d)| d.len() >= 2).collect()
+    );
+}
+
 /// The first words of a passage as both reports give it (`check` shows a one-line snippet).
 fn text_start(s: &str) -> String {
     s.split_whitespace()

@@ -6,12 +6,10 @@
 //!   a passage are kept. A passage is **boilerplate** when at least half of the words of one of its
 //!   sides lie in that document's boilerplate runs; boilerplate passages are listed with their pair,
 //!   labelled, and kept out of the reused shares.
-//! - **clusters**: one reused passage and every place it appears. Non-boilerplate passages are joined
-//!   (union-find) when their spans in one document overlap by at least two thirds of each span (the
-//!   same words, not a short passage inside a long one); each cluster's occurrences are the merged
-//!   spans per document, ordered by date, and the earliest is the source. Each later occurrence
-//!   carries the kind of the passage linking it to the source (or, when the two were not aligned
-//!   directly, to the earliest document it was aligned with: `from`, never a later document).
+//! - **clusters**: one reused passage and every place it appears (`clusters.rs`): each document's
+//!   reused text is cut at the passage boundaries in it, and the pieces with the same words are
+//!   joined through the passages; occurrences are ordered by date, the earliest is the source, and
+//!   `from` never names a later document.
 //! - **duplicates**: documents with identical text (`exact`); pairs whose reused share, boilerplate
 //!   included, reaches the threshold on both sides (`near`), or only on the smaller document
 //!   (`contained`: the smaller one lies within the larger).
@@ -21,6 +19,7 @@
 //! Deterministic: documents, pairs, passages, clusters and lists are in a fixed order whatever the
 //! thread count.
 
+mod clusters;
 pub mod progress;
 pub mod stages;
 
@@ -293,7 +292,7 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
         .into_par_iter()
         .map(|d| boiler_found(&tokenized, d, &docs[d].doc.text, &idx.boilerplate[d]))
         .collect();
-    let out = finish(docs, Some(tokenized), idx, words, pairs, found, sp);
+    let out = finish(docs, Some(tokenized), idx, words, pairs, found, params, sp);
     progress.finish();
     timings.lap("cluster");
     out
@@ -332,6 +331,8 @@ pub(crate) fn boiler_found(
 /// The scan from its parts: the index (its figures, verified pairs and boilerplate runs), each
 /// document's words, the aligned pairs with passages (any order) and each document's boilerplate
 /// runs as [`BoilerFound`]. What [`scan`] and a run in stages ([`stages`]) share.
+// The scan's parts, each from another stage (and from another machine in a run in stages).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn finish(
     docs: &[CorpusDoc],
     tokenized: Option<Tokenized>,
@@ -339,6 +340,7 @@ pub(crate) fn finish(
     words: Vec<usize>,
     mut pairs: Vec<PairResult>,
     found: Vec<Vec<BoilerFound>>,
+    params: &Params,
     sp: &ScanParams,
 ) -> Scan {
     pairs.sort_by_key(|p| (p.a, p.b));
@@ -360,7 +362,8 @@ pub(crate) fn finish(
     let boilerplate_share = (0..docs.len())
         .map(|d| round4(coverage(words[d], idx.boilerplate[d].iter().cloned())))
         .collect();
-    let clusters = clusters(&pairs, sp);
+    let texts: Vec<&str> = docs.iter().map(|d| d.doc.text.as_str()).collect();
+    let clusters = clusters::clusters(&texts, &pairs, params.min_words, sp.min_cluster_docs);
     let duplicates = duplicates(docs, &pairs, sp.duplicate_threshold);
     let boilerplate = group_boilerplate(found);
     Scan {
@@ -482,163 +485,6 @@ pub(crate) fn align_sides(
         b_share_all: share(lb, |p| p.b_tokens.clone(), true),
         passages,
     }
-}
-
-struct UnionFind(Vec<usize>);
-
-impl UnionFind {
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.0[x] != x {
-            self.0[x] = self.0[self.0[x]];
-            x = self.0[x];
-        }
-        x
-    }
-    fn union(&mut self, x: usize, y: usize) {
-        let (rx, ry) = (self.find(x), self.find(y));
-        // The smaller root wins, so the result does not depend on the order of unions.
-        if rx != ry {
-            let (lo, hi) = (rx.min(ry), rx.max(ry));
-            self.0[hi] = lo;
-        }
-    }
-}
-
-fn mirror(k: Kind) -> Kind {
-    match k {
-        Kind::Expanded => Kind::Condensed,
-        Kind::Condensed => Kind::Expanded,
-        k => k,
-    }
-}
-
-/// Two occurrences in one document are the same passage when they overlap by at least two thirds of
-/// each. Overlap of the shorter alone would chain: a long passage (a chapter shared by two
-/// translations) contains many short ones (a formula shared with other chapters), and each of those
-/// links the long one to yet other documents, until one cluster holds most of a corpus.
-fn same_words(x: &Range<usize>, y: &Range<usize>) -> bool {
-    overlap(x, y) * 3 >= x.len().max(y.len()) * 2
-}
-
-fn clusters(pairs: &[PairResult], sp: &ScanParams) -> Vec<Cluster> {
-    // Nodes: non-boilerplate passages. Per document, the spans of every node that touches it.
-    let mut nodes: Vec<(usize, usize)> = Vec::new();
-    let mut spans: BTreeMap<usize, Vec<(Range<usize>, usize)>> = BTreeMap::new();
-    for (pi, p) in pairs.iter().enumerate() {
-        for (xi, x) in p.passages.iter().enumerate() {
-            if x.boilerplate {
-                continue;
-            }
-            let n = nodes.len();
-            nodes.push((pi, xi));
-            spans.entry(p.a).or_default().push((x.a.clone(), n));
-            spans.entry(p.b).or_default().push((x.b.clone(), n));
-        }
-    }
-    let mut uf = UnionFind((0..nodes.len()).collect());
-    for list in spans.values_mut() {
-        list.sort_by_key(|(r, n)| (r.start, r.end, *n));
-        let mut active: Vec<(Range<usize>, usize)> = Vec::new();
-        for (r, n) in list.iter() {
-            active.retain(|(q, _)| q.end > r.start);
-            for (q, m) in &active {
-                if same_words(q, r) {
-                    uf.union(*m, *n);
-                }
-            }
-            active.push((r.clone(), *n));
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for n in 0..nodes.len() {
-        let root = uf.find(n);
-        groups.entry(root).or_default().push(n);
-    }
-    let mut out = Vec::new();
-    for members in groups.values() {
-        // Occurrences: the merged spans of the members per document.
-        let mut by_doc: BTreeMap<usize, Vec<Range<usize>>> = BTreeMap::new();
-        for &n in members {
-            let (pi, xi) = nodes[n];
-            let (p, x) = (&pairs[pi], &pairs[pi].passages[xi]);
-            by_doc.entry(p.a).or_default().push(x.a.clone());
-            by_doc.entry(p.b).or_default().push(x.b.clone());
-        }
-        if by_doc.len() < sp.min_cluster_docs {
-            continue;
-        }
-        let mut occurrences = Vec::new();
-        for (&doc, rs) in by_doc.iter_mut() {
-            rs.sort_by_key(|r| (r.start, r.end));
-            let mut merged: Vec<Range<usize>> = Vec::new();
-            for r in rs.iter() {
-                match merged.last_mut() {
-                    Some(m) if r.start < m.end => m.end = m.end.max(r.end),
-                    _ => merged.push(r.clone()),
-                }
-            }
-            occurrences.extend(merged.into_iter().map(|span| Occurrence {
-                doc,
-                span,
-                kind: None,
-                from: None,
-            }));
-        }
-        // Documents are numbered in date order, so the first occurrence is the earliest.
-        let source = occurrences[0].doc;
-        for occ in occurrences.iter_mut().skip(1) {
-            if occ.doc == source {
-                continue;
-            }
-            // The passage linking this occurrence to the source, else to the earliest document it
-            // was aligned with; most aligned words first.
-            let mut best: Option<(bool, usize, usize, Kind, usize)> = None;
-            for &n in members {
-                let (pi, xi) = nodes[n];
-                let (p, x) = (&pairs[pi], &pairs[pi].passages[xi]);
-                let (other, mine, kind) = if p.b == occ.doc {
-                    (p.a, &x.b, x.kind)
-                } else if p.a == occ.doc {
-                    (p.b, &x.a, mirror(x.kind))
-                } else {
-                    continue;
-                };
-                // A passage is reused from an earlier document (or one of the same date listed
-                // before), never from a later one.
-                if other > occ.doc || overlap(mine, &occ.span) == 0 {
-                    continue;
-                }
-                let key = (
-                    other != source,
-                    other,
-                    usize::MAX - x.aligned_a.min(x.aligned_b),
-                );
-                if best.is_none_or(|b| key < (b.0, b.1, b.2)) {
-                    best = Some((key.0, key.1, key.2, kind, other));
-                }
-            }
-            if let Some((_, _, _, kind, other)) = best {
-                occ.kind = Some(kind);
-                occ.from = Some(other);
-            }
-        }
-        let documents = by_doc.len();
-        out.push(Cluster {
-            occurrences,
-            documents,
-        });
-    }
-    out.sort_by(|x, y| {
-        let k = |c: &Cluster| {
-            (
-                c.occurrences[0].doc,
-                c.occurrences[0].span.start,
-                c.occurrences[0].span.end,
-            )
-        };
-        k(x).cmp(&k(y))
-    });
-    out
 }
 
 fn duplicates(docs: &[CorpusDoc], pairs: &[PairResult], threshold: f64) -> Vec<Duplicate> {

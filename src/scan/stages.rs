@@ -170,6 +170,7 @@ pub fn assemble(
     boilerplate: Vec<DocBoilerplate>,
     figures: Figures,
     pairs: Vec<PairResult>,
+    params: &Params,
     sp: &ScanParams,
 ) -> Scan {
     let mut candidates: Vec<Candidate> = figures
@@ -189,7 +190,7 @@ pub fn assemble(
         candidates,
         boilerplate: runs,
     };
-    super::finish(docs, None, idx, words, pairs, found, sp)
+    super::finish(docs, None, idx, words, pairs, found, params, sp)
 }
 
 /// The whole scan in stages, the grouping done in memory: the reference for a distributed run.
@@ -291,7 +292,7 @@ pub fn run(docs: &[CorpusDoc], params: &Params, sp: &ScanParams) -> Scan {
         pairs.extend(out.result);
     }
     // Stage 5.
-    assemble(docs, words, boilerplate, figures, pairs, sp)
+    assemble(docs, words, boilerplate, figures, pairs, params, sp)
 }
 
 #[cfg(test)]
