@@ -14,6 +14,7 @@ pub mod classify;
 pub mod extend;
 pub mod reword;
 pub mod seed;
+pub mod split;
 
 use std::ops::Range;
 
@@ -228,7 +229,9 @@ fn align_oriented(a: &Seq, text_a: &str, b: &Seq, text_b: &str, params: &Params)
         classify::classify(p, a, b, &params.thresholds);
     }
     passages.retain(|p| reportable(p, a, params));
-    let mut passages = best_counterparts(passages, a.len(), b.len());
+    let passages = best_counterparts(passages, a.len(), b.len());
+    // Split after choosing counterparts: the parts of a passage do not compete with other passages.
+    let mut passages = split::split(passages, a, text_a, b, text_b, params);
     if params.reworded {
         let mut more = reword::passages(a, text_a, b, text_b, &passages);
         for p in &mut more {

@@ -9,6 +9,10 @@
 //! case's B span, and at least half of the passage's aligned pairs that start in the case's A span land
 //! in its B span.
 //!
+//! A detection is an aligned stretch: the parts a passage was split into at shared line breaks
+//! (verse by verse, article by article), which abut on both sides, count as one detection, so that
+//! gold at passage level does not count each verse of a passage as a fragment of it.
+//!
 //! Record forms accepted: PAN (`susp`, `src`, `this_offset`, `this_length`, `source_offset`,
 //! `source_length`; the source plays A), pairs of spans (`a_doc`, `a_begin`, `a_end`, `b_doc`,
 //! `b_begin`, `b_end`) and amendments (`old_doc`, `old_begin`, … `new_end`; the old text plays A).
@@ -202,30 +206,41 @@ pub fn detect(
     let da = read_document(a, opts)?;
     let db = read_document(b, opts)?;
     let cmp = crate::compare_texts(&da.text, &db.text, params);
-    Ok(cmp
-        .passages
-        .iter()
-        .map(|p| {
-            let mut pairs = Vec::new();
-            for op in &p.ops {
-                if op.tag == OpTag::Equal {
-                    for (i, j) in op.a.clone().zip(op.b.clone()) {
-                        pairs.push((cmp.a_tokens[i].span(), cmp.b_tokens[j].span()));
-                    }
-                } else if op.fuzzy {
-                    pairs.push((
-                        crate::byte_span(&cmp.a_tokens, &op.a),
-                        crate::byte_span(&cmp.b_tokens, &op.b),
-                    ));
+    // The parts of one aligned stretch, split at the lines both sides share (`align::split`), abut
+    // on both sides: they are scored as one detection, the stretch, whose parts carry their labels.
+    let mut out: Vec<Detection> = Vec::with_capacity(cmp.passages.len());
+    // (token end in A, token end in B) of each detection so far -> its index.
+    let mut ends: rustc_hash::FxHashMap<(usize, usize), usize> = Default::default();
+    for p in &cmp.passages {
+        let mut pairs = Vec::new();
+        for op in &p.ops {
+            if op.tag == OpTag::Equal {
+                for (i, j) in op.a.clone().zip(op.b.clone()) {
+                    pairs.push((cmp.a_tokens[i].span(), cmp.b_tokens[j].span()));
                 }
+            } else if op.fuzzy {
+                pairs.push((
+                    crate::byte_span(&cmp.a_tokens, &op.a),
+                    crate::byte_span(&cmp.b_tokens, &op.b),
+                ));
             }
-            Detection {
-                a: cmp.byte_span_a(p),
-                b: cmp.byte_span_b(p),
-                pairs,
+        }
+        let (a, b) = (cmp.byte_span_a(p), cmp.byte_span_b(p));
+        match ends.remove(&(p.a.start, p.b.start)) {
+            Some(k) => {
+                let d = &mut out[k];
+                d.a.end = a.end;
+                d.b.end = b.end;
+                d.pairs.extend(pairs);
+                ends.insert((p.a.end, p.b.end), k);
             }
-        })
-        .collect())
+            None => {
+                ends.insert((p.a.end, p.b.end), out.len());
+                out.push(Detection { a, b, pairs });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Evaluate the aligner on one gold file.
