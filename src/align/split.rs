@@ -18,7 +18,7 @@
 //!    every shared sentence end instead.
 //! 2. Neighbouring pieces both *repeated* are joined (a verbatim copy across a line break stays one
 //!    passage).
-//! 3. A piece too small or too weak to report on its own ([`super::reportable`]) joins its smaller
+//! 3. A piece too small or too weak to report on its own (`reportable`) joins its smaller
 //!    neighbour, until every piece is reportable or the passage is whole again.
 //!
 //! Passages labelled *repeated* as a whole are not split: a near-verbatim copy (PAN's "no
@@ -28,7 +28,7 @@
 //!
 //! The pieces tile the passage's diff: the words between two aligned words at a cut (a verse's
 //! leading "And" deleted) belong to the piece they stand in, so the pieces cover the words the
-//! passage covered. Each piece is re-scored and labelled by [`classify`](super::classify::classify),
+//! passage covered. Each piece is re-scored and labelled by [`classify`],
 //! the same code that labels every passage. Nothing here depends on the language: the breaks are
 //! read from the text between two words.
 //!
