@@ -384,7 +384,15 @@ fn assemble(
             verified,
         };
         let s = &settings.inner;
-        let scan = stages::assemble(&docs, words, boilerplate, figures, pairs, &s.params, &s.scan);
+        let scan = stages::assemble(
+            &docs,
+            words,
+            boilerplate,
+            figures,
+            pairs,
+            &s.params,
+            &s.scan,
+        );
         let mut inputs: Vec<InputInfo> = inputs
             .into_iter()
             .map(|(path, path_bytes, bytes, xxh3)| InputInfo {
