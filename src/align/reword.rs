@@ -34,7 +34,9 @@
 //! cost grows with the words and the candidate pairs the index gives, never with all pairs of units;
 //! the passages returned overlap neither each other nor the passages given.
 
+use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -131,7 +133,7 @@ const NONE: u32 = u32::MAX;
 
 /// The content word types of two sequences: one [`Word`] per distinct id, built once.
 struct Types {
-    words: Vec<Word>,
+    words: Vec<Arc<Analysis>>,
     /// Per token of A / B: its type, or NONE for function words and CJK characters.
     la: Vec<u32>,
     lb: Vec<u32>,
@@ -168,34 +170,67 @@ impl Types {
     }
 }
 
-/// The [`Word`] of token `i` of `s`.
-fn word_of(s: &Seq, text: &str, i: usize, lex: &Lexicon) -> Word {
+/// A content word type: its [`Word`] (span left empty: the tier compares forms) and [`concepts`].
+struct Analysis {
+    word: Word,
+    concepts: Vec<u64>,
+}
+
+/// Word types analysed so far, keyed by "text\0stem": `scan` meets the same words in every pair,
+/// and the lemma look-ups and concepts are most of the tier's set-up.
+const MAX_ANALYSES: usize = 1 << 18;
+
+type Memo = (String, FxHashMap<Box<str>, Arc<Analysis>>);
+
+thread_local! {
+    static ANALYSES: RefCell<Memo> = RefCell::default();
+}
+
+/// The [`Analysis`] of content token `i` of `s`.
+fn word_of(s: &Seq, text: &str, i: usize, lex: &Lexicon) -> Arc<Analysis> {
     let t = &s.tokens[i];
-    let norm = crate::text::normalize(&text[t.span()]);
-    let stem = s.vocab.entry(t.id).form.to_string();
-    Word {
-        start: t.start as usize,
-        end: t.end as usize,
-        deriv: relate::derivational_key(&stem),
-        lemmas: if s.stop[i] {
-            Vec::new()
-        } else {
-            lex.lemmas(&norm)
-        },
-        stop: s.stop[i],
-        norm,
-        stem,
-        sentence: 0,
-    }
+    let raw = &text[t.span()];
+    let stem = &s.vocab.entry(t.id).form;
+    ANALYSES.with_borrow_mut(|(key, memo)| {
+        key.clear();
+        key.push_str(raw);
+        key.push('\0');
+        key.push_str(stem);
+        if let Some(a) = memo.get(key.as_str()) {
+            return a.clone();
+        }
+        let norm = crate::text::normalize(raw);
+        let deriv = relate::derivational_key(stem);
+        let lemmas = lex.lemmas(&norm);
+        let concepts = concepts(&deriv, &lemmas, lex);
+        let a = Arc::new(Analysis {
+            word: Word {
+                start: 0,
+                end: 0,
+                deriv,
+                lemmas,
+                stop: false,
+                norm,
+                stem: stem.to_string(),
+                sentence: 0,
+            },
+            concepts,
+        });
+        if memo.len() >= MAX_ANALYSES {
+            memo.clear();
+        }
+        memo.insert(key.as_str().into(), a.clone());
+        a
+    })
 }
 
 /// The concepts of a word: keys two related words are likely to share (derivational key, lemmas and
 /// their derivation partners, synonym groups), tagged by kind in the top bits.
-fn concepts(w: &Word, lex: &Lexicon) -> Vec<u64> {
+fn concepts(deriv: &str, word_lemmas: &[LemmaId], lex: &Lexicon) -> Vec<u64> {
     let h = |tag: u64, s: &str| (tag << 60) | (xxhash_rust::xxh3::xxh3_64(s.as_bytes()) >> 4);
-    let mut out = vec![h(1, &w.deriv)];
-    let mut lemmas: Vec<LemmaId> = w.lemmas.clone();
-    for &l in &w.lemmas {
+    let mut out = vec![h(1, deriv)];
+    let mut lemmas: Vec<LemmaId> = word_lemmas.to_vec();
+    for &l in word_lemmas {
         lemmas.extend_from_slice(lex.partners(l));
     }
     for l in lemmas {
@@ -321,7 +356,7 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
     }
     // Every content type's concepts; B's types indexed by concept. The index relates all types (the
     // verification uses it); only anchors make candidates.
-    let concept_lists: Vec<Vec<u64>> = types.words.par_iter().map(|w| concepts(w, lex)).collect();
+    let concept_lists: Vec<&[u64]> = types.words.iter().map(|w| &w.concepts[..]).collect();
     let mut index_b: Vec<(u64, u32)> = Vec::new();
     for (t, cs) in concept_lists.iter().enumerate() {
         if !postings(t as u32).is_empty() {
@@ -339,7 +374,7 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
     for (t, cs) in concept_lists.iter().enumerate() {
         if in_a[t] {
             rel.clear();
-            for &c in cs {
+            for &c in cs.iter() {
                 let lo = index_b.partition_point(|x| x.0 < c);
                 let hi = index_b.partition_point(|x| x.0 <= c);
                 // A concept shared by very many types (a large synonym group) links nothing useful.
@@ -355,7 +390,11 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
     }
     drop(concept_lists);
     drop(index_b);
-    let letters: Vec<u32> = types.words.iter().map(|w| letter_key(&w.norm)).collect();
+    let letters: Vec<u32> = types
+        .words
+        .iter()
+        .map(|w| letter_key(&w.word.norm))
+        .collect();
     let anchor_a = |t: u32| df[t as usize] <= max_df;
 
     // Candidate unit pairs: two distinct anchor types of the A unit meet the B unit.
@@ -579,8 +618,8 @@ impl Ctx<'_> {
             return Some((Relation::Equal, 1.0));
         }
         let (x, y) = (
-            &self.types.words[ta as usize],
-            &self.types.words[tb as usize],
+            &self.types.words[ta as usize].word,
+            &self.types.words[tb as usize].word,
         );
         let keyed = self.related.of(ta).binary_search(&tb).is_ok();
         // Relations no concept key finds need shared letters: a prefix or compound part (one word
@@ -645,9 +684,12 @@ impl Ctx<'_> {
         for (two, one, one_side_b) in [(&ca, &cb, true), (&cb, &ca, false)] {
             let (l2, l1) = if one_side_b { (la, lb) } else { (lb, la) };
             for k in two.windows(2).filter(|k| k[1] == k[0] + 1) {
-                let (w0, w1) = (&words[l2[k[0]] as usize], &words[l2[k[1]] as usize]);
+                let (w0, w1) = (
+                    &words[l2[k[0]] as usize].word,
+                    &words[l2[k[1]] as usize].word,
+                );
                 for &j in one.iter() {
-                    let w = &words[l1[j] as usize];
+                    let w = &words[l1[j] as usize].word;
                     if w.norm.len() + 3 < w0.norm.len() + w1.norm.len()
                         || w.norm.len() > w0.norm.len() + w1.norm.len() + 3
                     {
@@ -978,8 +1020,8 @@ fn gap_ops(a: &Seq, b: &Seq, ra: Range<usize>, rb: Range<usize>, ops: &mut Vec<O
 /// compound or OCR-damaged word as the same word, and the report names the relation.
 pub fn annotate(passages: &mut [Passage], a: &Seq, text_a: &str, b: &Seq, text_b: &str) {
     let lex = lexicon();
-    let mut cache: FxHashMap<(bool, u32), Word> = FxHashMap::default();
-    let mut word = |s: &Seq, text: &str, side: bool, i: usize| -> Word {
+    let mut cache: FxHashMap<(bool, u32), Arc<Analysis>> = FxHashMap::default();
+    let mut word = |s: &Seq, text: &str, side: bool, i: usize| -> Arc<Analysis> {
         cache
             .entry((side, s.ids[i]))
             .or_insert_with(|| word_of(s, text, i, lex))
@@ -998,11 +1040,11 @@ pub fn annotate(passages: &mut [Passage], a: &Seq, text_a: &str, b: &Seq, text_b
             op.relation = match (ca.len(), cb.len()) {
                 (1, 1) => {
                     let (x, y) = (word(a, text_a, false, ca[0]), word(b, text_b, true, cb[0]));
-                    relate::relate(&x, &y, lex).map(|r| r.0)
+                    relate::relate(&x.word, &y.word, lex).map(|r| r.0)
                 }
                 (2, 1) | (1, 2) if ca.windows(2).chain(cb.windows(2)).all(|k| k[1] == k[0] + 1) => {
-                    let join = |s: &Seq, text: &str, side: bool, c: &[usize], f: &mut dyn FnMut(&Seq, &str, bool, usize) -> Word| {
-                        c.iter().map(|&i| f(s, text, side, i).norm).collect::<String>()
+                    let join = |s: &Seq, text: &str, side: bool, c: &[usize], f: &mut dyn FnMut(&Seq, &str, bool, usize) -> Arc<Analysis>| {
+                        c.iter().map(|&i| f(s, text, side, i).word.norm.clone()).collect::<String>()
                     };
                     let (ja, jb) = (
                         join(a, text_a, false, &ca, &mut word),
