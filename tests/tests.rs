@@ -4713,10 +4713,10 @@ fn compare_finds_the_four_rewordings_of_issue_14_labelled_reworded_with_evidence
 #[test]
 fn scan_finds_the_four_rewordings_of_issue_14() {
     let env = TestEnv::new();
-    // Off by default in corpus mode (its cost), on with --reworded and in `report`.
-    let off = env.scan_json(&[repo("inputs").to_str().unwrap()]);
+    // On by default (as in `compare`, `check` and `report`), off with --no-reworded.
+    let off = env.scan_json(&[repo("inputs").to_str().unwrap(), "--no-reworded"]);
     assert_eq!(off["manifest"]["parameters"]["reworded"], false);
-    let r = env.scan_json(&[repo("inputs").to_str().unwrap(), "--reworded"]);
+    let r = env.scan_json(&[repo("inputs").to_str().unwrap()]);
     assert_eq!(r["manifest"]["parameters"]["reworded"], true);
     let pairs = r["pairs"].as_array().unwrap();
     for (a, b, wa, wb) in REWORDINGS {

@@ -62,7 +62,7 @@ def scan(
     repeated_max_ratio: Optional[float] = 1.25,
     expanded_min_found: Optional[float] = 0.8,
     expanded_min_ratio: Optional[float] = 1.3,
-    reworded: Optional[bool] = False,
+    reworded: Optional[bool] = True,
     min_shared: Optional[int] = 3,
     max_df: Optional[int] = 100,
     boilerplate_min_docs: Optional[int] = None,

@@ -125,7 +125,7 @@ pub const ALIGN: &[&str] = &[
 ];
 
 /// The aligner's parameters: the library's defaults with the options given; `reworded` is the
-/// command's default for the reworded tier (on in compare, off in scan). The caller checks them
+/// command's default for the reworded tier (on in compare and scan). The caller checks them
 /// with `Params::validate`.
 pub fn align_params(o: &mut Options<'_>, reworded: bool) -> PyResult<Params> {
     let mut p = Params {

@@ -127,7 +127,7 @@ fn corpus(mut docs: Vec<CorpusDoc>) -> Result<Vec<CorpusDoc>, Failure> {
 /// ignored. They go through the rules of a `.jsonl` line of `cyberdiff scan`, so the result is the
 /// report `cyberdiff scan --json` writes for the same records, with `<documents>` for their path
 /// and their 1-based place for their line. Options are the command's flags in snake_case: the
-/// aligner's (as `compare`, with reworded off by default), min_shared, max_df,
+/// aligner's (as `compare`, the reworded tier on by default), min_shared, max_df,
 /// boilerplate_min_docs, duplicate_threshold, min_cluster_docs, json_summary, max_bytes.
 ///
 /// A bad record raises ValueError naming it (`documents[3]: record "x": date ...`), unless
@@ -142,7 +142,7 @@ pub fn scan<'py>(
     options: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut o = Options::new("scan", options)?;
-    let params = options::align_params(&mut o, false)?;
+    let params = options::align_params(&mut o, true)?;
     let scan_options = options::scan_options(&mut o)?;
     let summary = o.flag("json_summary")?.unwrap_or(false);
     let max_bytes = options::max_bytes(&mut o)?;

@@ -23,6 +23,7 @@ def test_scan_of_records_is_the_binarys_scan_of_them(cli, tmp_path, corpus_recor
     want = cli_scan(cli, tmp_path, corpus_records)
     got = cyberdiff.scan(corpus_records)
     assert got["manifest"]["inputs"] == []
+    assert got["manifest"]["parameters"]["reworded"] is True  # on by default, as in the binary
     assert without_inputs(got) == without_inputs(want)
     # Real findings, not an empty report equal to another: PAN pairs share passages, clusters
     # recur across documents, and the records' places and sources are kept.
@@ -34,14 +35,14 @@ def test_scan_of_records_is_the_binarys_scan_of_them(cli, tmp_path, corpus_recor
 
 
 def test_scan_options_are_the_flags_in_snake_case(cli, tmp_path, corpus_records):
-    flags = ["--reworded", "--min-words", "10", "--max-df", "20", "--min-cluster-docs", "3",
+    flags = ["--no-reworded", "--min-words", "10", "--max-df", "20", "--min-cluster-docs", "3",
              "--duplicate-threshold", "0.7", "--json-summary"]
     want = cli_scan(cli, tmp_path, corpus_records, *flags)
     got = cyberdiff.scan(
-        corpus_records, reworded=True, min_words=10, max_df=20, min_cluster_docs=3,
+        corpus_records, reworded=False, min_words=10, max_df=20, min_cluster_docs=3,
         duplicate_threshold=0.7, json_summary=True,
     )
-    assert got["manifest"]["parameters"]["reworded"] is True
+    assert got["manifest"]["parameters"]["reworded"] is False
     assert got["manifest"]["scan"]["max_df"] == 20
     assert without_inputs(got) == without_inputs(want)
     assert all("text" not in p["a"] for pair in got["pairs"] for p in pair["passages"])

@@ -68,6 +68,10 @@ pub struct CheckArgs {
     /// Smallest alignment score of a passage [default: 0.3].
     #[arg(long, value_name = "X")]
     pub min_score: Option<f64>,
+    /// Whether the reworded tier (passages of synonyms, derivations and reordered words) runs, as
+    /// in `scan` [default: true].
+    #[arg(long, value_name = "BOOL")]
+    pub reworded: Option<bool>,
     /// A pair of documents is aligned when it shares at least N distinct n-grams [default: 3].
     #[arg(long, value_name = "N")]
     pub min_shared: Option<usize>,
@@ -151,6 +155,7 @@ fn settings(args: &CheckArgs) -> Result<CheckSettings> {
         boilerplate: args.boilerplate,
         min_words: args.min_words,
         min_score: args.min_score,
+        reworded: args.reworded,
         min_shared: args.min_shared,
         max_df: args.max_df,
         boilerplate_min_docs: args.boilerplate_min_docs,

@@ -138,7 +138,7 @@ pub fn stage_settings(args: &[String], n_docs: usize) -> Result<StageSettings> {
             bail!("{name} is not supported here: give JSON Lines files or folders of them");
         }
     }
-    let params = resolve::corpus_params(&args.align)?;
+    let params = resolve::params(&args.align)?;
     let scan = scan_params(c, n_docs, args.min_cluster_docs)?;
     Ok(StageSettings {
         params,
@@ -192,7 +192,7 @@ fn pairs_dir(html: &Path) -> (PathBuf, String) {
 
 pub fn scan(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
-    let params = resolve::corpus_params(&args.align)?;
+    let params = resolve::params(&args.align)?;
     let read = resolve::read_options(&args.read);
     if is_stdout(&args.html) {
         bail!(
@@ -323,7 +323,7 @@ pub(super) fn write_html(
 }
 
 pub fn dedup(args: DedupArgs) -> Result<i32> {
-    let params = resolve::corpus_params(&args.align)?;
+    let params = resolve::dedup_params(&args.align)?;
     let read = resolve::read_options(&args.read);
     if let Some(out) = &args.out {
         check_out_dir(out, &args.corpus.paths)?;

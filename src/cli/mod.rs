@@ -94,12 +94,12 @@ pub struct AlignArgs {
     #[arg(long, value_name = "X", default_value_t = Thresholds::default().expanded_min_length_ratio)]
     pub expanded_min_ratio: f64,
     /// Turn off the reworded tier (passages of synonyms, derivations and reordered words that share
-    /// no exact 3-gram), on by default in `compare` and `eval`; the JSON parameters say whether it
-    /// was on.
+    /// no exact 3-gram), on by default in `compare`, `scan`, `report` and `eval`; the JSON
+    /// parameters say whether it was on.
     #[arg(long, conflicts_with = "reworded")]
     pub no_reworded: bool,
-    /// Turn on the reworded tier in `scan` and `dedup`, where it is off by default (it costs about
-    /// three times the exact aligner's time on a corpus; `report` turns it on).
+    /// Turn on the reworded tier in `dedup`, where it is off by default (dedup removes near-copies,
+    /// and a reworded passage is not one); elsewhere it is on already.
     #[arg(long)]
     pub reworded: bool,
 }

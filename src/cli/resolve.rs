@@ -48,9 +48,9 @@ pub fn params(a: &AlignArgs) -> Result<Params> {
     Ok(params)
 }
 
-/// The aligner's parameters for a corpus command (`scan`, `dedup`, the Spark job's stages): as
-/// [`params`], with the reworded tier off unless `--reworded` asks for it.
-pub fn corpus_params(a: &AlignArgs) -> Result<Params> {
+/// The aligner's parameters for `dedup`: as [`params`], with the reworded tier off unless
+/// `--reworded` asks for it (dedup removes near-copies; a reworded passage is not one).
+pub fn dedup_params(a: &AlignArgs) -> Result<Params> {
     let mut p = params(a)?;
     p.reworded = a.reworded;
     Ok(p)

@@ -204,9 +204,9 @@ pub struct ReportArgs {
 
 /// `cyberdiff report`: scan, dedup and track into one folder, with `index.html` linking every page
 /// and `report.json` holding the three JSON reports. The corpus is read once and scanned once (with
-/// the reworded tier, as `scan --reworded`); dedup's plan comes from that scan without the tier's
+/// the reworded tier, as `scan`'s default); dedup's plan comes from that scan without the tier's
 /// passages, and tracking from the same documents. The parts run with the defaults of their
-/// commands and are exactly what `scan --reworded`, `dedup` and `track` write.
+/// commands and are exactly what `scan`, `dedup` and `track` write.
 ///
 /// The folder is replaced as a whole: the run writes a new folder beside it (`.NAME.tmp-PID`) and
 /// swaps it in at the end, so the folder is always one run's complete report (never a mix of two
@@ -246,11 +246,8 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         follow: false,
     };
 
-    // The main job's corpus is the flagship case: rewordings are what it asks about.
-    let scan_params = crate::align::Params {
-        reworded: true,
-        ..crate::align::Params::default()
-    };
+    // `scan`'s defaults, the reworded tier included.
+    let scan_params = crate::align::Params::default();
     let (corpus, inputs, sp) = (|| -> Result<_> {
         let corpus =
             super::corpus_cmd::read_corpus(&paths, &walk, args.manifest.as_deref(), &read)?;

@@ -65,6 +65,7 @@ pub struct ConfigThresholds {
     pub statement_dropped: Option<bool>,
     pub min_words: Option<f64>,
     pub min_score: Option<f64>,
+    pub reworded: Option<bool>,
     pub min_shared: Option<usize>,
     pub max_df: Option<usize>,
     pub boilerplate_min_docs: Option<usize>,
@@ -112,6 +113,7 @@ pub struct Flags {
     pub boilerplate: Option<bool>,
     pub min_words: Option<f64>,
     pub min_score: Option<f64>,
+    pub reworded: Option<bool>,
     pub min_shared: Option<usize>,
     pub max_df: Option<usize>,
     pub boilerplate_min_docs: Option<usize>,
@@ -198,9 +200,9 @@ pub fn resolve(flags: &Flags, config: Option<(PathBuf, Config)>) -> Result<Check
         (Some(p), false) => format!("thresholds.{key} in {}", p.display()),
         _ => format!("--{}", key.replace('_', "-")),
     };
-    // As `scan` (whose findings the gate must match): the reworded tier is off in corpus mode.
+    // As `scan` (whose findings the gate must match): the reworded tier on unless turned off.
     let mut align = Params {
-        reworded: false,
+        reworded: flags.reworded.or(t.reworded).unwrap_or(true),
         ..Params::default()
     };
     if let Some(x) = flags.min_words.or(t.min_words) {
@@ -351,6 +353,7 @@ boilerplate = true   # text recurring in many documents (navigation, mastheads) 
 statement_dropped = true   # with statements: one absent after the previous document had it is a finding
 # min_words = 8      # smallest passage, in aligned words
 # min_score = 0.3    # smallest alignment score of a passage
+# reworded = true    # passages of synonyms, derivations and reordered words (as `scan`)
 # min_shared = 3     # distinct shared n-grams that make a pair worth aligning
 # max_df = 100       # n-grams in more documents than this do not make pairs
 # boilerplate_min_docs = 10   # default: 10% of the documents, at least 5, at most max_df + 1
@@ -397,7 +400,16 @@ mod tests {
         assert_eq!(s.thresholds.duplicate, 0.8);
         assert!(s.thresholds.boilerplate);
         assert_eq!(s.settings.link_share, 0.8);
-        assert!(!s.settings.params.reworded);
+        // The reworded tier: on by default, as in `scan`; the file turns it off, a flag back on.
+        assert!(s.settings.params.reworded);
+        let off = file.replace("max_df = 50\n", "max_df = 50\nreworded = false\n");
+        let s2 = resolve(&Flags::default(), config(&off)).unwrap();
+        assert!(!s2.settings.params.reworded);
+        let on = Flags {
+            reworded: Some(true),
+            ..Flags::default()
+        };
+        assert!(resolve(&on, config(&off)).unwrap().settings.params.reworded);
         // The file's relative paths are relative to its folder.
         assert_eq!(s.paths, vec!["ci/corpus/".to_owned()]);
         assert_eq!(s.baseline, PathBuf::from("ci/base.json"));

@@ -20,7 +20,9 @@
 //! 3. **Join**: the segments between a document's cuts are mapped through each passage covering
 //!    them (linearly, from the passage's cuts on one side to its cuts on the other, so the result is
 //!    the same with and without word diffs) and a segment is joined (union-find) with the segment
-//!    of the other side that has the same words: their overlap is two thirds of each. A segment
+//!    of the other side that has the same words: their overlap is two thirds of each. Through a
+//!    passage that is not near-verbatim the map is not good to a few words: pieces are joined in
+//!    order, the k-th with the k-th, and only when they share half their content words. A segment
 //!    never joins a longer one that merely contains it, so unrelated passages touching one
 //!    document do not chain.
 //! 4. **Merge neighbours**: two groups of segments are one passage when each segment of the first is
@@ -223,6 +225,42 @@ fn cut_documents(sides: &[Vec<Side>], nodes: &Nodes, min_len: u32) -> Vec<Vec<u3
     cuts.into_iter().map(|s| s.into_iter().collect()).collect()
 }
 
+/// A key for each word of `text` (as [`crate::text::for_each_word`] counts them): a hash of its
+/// normalised, stemmed form, 0 for a function word.
+fn word_keys(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut form = String::new();
+    crate::text::for_each_word(text, |_, word| {
+        form.clear();
+        crate::text::normalize_into(word, &mut form);
+        let stem = crate::text::stem(&form);
+        out.push(if crate::text::is_stop_form(&stem) {
+            0
+        } else {
+            (xxhash_rust::xxh3::xxh3_64(stem.as_bytes()) as u32).max(1)
+        });
+    });
+    out
+}
+
+/// Whether two pieces are the same words: at least half of the smaller one's distinct content words
+/// (all its words when it has none) are in the other. Pieces of a reworded or expanded passage that
+/// lie at the same place in their sides are not always the same words.
+fn share_words(x: &[u32], y: &[u32]) -> bool {
+    let set = |v: &[u32]| {
+        let mut s: Vec<u32> = v.iter().copied().filter(|&k| k != 0).collect();
+        if s.is_empty() {
+            s = v.to_vec();
+        }
+        s.sort_unstable();
+        s.dedup();
+        s
+    };
+    let (x, y) = (set(x), set(y));
+    let shared = x.iter().filter(|k| y.binary_search(k).is_ok()).count();
+    shared * 2 >= x.len().min(y.len()).max(1)
+}
+
 /// For each cut of a document, the byte where the word at the cut starts and the byte where the
 /// word before it ends (the text's length and 0 where there is no such word).
 fn cut_bytes(text: &str, cuts: &[u32]) -> Vec<(usize, usize)> {
@@ -298,6 +336,22 @@ pub(crate) fn clusters(
     first.push(total);
     let doc_of = |s: usize| first.partition_point(|&f| f <= s) - 1;
 
+    // The words of the documents holding a passage other than repeated: through such a passage a
+    // k-th piece is joined with the k-th only when they share their words (below).
+    let mut needs = vec![false; n_docs];
+    for &(pi, xi) in &nodes.list {
+        let p = &pairs[pi as usize];
+        if p.passages[xi as usize].kind != Kind::Repeated {
+            needs[p.a] = true;
+            needs[p.b] = true;
+        }
+    }
+    let keys: Vec<Vec<u32>> = texts
+        .par_iter()
+        .zip(needs.par_iter())
+        .map(|(t, &need)| if need { word_keys(t) } else { Vec::new() })
+        .collect();
+
     // Join: per passage, the segments of one side with those of the other that are the same words.
     let edges: Vec<(usize, usize, u32)> = (0..nodes.list.len())
         .into_par_iter()
@@ -328,7 +382,16 @@ pub(crate) fn clusters(
                 while k < j1 && cb[k] < v {
                     let (t0, t1) = (cb[k], cb[k + 1]);
                     let ov = v.min(t1).saturating_sub(u.max(t0));
-                    if ov * 3 >= (v - u).max(t1 - t0) * 2 && (!in_order || k - j0 == i - i0) {
+                    let same = || {
+                        let r = |c: &[u32], i: usize| c[i] as usize..c[i + 1] as usize;
+                        share_words(&keys[p.a][r(ca, i)], &keys[p.b][r(cb, k)])
+                    };
+                    let joined = if in_order {
+                        k - j0 == i - i0 && same()
+                    } else {
+                        ov * 3 >= (v - u).max(t1 - t0) * 2
+                    };
+                    if joined {
                         out.push((first[p.a] + i, first[p.b] + k, n));
                     }
                     k += 1;
@@ -547,6 +610,64 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn pieces_of_a_reworded_passage_join_only_when_they_share_their_words() {
+        // Words of five letters: word i of a document is bytes [6i, 6i + 5).
+        let words = |p: &str| (0..10).map(|i| format!("{p}{i:04}")).collect::<Vec<_>>();
+        let doc = |x: &str, y: &str| [words(x), words(y)].concat().join(" ");
+        // 0 and 1 share their first halves (p words); their second halves differ (q, r), but one
+        // expanded passage covers both wholes. 2 holds 0's q words, 3 holds 1's r words: both
+        // documents are cut after word 10, and the second pieces lie at the same place.
+        let texts = [doc("p", "q"), doc("p", "r"), doc("q", "s"), doc("r", "t")];
+        let at = |r: &Range<usize>| r.start * 6..r.end * 6 - 1;
+        let rec = |kind, x: Range<usize>, y: Range<usize>| PassageRec {
+            kind,
+            score: 1.0,
+            aligned_a: x.len(),
+            aligned_b: y.len(),
+            a: at(&x),
+            b: at(&y),
+            a_tokens: x,
+            b_tokens: y,
+            ops: Vec::new(),
+            boilerplate: false,
+            reworded_tier: false,
+        };
+        let mk = |a, b, passages| PairResult {
+            a,
+            b,
+            shared_ngrams: 10,
+            passages,
+            a_share: 0.0,
+            b_share: 0.0,
+            a_share_all: 0.0,
+            b_share_all: 0.0,
+        };
+        let pairs = [
+            mk(0, 1, vec![rec(Kind::Expanded, 0..20, 0..20)]),
+            mk(0, 2, vec![rec(Kind::Repeated, 10..20, 0..10)]),
+            mk(1, 3, vec![rec(Kind::Repeated, 10..20, 0..10)]),
+        ];
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let got: Vec<Vec<(usize, Range<usize>)>> = clusters(&refs, &pairs, 8.0, 2)
+            .iter()
+            .map(|c| {
+                let o = c.occurrences.iter();
+                o.map(|o| (o.doc, o.span.start / 6..(o.span.end + 1) / 6))
+                    .collect()
+            })
+            .collect();
+        // p in 0 and 1; q in 0 and 2; r in 1 and 3; never q with r.
+        assert_eq!(
+            got,
+            vec![
+                vec![(0, 0..10), (1, 0..10)],
+                vec![(0, 10..20), (2, 0..10)],
+                vec![(1, 10..20), (3, 0..10)],
+            ]
+        );
     }
 
     #[test]

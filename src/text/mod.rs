@@ -14,6 +14,7 @@ mod normalize;
 mod stopwords;
 
 pub use normalize::{is_cjk_char, normalize, normalize_into, stem};
+pub use stopwords::is_stop_form;
 
 use std::borrow::Cow;
 use std::ops::Range;
