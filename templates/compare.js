@@ -265,14 +265,28 @@
   function buildTable() {
     if (!table || rows.size) return;
     var frag = document.createDocumentFragment();
-    passages.forEach(function (p) {
+    // Ranked: distinct content first; a phrase matched several times is one finding (×N on its best
+    // passage) with its copies right under it.
+    data.order.forEach(function (id) {
+      var p = byId.get(id);
       var kind = data.kinds[p.k];
       var tr = document.createElement('tr');
       tr.setAttribute('role', 'row');
       tr.dataset.id = p.id;
+      tr.dataset.w = p.w;
+      tr.dataset.k = p.k;
       var link = el('a', null, String(p.id));
       link.href = '#p' + p.id;
-      tr.appendChild(el('td', 'num')).appendChild(link);
+      var num = tr.appendChild(el('td', 'num'));
+      num.appendChild(link);
+      if (p.n) {
+        var times = num.appendChild(el('span', 'times', ' ×' + p.n));
+        times.title = 'the same phrase matched ' + p.n + ' times; its other passages follow';
+      }
+      if (p.of) {
+        tr.classList.add('copy');
+        tr.title = 'the same phrase as passage ' + p.of;
+      }
       var chip = el('span', 'kchip k-' + kind);
       chip.appendChild(el('span', 'sym', data.symbols[p.k])).setAttribute('aria-hidden', 'true');
       chip.appendChild(document.createTextNode(kind));

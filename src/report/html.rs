@@ -524,6 +524,9 @@ struct PageData<'a> {
     kinds: [&'static str; 4],
     symbols: [&'static str; 4],
     passages: Vec<PassageData<'a>>,
+    /// Passage ids in the table's first order: findings ranked, distinct content first, each
+    /// finding's copies after its best passage ([`super::findings`]).
+    order: Vec<usize>,
 }
 
 #[derive(Serialize)]
@@ -541,6 +544,13 @@ struct PassageData<'a> {
     /// deleted, `["+", b]` inserted, `["~", a, b]` substituted, `["≈", a, b]` substituted by a near
     /// match (an OCR join, a misspelling).
     ops: Vec<OpData<'a>>,
+    /// On a finding's best passage: how many passages the finding has (more than one: the same
+    /// phrase matched several times).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    n: Option<usize>,
+    /// On the other passages of such a finding: the id of its best passage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    of: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -557,10 +567,22 @@ fn side_data(s: &SpanInfo) -> [usize; 5] {
 }
 
 fn page_data(report: &CompareReport) -> PageData<'_> {
+    let findings = super::findings(&report.passages);
+    let mut n = rustc_hash::FxHashMap::default();
+    let mut of = rustc_hash::FxHashMap::default();
+    for f in findings.iter().filter(|f| f.len() > 1) {
+        n.insert(f[0].id, f.len());
+        for p in &f[1..] {
+            of.insert(p.id, f[0].id);
+        }
+    }
+    let order = findings.iter().flatten().map(|p| p.id).collect();
     let passages = report
         .passages
         .iter()
         .map(|p| PassageData {
+            n: n.get(&p.id).copied(),
+            of: of.get(&p.id).copied(),
             id: p.id,
             k: kind_index(p.kind),
             s: p.score,
@@ -588,6 +610,7 @@ fn page_data(report: &CompareReport) -> PageData<'_> {
         kinds: Kind::ALL.map(Kind::name),
         symbols: Kind::ALL.map(symbol),
         passages,
+        order,
     }
 }
 
@@ -612,6 +635,50 @@ mod tests {
 
     const SHARED: &str = "We should speed up the building of an online platform for cultural \
                           exchanges and mutual learning among all the countries of the world.";
+
+    #[test]
+    fn page_data_ranks_findings_and_folds_a_phrase_matched_several_times() {
+        // A slogan three times in each text, two longer distinct passages, unrelated sentences
+        // (longer than the largest gap bridged) between them.
+        let p = "to build a community with a shared future in cyberspace together";
+        let f = [
+            "Rivers run north through the old valley where farmers grow barley, oats and apples, \
+             and every autumn the villages hold markets that draw traders from distant towns.",
+            "Ships left the harbour at dawn carrying timber, salt and wool, while sailors sang \
+             about storms, lost friends and the long winters they spent waiting for spring.",
+            "Mathematics teachers explained prime numbers, fractions and geometry with chalk \
+             diagrams, and the pupils copied every figure into notebooks bound with red thread.",
+            "The orchestra rehearsed a symphony for weeks, tuning violins, cellos and horns until \
+             the conductor declared that the opening movement sounded as bright as morning.",
+        ];
+        let a = format!("{p}. {} {SHARED} {} {p}. {} {p}.", f[0], f[1], f[2]);
+        let b = format!("{p}. {} {p}. {SHARED} {} {p}.", f[3], f[0]);
+        let (report, _) = render(&a, &b);
+        let data = page_data(&report);
+        let by_id = |id: usize| data.passages.iter().find(|x| x.id == id).unwrap();
+        let mut order = data.order.clone();
+        order.sort_unstable();
+        let mut ids: Vec<usize> = data.passages.iter().map(|x| x.id).collect();
+        ids.sort_unstable();
+        assert_eq!(order, ids, "every passage once");
+        // The two distinct passages first, longest first.
+        let (x, y) = (by_id(data.order[0]), by_id(data.order[1]));
+        assert!(x.w > y.w && y.w > 11 && x.n.is_none() && y.n.is_none(), "{:?}", data.order);
+        // The slogan: one finding, its copies right after its best passage.
+        let at = data
+            .order
+            .iter()
+            .position(|&id| by_id(id).n.is_some())
+            .expect("the slogan is one finding");
+        let best = by_id(data.order[at]);
+        let n = best.n.unwrap();
+        assert!(n >= 2, "{n}");
+        for &id in &data.order[at + 1..at + n] {
+            assert_eq!(by_id(id).of, Some(best.id));
+            assert!(by_id(id).w <= best.w);
+        }
+        assert!(data.order[at + n..].iter().all(|&id| by_id(id).of.is_none()));
+    }
 
     #[test]
     fn digits_are_grouped_by_thousands() {

@@ -430,6 +430,48 @@ pub fn uri_of_bytes(path: &[u8]) -> String {
     out
 }
 
+/// The passages of a compare report as findings: a stock phrase matched several times between the
+/// two documents is one finding with its occurrences (the passages whose A side, or B side, reads the
+/// same once case and spacing are folded). Findings are ranked by the aligned words of their best
+/// passage, so distinct content comes before the fourth copy of a slogan; each finding lists its
+/// passages best first. The terminal summary and the HTML page's table show them in this order.
+pub fn findings(passages: &[PassageInfo]) -> Vec<Vec<&PassageInfo>> {
+    let fold = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    // A passage joins the first group holding its folded A text or its folded B text: each folded
+    // text maps to the first group holding it, so a passage costs two look-ups, not a pass over every
+    // passage grouped so far.
+    let mut groups: Vec<Vec<&PassageInfo>> = Vec::new();
+    let (mut group_of_a, mut group_of_b) = (
+        rustc_hash::FxHashMap::<String, usize>::default(),
+        rustc_hash::FxHashMap::<String, usize>::default(),
+    );
+    for p in passages {
+        let (fa, fb) = (fold(&p.a.text), fold(&p.b.text));
+        let found = match (group_of_a.get(&fa), group_of_b.get(&fb)) {
+            (Some(&x), Some(&y)) => Some(x.min(y)),
+            (x, y) => x.or(y).copied(),
+        };
+        let g = found.unwrap_or_else(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(p);
+        // `g` is at most the group either text mapped to: the map keeps each text's first group.
+        group_of_a.insert(fa, g);
+        group_of_b.insert(fb, g);
+    }
+    for g in &mut groups {
+        g.sort_by_key(|p| (std::cmp::Reverse(p.aligned_words), p.id));
+    }
+    groups.sort_by_key(|g| (std::cmp::Reverse(g[0].aligned_words), g[0].id));
+    groups
+}
+
 /// At most `max_chars` characters of `text` on one line, for a summary: white space folded, an
 /// ellipsis where it was cut, and control and bidirectional-override characters shown as U+FFFD, so a
 /// document cannot send escape sequences to the terminal or reorder what is printed around it.

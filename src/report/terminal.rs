@@ -3,9 +3,7 @@
 
 use std::fmt::Write;
 
-use rustc_hash::FxHashMap;
-
-use super::{CompareReport, PassageInfo, excerpt};
+use super::{CompareReport, excerpt};
 use crate::align::Kind;
 
 /// How many passages the summary lists before pointing to the JSON.
@@ -65,43 +63,9 @@ pub fn render_compare(r: &CompareReport, top: usize, color: bool) -> String {
     if r.passages.is_empty() || top == 0 {
         return out;
     }
-    // A stock phrase matched several times between the two documents is one finding with its
-    // occurrences (the passages whose A side, or B side, reads the same once case and spacing are
-    // folded); findings are ranked by the words of their best passage, so distinct content comes
-    // before the fourth copy of a slogan.
-    let fold = |t: &str| {
-        t.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    // A passage joins the first group holding its folded A text or its folded B text: each folded
-    // text maps to the first group holding it, so a passage costs two look-ups, not a pass over every
-    // passage grouped so far.
-    let mut groups: Vec<Vec<&PassageInfo>> = Vec::new();
-    let (mut group_of_a, mut group_of_b) = (
-        FxHashMap::<String, usize>::default(),
-        FxHashMap::<String, usize>::default(),
-    );
-    for p in &r.passages {
-        let (fa, fb) = (fold(&p.a.text), fold(&p.b.text));
-        let found = match (group_of_a.get(&fa), group_of_b.get(&fb)) {
-            (Some(&x), Some(&y)) => Some(x.min(y)),
-            (x, y) => x.or(y).copied(),
-        };
-        let g = found.unwrap_or_else(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(p);
-        // `g` is at most the group either text mapped to: the map keeps each text's first group.
-        group_of_a.insert(fa, g);
-        group_of_b.insert(fb, g);
-    }
-    for g in &mut groups {
-        g.sort_by_key(|p| (std::cmp::Reverse(p.aligned_words), p.id));
-    }
-    groups.sort_by_key(|g| (std::cmp::Reverse(g[0].aligned_words), g[0].id));
+    // A stock phrase matched several times is one finding with its occurrences, distinct content
+    // first (`super::findings`).
+    let groups = super::findings(&r.passages);
     let _ = writeln!(
         out,
         "\n  #  kind       score  A line  B line  words  A text / B text"

@@ -225,19 +225,21 @@ fn cut_documents(sides: &[Vec<Side>], nodes: &Nodes, min_len: u32) -> Vec<Vec<u3
     cuts.into_iter().map(|s| s.into_iter().collect()).collect()
 }
 
-/// A key for each word of `text` (as [`crate::text::for_each_word`] counts them): a hash of its
-/// normalised, stemmed form, 0 for a function word.
+/// A key for each word of `text` (as [`crate::text::for_each_word`] counts them): a hash of the first
+/// five characters of its normalised form (truncation, the cheapest stemmer: "building" and
+/// "build", "development" and "develop" share a key), 0 for a function word. Cheap enough to run on
+/// the words of every passage that is not near-verbatim.
 fn word_keys(text: &str) -> Vec<u32> {
     let mut out = Vec::new();
     let mut form = String::new();
     crate::text::for_each_word(text, |_, word| {
         form.clear();
         crate::text::normalize_into(word, &mut form);
-        let stem = crate::text::stem(&form);
-        out.push(if crate::text::is_stop_form(&stem) {
+        out.push(if crate::text::is_stop_form(&form) {
             0
         } else {
-            (xxhash_rust::xxh3::xxh3_64(stem.as_bytes()) as u32).max(1)
+            let cut = form.char_indices().nth(5).map_or(form.len(), |(i, _)| i);
+            (xxhash_rust::xxh3::xxh3_64(&form.as_bytes()[..cut]) as u32).max(1)
         });
     });
     out
@@ -336,22 +338,6 @@ pub(crate) fn clusters(
     first.push(total);
     let doc_of = |s: usize| first.partition_point(|&f| f <= s) - 1;
 
-    // The words of the documents holding a passage other than repeated: through such a passage a
-    // k-th piece is joined with the k-th only when they share their words (below).
-    let mut needs = vec![false; n_docs];
-    for &(pi, xi) in &nodes.list {
-        let p = &pairs[pi as usize];
-        if p.passages[xi as usize].kind != Kind::Repeated {
-            needs[p.a] = true;
-            needs[p.b] = true;
-        }
-    }
-    let keys: Vec<Vec<u32>> = texts
-        .par_iter()
-        .zip(needs.par_iter())
-        .map(|(t, &need)| if need { word_keys(t) } else { Vec::new() })
-        .collect();
-
     // Join: per passage, the segments of one side with those of the other that are the same words.
     let edges: Vec<(usize, usize, u32)> = (0..nodes.list.len())
         .into_par_iter()
@@ -372,6 +358,20 @@ pub(crate) fn clusters(
                 return out.into_iter();
             }
             let (from, to) = ((ca[i0], ca[i1]), (cb[j0], cb[j1]));
+            // Through a passage that is not near-verbatim, the k-th pieces are joined only when
+            // they share their words: the words of the passage's two sides, each piece read where
+            // it lies inside the passage (None when a side's words do not count as its tokens: the
+            // pieces are then joined as before).
+            let keys = in_order.then(|| {
+                let ka = word_keys(&texts[p.a][x.a.clone()]);
+                let kb = word_keys(&texts[p.b][x.b.clone()]);
+                (ka.len() == x.a_tokens.len() && kb.len() == x.b_tokens.len()).then_some((ka, kb))
+            });
+            let piece = |keys: &[u32], c: &[u32], i: usize, r: &Range<usize>| -> Range<usize> {
+                let lo = (c[i] as usize).clamp(r.start, r.end) - r.start;
+                let hi = (c[i + 1] as usize).clamp(r.start, r.end) - r.start;
+                lo.min(keys.len())..hi.min(keys.len())
+            };
             let mut j = j0;
             for i in i0..i1 {
                 let (u, v) = (map_linear(ca[i], from, to), map_linear(ca[i + 1], from, to));
@@ -382,9 +382,12 @@ pub(crate) fn clusters(
                 while k < j1 && cb[k] < v {
                     let (t0, t1) = (cb[k], cb[k + 1]);
                     let ov = v.min(t1).saturating_sub(u.max(t0));
-                    let same = || {
-                        let r = |c: &[u32], i: usize| c[i] as usize..c[i + 1] as usize;
-                        share_words(&keys[p.a][r(ca, i)], &keys[p.b][r(cb, k)])
+                    let same = || match &keys {
+                        Some(Some((ka, kb))) => share_words(
+                            &ka[piece(ka, ca, i, &x.a_tokens)],
+                            &kb[piece(kb, cb, k, &x.b_tokens)],
+                        ),
+                        _ => true,
                     };
                     let joined = if in_order {
                         k - j0 == i - i0 && same()

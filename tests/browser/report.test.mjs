@@ -181,6 +181,43 @@ test('compare report: click links the texts, opens the diff, keys step, no reque
   }
 });
 
+test('the passage table ranks distinct content first and folds a slogan matched several times', async () => {
+  // The 2015 speech and the 2019 concept paper share the slogan several times over.
+  const speech = path.join(root, 'inputs', '2015-12-16_xinhua_wic-speech-five-proposals.txt');
+  const file = htmlReport(speech, inputA, 'slogans.html');
+  const { context, page, seen } = await open(file);
+  try {
+    const data = await page.evaluate(() => JSON.parse(document.getElementById('cd-data').textContent));
+    await page.locator('#passages').scrollIntoViewIfNeeded();
+    await page.waitForSelector('#ptable tbody tr');
+    const rows = await page.$$eval('#ptable tbody tr', (trs) => trs.map((tr) => ({
+      id: Number(tr.dataset.id), w: Number(tr.dataset.w), copy: tr.classList.contains('copy'),
+      times: tr.querySelector('.times')?.textContent.trim() ?? null,
+    })));
+    assert.deepEqual(rows.map((r) => r.id), data.order, 'the table does not start in ranked order');
+    assert.equal(new Set(data.order).size, data.passages.length);
+    const byId = new Map(data.passages.map((p) => [p.id, p]));
+    // A finding folds the same phrase: its best passage says ×N and its N - 1 copies follow it.
+    const folded = rows.filter((r) => r.times);
+    assert.ok(folded.length >= 1, 'no phrase matched several times is folded');
+    for (const f of folded) {
+      const n = Number(f.times.replace('×', ''));
+      assert.equal(byId.get(f.id).n, n);
+      const at = rows.indexOf(f);
+      const copies = rows.slice(at + 1, at + n);
+      assert.ok(copies.every((c) => c.copy && byId.get(c.id).of === f.id && c.w <= f.w), `copies of ${f.id} do not follow it`);
+    }
+    // Findings are ranked by the words of their best passage.
+    const best = rows.filter((r) => !r.copy).map((r) => r.w);
+    assert.deepEqual(best, best.slice().sort((x, y) => y - x));
+    assert.ok(rows.length > best.length, 'no copy row');
+    assert.deepEqual(seen.requests, [], 'the page made network requests');
+    assert.deepEqual(seen.errors, [], 'errors in the page');
+  } finally {
+    await context.close();
+  }
+});
+
 test('a link to #pN opens passage N', async () => {
   const file = htmlReport(inputA, inputB, 'report.html');
   const { context, page, seen } = await open(file);
