@@ -27,8 +27,9 @@
 //!    passage (exact, or of this tier with [`LONG_PAIRS`] matches) within [`SUPPORT_DISTANCE`] words on
 //!    both sides. Overlapping groups keep the heaviest.
 //!
-//! The constants were chosen on the KJV ~ WEB Bible pair and the PAN 2013 negative controls
-//! (`docs/reworded.md` gives the ablation); nothing here knows any particular corpus.
+//! The constants were chosen on the KJV ~ WEB Bible pair, the KJV against Young's Literal and Darby
+//! translations, the PAN 2013 pairs and negative controls (`docs/reworded.md` gives the ablation);
+//! nothing here knows any particular corpus.
 //!
 //! Guarantees: deterministic (parallel steps collect in input order, ties broken by position); the
 //! cost grows with the words and the candidate pairs the index gives, never with all pairs of units;
