@@ -177,11 +177,12 @@ struct Analysis {
     concepts: Vec<u64>,
 }
 
-/// Word types analysed so far, keyed by "text\0stem": `scan` meets the same words in every pair,
-/// and the lemma look-ups and concepts are most of the tier's set-up.
+/// Word types analysed so far, keyed by the word as written (its normal form and stem follow from
+/// it): `scan` meets the same words in every pair, and the lemma look-ups and concepts are most of
+/// the tier's set-up.
 const MAX_ANALYSES: usize = 1 << 18;
 
-type Memo = (String, FxHashMap<Box<str>, Arc<Analysis>>);
+type Memo = FxHashMap<Box<str>, Arc<Analysis>>;
 
 thread_local! {
     static ANALYSES: RefCell<Memo> = RefCell::default();
@@ -192,12 +193,8 @@ fn word_of(s: &Seq, text: &str, i: usize, lex: &Lexicon) -> Arc<Analysis> {
     let t = &s.tokens[i];
     let raw = &text[t.span()];
     let stem = &s.vocab.entry(t.id).form;
-    ANALYSES.with_borrow_mut(|(key, memo)| {
-        key.clear();
-        key.push_str(raw);
-        key.push('\0');
-        key.push_str(stem);
-        if let Some(a) = memo.get(key.as_str()) {
+    ANALYSES.with_borrow_mut(|memo| {
+        if let Some(a) = memo.get(raw) {
             return a.clone();
         }
         let norm = crate::text::normalize(raw);
@@ -220,7 +217,7 @@ fn word_of(s: &Seq, text: &str, i: usize, lex: &Lexicon) -> Arc<Analysis> {
         if memo.len() >= MAX_ANALYSES {
             memo.clear();
         }
-        memo.insert(key.as_str().into(), a.clone());
+        memo.insert(raw.into(), a.clone());
         a
     })
 }

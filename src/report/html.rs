@@ -663,7 +663,11 @@ mod tests {
         assert_eq!(order, ids, "every passage once");
         // The two distinct passages first, longest first.
         let (x, y) = (by_id(data.order[0]), by_id(data.order[1]));
-        assert!(x.w > y.w && y.w > 11 && x.n.is_none() && y.n.is_none(), "{:?}", data.order);
+        assert!(
+            x.w > y.w && y.w > 11 && x.n.is_none() && y.n.is_none(),
+            "{:?}",
+            data.order
+        );
         // The slogan: one finding, its copies right after its best passage.
         let at = data
             .order
@@ -677,7 +681,11 @@ mod tests {
             assert_eq!(by_id(id).of, Some(best.id));
             assert!(by_id(id).w <= best.w);
         }
-        assert!(data.order[at + n..].iter().all(|&id| by_id(id).of.is_none()));
+        assert!(
+            data.order[at + n..]
+                .iter()
+                .all(|&id| by_id(id).of.is_none())
+        );
     }
 
     #[test]
