@@ -245,10 +245,11 @@ fn word_keys(text: &str) -> Vec<u32> {
     out
 }
 
-/// Whether two pieces are the same words: at least half of the smaller one's distinct content words
-/// (all its words when it has none) are in the other. Pieces of a reworded or expanded passage that
-/// lie at the same place in their sides are not always the same words.
-fn share_words(x: &[u32], y: &[u32]) -> bool {
+/// Whether two pieces are the same words: at least `num`/`den` of the smaller one's distinct content
+/// words (all its words when it has none) are in the other. Pieces of a reworded or expanded passage
+/// that lie at the same place in their sides are not always the same words, and neither are two
+/// short pieces of a repeated passage that a one-word shift makes overlap.
+fn share_words(x: &[u32], y: &[u32], num: usize, den: usize) -> bool {
     let set = |v: &[u32]| {
         let mut s: Vec<u32> = v.iter().copied().filter(|&k| k != 0).collect();
         if s.is_empty() {
@@ -260,7 +261,7 @@ fn share_words(x: &[u32], y: &[u32]) -> bool {
     };
     let (x, y) = (set(x), set(y));
     let shared = x.iter().filter(|k| y.binary_search(k).is_ok()).count();
-    shared * 2 >= x.len().min(y.len()).max(1)
+    shared * den >= x.len().min(y.len()).max(1) * num
 }
 
 /// For each cut of a document, the byte where the word at the cut starts and the byte where the
@@ -362,11 +363,11 @@ pub(crate) fn clusters(
             // they share their words: the words of the passage's two sides, each piece read where
             // it lies inside the passage (None when a side's words do not count as its tokens: the
             // pieces are then joined as before).
-            let keys = in_order.then(|| {
+            let keys = {
                 let ka = word_keys(&texts[p.a][x.a.clone()]);
                 let kb = word_keys(&texts[p.b][x.b.clone()]);
                 (ka.len() == x.a_tokens.len() && kb.len() == x.b_tokens.len()).then_some((ka, kb))
-            });
+            };
             let piece = |keys: &[u32], c: &[u32], i: usize, r: &Range<usize>| -> Range<usize> {
                 let lo = (c[i] as usize).clamp(r.start, r.end) - r.start;
                 let hi = (c[i + 1] as usize).clamp(r.start, r.end) - r.start;
@@ -382,17 +383,21 @@ pub(crate) fn clusters(
                 while k < j1 && cb[k] < v {
                     let (t0, t1) = (cb[k], cb[k + 1]);
                     let ov = v.min(t1).saturating_sub(u.max(t0));
-                    let same = || match &keys {
-                        Some(Some((ka, kb))) => share_words(
+                    let same = |num, den| match &keys {
+                        Some((ka, kb)) => share_words(
                             &ka[piece(ka, ca, i, &x.a_tokens)],
                             &kb[piece(kb, cb, k, &x.b_tokens)],
+                            num,
+                            den,
                         ),
-                        _ => true,
+                        None => true,
                     };
                     let joined = if in_order {
-                        k - j0 == i - i0 && same()
+                        // A passage left whole on both sides is its own evidence: half its
+                        // content words will do; pieces of a longer one need two thirds.
+                        k - j0 == i - i0 && if i1 - i0 == 1 { same(1, 2) } else { same(2, 3) }
                     } else {
-                        ov * 3 >= (v - u).max(t1 - t0) * 2
+                        ov * 3 >= (v - u).max(t1 - t0) * 2 && same(2, 3)
                     };
                     if joined {
                         out.push((first[p.a] + i, first[p.b] + k, n));
