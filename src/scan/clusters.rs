@@ -22,7 +22,10 @@
 //!    the same with and without word diffs) and a segment is joined (union-find) with the segment
 //!    of the other side that has the same words: their overlap is two thirds of each. Through a
 //!    passage that is not near-verbatim the map is not good to a few words: pieces are joined in
-//!    order, the k-th with the k-th, and only when they share half their content words. A segment
+//!    order, the k-th with the k-th. Either way the two must share two thirds of the smaller one's
+//!    content words (half for a passage left whole on both sides; through a near-verbatim passage
+//!    only short pieces are checked): on the Bible, short pieces of neighbouring formulas, shifted by
+//!    a word, chained 2,390 chapters into one cluster. A segment
 //!    never joins a longer one that merely contains it, so unrelated passages touching one
 //!    document do not chain.
 //! 4. **Merge neighbours**: two groups of segments are one passage when each segment of the first is
@@ -363,7 +366,9 @@ pub(crate) fn clusters(
             // they share their words: the words of the passage's two sides, each piece read where
             // it lies inside the passage (None when a side's words do not count as its tokens: the
             // pieces are then joined as before).
-            let keys = {
+            // Read when a join needs them (below), once per passage.
+            let keys = std::cell::OnceCell::new();
+            let keys_of = || {
                 let ka = word_keys(&texts[p.a][x.a.clone()]);
                 let kb = word_keys(&texts[p.b][x.b.clone()]);
                 (ka.len() == x.a_tokens.len() && kb.len() == x.b_tokens.len()).then_some((ka, kb))
@@ -383,7 +388,7 @@ pub(crate) fn clusters(
                 while k < j1 && cb[k] < v {
                     let (t0, t1) = (cb[k], cb[k + 1]);
                     let ov = v.min(t1).saturating_sub(u.max(t0));
-                    let same = |num, den| match &keys {
+                    let same = |num, den| match keys.get_or_init(keys_of) {
                         Some((ka, kb)) => share_words(
                             &ka[piece(ka, ca, i, &x.a_tokens)],
                             &kb[piece(kb, cb, k, &x.b_tokens)],
@@ -397,7 +402,11 @@ pub(crate) fn clusters(
                         // content words will do; pieces of a longer one need two thirds.
                         k - j0 == i - i0 && if i1 - i0 == 1 { same(1, 2) } else { same(2, 3) }
                     } else {
-                        ov * 3 >= (v - u).max(t1 - t0) * 2 && same(2, 3)
+                        // Through a near-verbatim passage, mapped pieces that overlap by two
+                        // thirds are the same words unless they are short: a shift of a word or
+                        // two then leaves other words (neighbouring formulas).
+                        ov * 3 >= (v - u).max(t1 - t0) * 2
+                            && ((v - u).min(t1 - t0) >= 4 * min_len || same(2, 3))
                     };
                     if joined {
                         out.push((first[p.a] + i, first[p.b] + k, n));
