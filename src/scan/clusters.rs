@@ -362,21 +362,20 @@ pub(crate) fn clusters(
                 return out.into_iter();
             }
             let (from, to) = ((ca[i0], ca[i1]), (cb[j0], cb[j1]));
-            // Through a passage that is not near-verbatim, the k-th pieces are joined only when
-            // they share their words: the words of the passage's two sides, each piece read where
-            // it lies inside the passage (None when a side's words do not count as its tokens: the
-            // pieces are then joined as before).
-            // Read when a join needs them (below), once per passage.
+            // The word keys of the passage's two sides, read once per passage and only when a join
+            // needs them (below); a piece's words are those of its part inside the passage. None
+            // when a side's words do not count as its tokens: the pieces are then joined unchecked.
             let keys = std::cell::OnceCell::new();
             let keys_of = || {
                 let ka = word_keys(&texts[p.a][x.a.clone()]);
                 let kb = word_keys(&texts[p.b][x.b.clone()]);
                 (ka.len() == x.a_tokens.len() && kb.len() == x.b_tokens.len()).then_some((ka, kb))
             };
-            let piece = |keys: &[u32], c: &[u32], i: usize, r: &Range<usize>| -> Range<usize> {
-                let lo = (c[i] as usize).clamp(r.start, r.end) - r.start;
-                let hi = (c[i + 1] as usize).clamp(r.start, r.end) - r.start;
-                lo.min(keys.len())..hi.min(keys.len())
+            // Piece `i` between cuts `c`, as offsets into the passage side `r` (whose keys there are
+            // exactly `r.len()`).
+            let piece = |c: &[u32], i: usize, r: &Range<usize>| -> Range<usize> {
+                let at = |x: u32| (x as usize).clamp(r.start, r.end) - r.start;
+                at(c[i])..at(c[i + 1])
             };
             let mut j = j0;
             for i in i0..i1 {
@@ -390,8 +389,8 @@ pub(crate) fn clusters(
                     let ov = v.min(t1).saturating_sub(u.max(t0));
                     let same = |num, den| match keys.get_or_init(keys_of) {
                         Some((ka, kb)) => share_words(
-                            &ka[piece(ka, ca, i, &x.a_tokens)],
-                            &kb[piece(kb, cb, k, &x.b_tokens)],
+                            &ka[piece(ca, i, &x.a_tokens)],
+                            &kb[piece(cb, k, &x.b_tokens)],
                             num,
                             den,
                         ),
