@@ -265,8 +265,12 @@ def main() -> None:
             rep = json.loads(out.read_text())
             idx = rep.get("index", {})
             pairs = rep["pairs"]
-            found = {(p["a"]["id"], p["b"]["id"]) for p in pairs}
-            passages = sum(p["summary"]["passages"] for p in pairs)
+            if rep.get("level") == "summary":  # pairs as rows: see "pair_fields"
+                found = {(p[0], p[1]) for p in pairs}
+                passages = sum(len(p[5]) for p in pairs)
+            else:
+                found = {(p["a"]["id"], p["b"]["id"]) for p in pairs}
+                passages = sum(p["summary"]["passages"] for p in pairs)
             clusters = rep["clusters"]
             largest = max((c["documents"] for c in clusters), default=0)
             if truth is not None:

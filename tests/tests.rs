@@ -1273,35 +1273,110 @@ fn scan_json_summary_has_the_spans_of_the_full_report_without_texts() {
     real_text_corpus(&env, "corpus");
     let full = env.scan_json(&["corpus"]);
     let summary = env.scan_json(&["corpus", "--json-summary"]);
-    let spans = |r: &Value, with_text: bool| -> Vec<(u64, u64, u64, u64, String)> {
-        let mut v = Vec::new();
-        for p in r["pairs"].as_array().unwrap() {
-            for x in p["passages"].as_array().unwrap() {
-                assert_eq!(x["a"].get("text").is_some(), with_text);
-                assert_eq!(x.get("ops").is_some(), with_text);
-                v.push((
-                    p["id"].as_u64().unwrap(),
-                    x["a"]["start"].as_u64().unwrap(),
-                    x["b"]["start"].as_u64().unwrap(),
-                    x["b"]["end"].as_u64().unwrap(),
-                    x["kind"].as_str().unwrap().to_owned(),
-                ));
-            }
+    assert_eq!(summary["level"], "summary");
+    // Full pairs and passages, then the summary's rows, read through the names of their fields.
+    type Row = (String, String, u64, String, u64, u64, u64, u64, u64, u64);
+    let mut f: Vec<Row> = Vec::new();
+    for p in full["pairs"].as_array().unwrap() {
+        for x in p["passages"].as_array().unwrap() {
+            assert!(x["a"].get("text").is_some() && x.get("ops").is_some());
+            f.push((
+                p["a"]["id"].as_str().unwrap().to_owned(),
+                p["b"]["id"].as_str().unwrap().to_owned(),
+                p["shared_ngrams"].as_u64().unwrap(),
+                x["kind"].as_str().unwrap().to_owned(),
+                x["a"]["start"].as_u64().unwrap(),
+                x["a"]["end"].as_u64().unwrap(),
+                x["a"]["line"].as_u64().unwrap(),
+                x["b"]["start"].as_u64().unwrap(),
+                x["b"]["end"].as_u64().unwrap(),
+                x["b"]["line"].as_u64().unwrap(),
+            ));
         }
-        v
+    }
+    let names = |key: &str| -> Vec<String> {
+        summary[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect()
     };
-    let (f, s) = (spans(&full, true), spans(&summary, false));
+    let (pair_fields, passage_fields) = (names("pair_fields"), names("passage_fields"));
+    let col = |fields: &[String], name: &str| fields.iter().position(|n| n == name).unwrap();
+    let mut s: Vec<Row> = Vec::new();
+    for p in summary["pairs"].as_array().unwrap() {
+        let p = p.as_array().unwrap();
+        assert_eq!(p.len(), pair_fields.len());
+        let pc = |name: &str| &p[col(&pair_fields, name)];
+        for x in pc("passages").as_array().unwrap() {
+            let x = x.as_array().unwrap();
+            assert_eq!(x.len(), passage_fields.len());
+            let xc = |name: &str| x[col(&passage_fields, name)].as_u64().unwrap();
+            s.push((
+                pc("a").as_str().unwrap().to_owned(),
+                pc("b").as_str().unwrap().to_owned(),
+                pc("shared_ngrams").as_u64().unwrap(),
+                x[col(&passage_fields, "kind")].as_str().unwrap().to_owned(),
+                xc("a_start"),
+                xc("a_end"),
+                xc("a_line"),
+                xc("b_start"),
+                xc("b_end"),
+                xc("b_line"),
+            ));
+        }
+    }
     assert!(!f.is_empty());
     assert_eq!(f, s);
-    assert_eq!(
-        full["clusters"].as_array().unwrap().len(),
-        summary["clusters"].as_array().unwrap().len()
-    );
-    for c in summary["clusters"].as_array().unwrap() {
-        assert!(c["occurrences"][0].get("text").is_none());
-    }
+    assert_eq!(full["clusters"], {
+        // The clusters are the full report's without their texts.
+        let mut c = summary["clusters"].clone();
+        let texts: Vec<&Value> = full["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["occurrences"].as_array().unwrap())
+            .collect();
+        for (o, t) in c
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .flat_map(|c| c["occurrences"].as_array_mut().unwrap())
+            .zip(texts)
+        {
+            assert!(o.get("text").is_none());
+            o["text"] = t["text"].clone();
+        }
+        c
+    });
     let bytes = |r: &Value| serde_json::to_string(r).unwrap().len();
     assert!(bytes(&summary) * 2 < bytes(&full), "the summary is smaller");
+    // One record per line: each document, pair row, cluster, ... is a line of its own.
+    let out = env
+        .cmd()
+        .args(["scan", "corpus", "--json-summary", "--json", "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows = text
+        .lines()
+        .filter(|l| l.starts_with("    [") || l.starts_with("    {"))
+        .count();
+    assert_eq!(
+        rows,
+        [
+            "skipped",
+            "documents",
+            "pairs",
+            "clusters",
+            "duplicates",
+            "boilerplate"
+        ]
+        .iter()
+        .map(|k| summary[k].as_array().unwrap().len())
+        .sum::<usize>()
+    );
 }
 
 #[test]

@@ -157,12 +157,12 @@ pub fn scan<'py>(
         sp.word_diffs = !summary;
         let result = cyberdiff::scan::scan(&docs, &params, &sp, &Progress::new(false));
         skipped.sort();
-        let mut report =
-            ScanReport::new(&docs, &result, &params, &sp, Vec::new(), skipped, !summary);
-        if summary {
-            report.strip_texts();
-        }
-        Ok(to_json(&report))
+        let report = ScanReport::new(&docs, &result, &params, &sp, Vec::new(), skipped, !summary);
+        Ok(if summary {
+            cyberdiff::report::json::to_rows(&report.into_summary())
+        } else {
+            to_json(&report)
+        })
     })?;
     to_python(py, &json)
 }

@@ -413,13 +413,14 @@ fn assemble(
             })
             .collect();
         skipped.sort();
-        let mut report = ScanReport::new(
+        let report = ScanReport::new(
             &docs, &scan, &s.params, &s.scan, inputs, skipped, !s.summary,
         );
-        if s.summary {
-            report.strip_texts();
-        }
-        Ok(cyberdiff::report::json::to_json(&report))
+        Ok(if s.summary {
+            cyberdiff::report::json::to_rows(&report.into_summary())
+        } else {
+            cyberdiff::report::json::to_json(&report)
+        })
     })
 }
 

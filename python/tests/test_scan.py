@@ -45,7 +45,10 @@ def test_scan_options_are_the_flags_in_snake_case(cli, tmp_path, corpus_records)
     assert got["manifest"]["parameters"]["reworded"] is False
     assert got["manifest"]["scan"]["max_df"] == 20
     assert without_inputs(got) == without_inputs(want)
-    assert all("text" not in p["a"] for pair in got["pairs"] for p in pair["passages"])
+    # The summary level: pairs and passages as rows of the named fields, no texts.
+    assert got["level"] == "summary" and got["pair_fields"][:2] == ["a", "b"]
+    assert got["pairs"] and all(isinstance(pair, list) for pair in got["pairs"])
+    assert all("text" not in o for c in got["clusters"] for o in c["occurrences"])
 
 
 def test_ids_are_made_unique_and_documents_sorted_as_the_binary_does(cli, tmp_path, bundled_records):

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use super::{CorpusArgs, DedupArgs, ScanArgs, emit_json, print_stdout, resolve};
+use super::{CorpusArgs, DedupArgs, ScanArgs, emit_json, emit_rows, print_stdout, resolve};
 use crate::Params;
 use crate::corpus::{Corpus, CorpusDoc, ReadOptions, Skipped, WalkOptions};
 use crate::report::InputInfo;
@@ -232,7 +232,7 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
     let passage_texts = !(args.json_summary && args.html.is_none());
     sp.word_diffs = passage_texts;
     let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
-    let (_, mut report) = crate::run::scan(
+    let (_, report) = crate::run::scan(
         &corpus,
         &params,
         &sp,
@@ -256,9 +256,10 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
     });
     if let Some(path) = &args.json {
         if args.json_summary {
-            report.strip_texts();
+            emit_rows(path, &report.into_summary())?;
+        } else {
+            emit_json(path, &report)?;
         }
-        emit_json(path, &report)?;
         timings.lap("json");
     }
     if let Some(summary) = summary {

@@ -423,6 +423,16 @@ fn emit_json<T: serde::Serialize>(path: &std::path::Path, report: &T) -> Result<
     Ok(())
 }
 
+/// Write a report with one record per line ([`json::Rows`]) to a file atomically, or to standard
+/// output for "-".
+fn emit_rows<T: serde::Serialize>(path: &std::path::Path, report: &T) -> Result<()> {
+    if path.as_os_str() == "-" {
+        return print_stdout(&json::to_rows(report));
+    }
+    json::write_rows_atomic(path, report)?;
+    Ok(())
+}
+
 /// Write a report to a file atomically, or to standard output for "-".
 fn emit(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     if path.as_os_str() == "-" {

@@ -51,6 +51,120 @@ pub fn write_json_with<T: Serialize>(
     })
 }
 
+/// Serialise a report with one record per line ([`Rows`]) and a final newline.
+pub fn to_rows<T: Serialize>(report: &T) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Rows::default());
+    report
+        .serialize(&mut ser)
+        .expect("report types serialise without error");
+    out.push(b'\n');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Write a report with one record per line ([`Rows`]) to `path` atomically, streaming it.
+pub fn write_rows_atomic<T: Serialize>(path: &Path, report: &T) -> Result<(), Error> {
+    write_atomic_with(path, Durability::Report, |f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 18, f);
+        let mut ser = serde_json::Serializer::with_formatter(&mut w, Rows::default());
+        report.serialize(&mut ser).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")?;
+        w.flush()
+    })
+}
+
+/// A JSON layout for large reports: the top-level object and the lists in it are laid out as
+/// pretty JSON (two-space indents), and every value below that is written compactly on its line,
+/// so each pair, cluster or document is one line (`grep`, `head` and line-based tools work) and
+/// no byte goes to indenting its fields.
+#[derive(Default)]
+pub struct Rows {
+    depth: usize,
+    has_value: bool,
+}
+
+/// Containers at this depth or above are laid out over lines.
+const ROWS_PRETTY_DEPTH: usize = 2;
+
+impl Rows {
+    fn pretty(&self) -> bool {
+        self.depth <= ROWS_PRETTY_DEPTH
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if self.pretty() {
+            w.write_all(if first { b"\n" } else { b",\n" })?;
+            (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+        } else if first {
+            Ok(())
+        } else {
+            w.write_all(b",")
+        }
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        let was_pretty = self.pretty();
+        self.depth -= 1;
+        if was_pretty && self.has_value {
+            w.write_all(b"\n")?;
+            (0..self.depth).try_for_each(|_| w.write_all(b"  "))?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl Formatter for Rows {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(if self.pretty() { b": " } else { b":" })
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
 /// Write `contents` to `path` so that a reader sees either the old file or the complete new one: a
 /// temporary file beside it is written and renamed over the target.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
@@ -261,6 +375,23 @@ mod tests {
         let params = Params::default();
         let cmp = crate::compare_texts(&da.text, &db.text, &params);
         CompareReport::new(&da, &db, &cmp, &params)
+    }
+
+    #[test]
+    fn rows_lay_out_the_top_two_levels_and_write_the_rest_compactly() {
+        let v = serde_json::json!({
+            "n": 1,
+            "empty": [],
+            "list": [[1, "a,b", {"k": [2, 3]}], {"x": null, "y": []}],
+            "obj": {"inner": {"deep": [1]}}
+        });
+        let text = to_rows(&v);
+        let want = "{\n  \"empty\": [],\n  \"list\": [\n    [1,\"a,b\",{\"k\":[2,3]}],\n    \
+                    {\"x\":null,\"y\":[]}\n  ],\n  \"n\": 1,\n  \"obj\": {\n    \
+                    \"inner\": {\"deep\":[1]}\n  }\n}\n";
+        assert_eq!(text, want);
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
     }
 
     fn names(dir: &Path) -> Vec<String> {

@@ -196,24 +196,138 @@ pub struct ScanReport {
     pub boilerplate: Vec<BoilerplateInfo>,
 }
 
+/// The passage columns of a summary report's pair rows ([`ScanSummary::passage_fields`]).
+pub const PASSAGE_FIELDS: [&str; 9] = [
+    "kind",
+    "score",
+    "boilerplate",
+    "a_start",
+    "a_end",
+    "a_line",
+    "b_start",
+    "b_end",
+    "b_line",
+];
+
+/// The columns of a summary report's pair rows ([`ScanSummary::pair_fields`]).
+pub const PAIR_FIELDS: [&str; 6] = [
+    "a",
+    "b",
+    "shared_ngrams",
+    "a_reused_share",
+    "b_reused_share",
+    "passages",
+];
+
+/// A passage as a row of [`PASSAGE_FIELDS`] (a JSON array).
+#[derive(Debug, Serialize)]
+pub struct PassageRow(
+    pub Kind,
+    pub f64,
+    pub bool,
+    pub usize,
+    pub usize,
+    pub usize,
+    pub usize,
+    pub usize,
+    pub usize,
+);
+
+/// A pair as a row of [`PAIR_FIELDS`] (a JSON array): the documents' ids, the shared n-grams, the
+/// reused shares and the passages.
+#[derive(Debug, Serialize)]
+pub struct PairRow(
+    pub String,
+    pub String,
+    pub u32,
+    pub f64,
+    pub f64,
+    pub Vec<PassageRow>,
+);
+
+/// The summary-level report of a scan (`--json-summary`), for corpora with many passages: the
+/// same report as [`ScanReport`] without texts and word diffs, and with each pair and passage as a
+/// row (an array) whose columns `pair_fields` and `passage_fields` name, so its size grows with the
+/// number of passages at a few dozen bytes each. Pairs and passages are numbered by their place
+/// (the n-th pair is pair n of the full report). Written by [`super::json::write_rows`]: one record
+/// of each list per line.
+#[derive(Debug, Serialize)]
+pub struct ScanSummary {
+    pub schema_version: u32,
+    pub command: &'static str,
+    /// `"summary"`.
+    pub level: &'static str,
+    pub manifest: ScanManifest,
+    pub skipped: Vec<Skipped>,
+    pub index: IndexInfo,
+    pub documents: Vec<ScanDocInfo>,
+    pub pair_fields: [&'static str; 6],
+    pub passage_fields: [&'static str; 9],
+    pub pairs: Vec<PairRow>,
+    pub clusters: Vec<ClusterInfo>,
+    pub duplicates: Vec<DuplicateInfo>,
+    pub boilerplate: Vec<BoilerplateInfo>,
+}
+
 impl ScanReport {
-    /// Drop passage, occurrence and boilerplate texts and word diffs (`--json-summary`): what is left
-    /// grows with the number of passages, not with their length.
-    pub fn strip_texts(&mut self) {
-        for p in &mut self.pairs {
-            for x in &mut p.passages {
-                x.a.text = String::new();
-                x.b.text = String::new();
-                x.ops = Vec::new();
-            }
-        }
-        for c in &mut self.clusters {
+    /// The summary-level report (`--json-summary`): pairs and passages as rows, without passage,
+    /// occurrence and boilerplate texts nor word diffs.
+    pub fn into_summary(self) -> ScanSummary {
+        let pairs = self
+            .pairs
+            .into_iter()
+            .map(|p| {
+                let passages = p
+                    .passages
+                    .into_iter()
+                    .map(|x| {
+                        PassageRow(
+                            x.kind,
+                            x.score,
+                            x.boilerplate,
+                            x.a.start,
+                            x.a.end,
+                            x.a.line,
+                            x.b.start,
+                            x.b.end,
+                            x.b.line,
+                        )
+                    })
+                    .collect();
+                PairRow(
+                    p.a.id.clone(),
+                    p.b.id.clone(),
+                    p.shared_ngrams,
+                    p.summary.a_reused_share,
+                    p.summary.b_reused_share,
+                    passages,
+                )
+            })
+            .collect();
+        let mut clusters = self.clusters;
+        for c in &mut clusters {
             for o in &mut c.occurrences {
                 o.text = String::new();
             }
         }
-        for b in &mut self.boilerplate {
+        let mut boilerplate = self.boilerplate;
+        for b in &mut boilerplate {
             b.text = String::new();
+        }
+        ScanSummary {
+            schema_version: self.schema_version,
+            command: self.command,
+            level: "summary",
+            manifest: self.manifest,
+            skipped: self.skipped,
+            index: self.index,
+            documents: self.documents,
+            pair_fields: PAIR_FIELDS,
+            passage_fields: PASSAGE_FIELDS,
+            pairs,
+            clusters,
+            duplicates: self.duplicates,
+            boilerplate,
         }
     }
 }
