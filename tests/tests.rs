@@ -1329,27 +1329,28 @@ fn scan_json_summary_has_the_spans_of_the_full_report_without_texts() {
     }
     assert!(!f.is_empty());
     assert_eq!(f, s);
-    assert_eq!(full["clusters"], {
-        // The clusters are the full report's without their texts.
-        let mut c = summary["clusters"].clone();
-        let texts: Vec<&Value> = full["clusters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|c| c["occurrences"].as_array().unwrap())
-            .collect();
-        for (o, t) in c
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .flat_map(|c| c["occurrences"].as_array_mut().unwrap())
-            .zip(texts)
-        {
-            assert!(o.get("text").is_none());
-            o["text"] = t["text"].clone();
+    // The clusters' occurrences as rows of `occurrence_fields`, without their texts.
+    let occ_fields = names("occurrence_fields");
+    let occurrences = |r: &Value, rows: bool| -> Vec<Vec<Value>> {
+        let mut v = Vec::new();
+        for c in r["clusters"].as_array().unwrap() {
+            for o in c["occurrences"].as_array().unwrap() {
+                v.push(if rows {
+                    o.as_array().unwrap().clone()
+                } else {
+                    assert!(o["text"].as_str().is_some_and(|t| !t.is_empty()));
+                    occ_fields.iter().map(|n| o[n].clone()).collect()
+                });
+            }
         }
-        c
-    });
+        v
+    };
+    let occ = occurrences(&full, false);
+    assert!(
+        occ.iter().any(|o| o[5].is_string()),
+        "some occurrence has a source"
+    );
+    assert_eq!(occ, occurrences(&summary, true));
     let bytes = |r: &Value| serde_json::to_string(r).unwrap().len();
     assert!(bytes(&summary) * 2 < bytes(&full), "the summary is smaller");
     // One record per line: each document, pair row, cluster, ... is a line of its own.

@@ -84,8 +84,8 @@ def corpus_dir(tmp_path_factory):
 
 @pytest.mark.parametrize(
     "options",
-    [[], ["--max-df", "4", "--boilerplate-min-docs", "4"]],
-    ids=["defaults", "small-max-df"],
+    [[], ["--max-df", "4", "--boilerplate-min-docs", "4", "--json-summary"]],
+    ids=["defaults", "small-max-df-summary"],
 )
 def test_spark_scan_equals_cli_scan_at_every_partitioning(spark, corpus_dir, tmp_path, options):
     args = [str(corpus_dir), *options]
@@ -99,6 +99,7 @@ def test_spark_scan_equals_cli_scan_at_every_partitioning(spark, corpus_dir, tmp
     assert any(s["path"].endswith(":34") for s in report["skipped"])
     if options:
         assert report["index"]["common_ngrams_skipped"] > 0 and report["boilerplate"]
+        assert report["level"] == "summary" and all(isinstance(p, list) for p in report["pairs"])
     for parts in (1, 2, 4, 7):
         # Twice each: the texts broadcast to the executors, then joined to each candidate pair.
         for mb, how in ((job.BROADCAST_MB, "broadcast"), (0, "joined")):

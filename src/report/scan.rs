@@ -219,6 +219,29 @@ pub const PAIR_FIELDS: [&str; 6] = [
     "passages",
 ];
 
+/// The columns of a summary report's occurrence rows ([`ScanSummary::occurrence_fields`]).
+pub const OCCURRENCE_FIELDS: [&str; 6] = ["document", "start", "end", "line", "kind", "from"];
+
+/// An occurrence of a cluster as a row of [`OCCURRENCE_FIELDS`] (a JSON array).
+#[derive(Debug, Serialize)]
+pub struct OccurrenceRow(
+    pub String,
+    pub usize,
+    pub usize,
+    pub usize,
+    pub Option<Kind>,
+    pub Option<String>,
+);
+
+/// A cluster of a summary report: its occurrences as rows.
+#[derive(Debug, Serialize)]
+pub struct ClusterRow {
+    pub id: usize,
+    pub documents: usize,
+    pub source: String,
+    pub occurrences: Vec<OccurrenceRow>,
+}
+
 /// A passage as a row of [`PASSAGE_FIELDS`] (a JSON array).
 #[derive(Debug, Serialize)]
 pub struct PassageRow(
@@ -246,10 +269,11 @@ pub struct PairRow(
 );
 
 /// The summary-level report of a scan (`--json-summary`), for corpora with many passages: the
-/// same report as [`ScanReport`] without texts and word diffs, and with each pair and passage as a
-/// row (an array) whose columns `pair_fields` and `passage_fields` name, so its size grows with the
+/// same report as [`ScanReport`] without texts and word diffs, and with each pair, passage and
+/// cluster occurrence as a row (an array) whose columns `pair_fields`, `passage_fields` and
+/// `occurrence_fields` name, so its size grows with the
 /// number of passages at a few dozen bytes each. Pairs and passages are numbered by their place
-/// (the n-th pair is pair n of the full report). Written by [`super::json::write_rows`]: one record
+/// (the n-th pair is pair n of the full report). Written by [`super::json::write_rows_atomic`]: one record
 /// of each list per line.
 #[derive(Debug, Serialize)]
 pub struct ScanSummary {
@@ -263,15 +287,16 @@ pub struct ScanSummary {
     pub documents: Vec<ScanDocInfo>,
     pub pair_fields: [&'static str; 6],
     pub passage_fields: [&'static str; 9],
+    pub occurrence_fields: [&'static str; 6],
     pub pairs: Vec<PairRow>,
-    pub clusters: Vec<ClusterInfo>,
+    pub clusters: Vec<ClusterRow>,
     pub duplicates: Vec<DuplicateInfo>,
     pub boilerplate: Vec<BoilerplateInfo>,
 }
 
 impl ScanReport {
-    /// The summary-level report (`--json-summary`): pairs and passages as rows, without passage,
-    /// occurrence and boilerplate texts nor word diffs.
+    /// The summary-level report (`--json-summary`): pairs, passages and cluster occurrences as
+    /// rows, without passage, occurrence and boilerplate texts nor word diffs.
     pub fn into_summary(self) -> ScanSummary {
         let pairs = self
             .pairs
@@ -304,12 +329,20 @@ impl ScanReport {
                 )
             })
             .collect();
-        let mut clusters = self.clusters;
-        for c in &mut clusters {
-            for o in &mut c.occurrences {
-                o.text = String::new();
-            }
-        }
+        let clusters = self
+            .clusters
+            .into_iter()
+            .map(|c| ClusterRow {
+                id: c.id,
+                documents: c.documents,
+                source: c.source,
+                occurrences: c
+                    .occurrences
+                    .into_iter()
+                    .map(|o| OccurrenceRow(o.document, o.start, o.end, o.line, o.kind, o.from))
+                    .collect(),
+            })
+            .collect();
         let mut boilerplate = self.boilerplate;
         for b in &mut boilerplate {
             b.text = String::new();
@@ -324,6 +357,7 @@ impl ScanReport {
             documents: self.documents,
             pair_fields: PAIR_FIELDS,
             passage_fields: PASSAGE_FIELDS,
+            occurrence_fields: OCCURRENCE_FIELDS,
             pairs,
             clusters,
             duplicates: self.duplicates,
