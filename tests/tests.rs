@@ -950,7 +950,7 @@ fn scan_json_is_byte_identical_with_one_and_two_threads() {
     planted_corpus(&env, "corpus");
     // The planted corpus and the bundled texts together.
     let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
-    let run = |threads: &str| {
+    let run = |threads: &str, summary: bool| {
         let out = env
             .cmd()
             .env("RAYON_NUM_THREADS", threads)
@@ -958,13 +958,20 @@ fn scan_json_is_byte_identical_with_one_and_two_threads() {
             .arg("corpus")
             .arg(&inputs)
             .args(["--json", "-"])
+            .args(summary.then_some("--json-summary"))
             .output()
             .unwrap();
         assert!(out.status.success());
         out.stdout
     };
-    let (one, two) = (run("1"), run("2"));
-    assert!(one == two, "JSON differs between 1 and 2 threads");
+    for summary in [false, true] {
+        let (one, two) = (run("1", summary), run("2", summary));
+        assert!(one.len() > 1000);
+        assert!(
+            one == two,
+            "JSON differs between 1 and 2 threads (summary: {summary})"
+        );
+    }
 }
 
 #[test]
