@@ -1278,8 +1278,9 @@ fn check_and_scan_find_the_same_passages_full_and_incremental() {
 fn scan_json_summary_has_the_spans_of_the_full_report_without_texts() {
     let env = TestEnv::new();
     real_text_corpus(&env, "corpus");
-    let full = env.scan_json(&["corpus"]);
-    let summary = env.scan_json(&["corpus", "--json-summary"]);
+    // Text in three documents is boilerplate here, so that the corpus has some.
+    let full = env.scan_json(&["corpus", "--boilerplate-min-docs", "3"]);
+    let summary = env.scan_json(&["corpus", "--boilerplate-min-docs", "3", "--json-summary"]);
     assert_eq!(summary["level"], "summary");
     // Full pairs and passages, then the summary's rows, read through the names of their fields.
     type Row = (String, String, u64, String, u64, u64, u64, u64, u64, u64);
@@ -1358,12 +1359,40 @@ fn scan_json_summary_has_the_spans_of_the_full_report_without_texts() {
         "some occurrence has a source"
     );
     assert_eq!(occ, occurrences(&summary, true));
+    // Boilerplate places as rows of `place_fields`, without the texts.
+    let place_fields = names("place_fields");
+    let places = |r: &Value, rows: bool| -> Vec<Vec<Value>> {
+        let mut v = Vec::new();
+        for b in r["boilerplate"].as_array().unwrap() {
+            assert_eq!(b.get("text").is_some(), !rows);
+            for o in b["occurrences"].as_array().unwrap() {
+                v.push(if rows {
+                    o.as_array().unwrap().clone()
+                } else {
+                    place_fields.iter().map(|n| o[n].clone()).collect()
+                });
+            }
+        }
+        v
+    };
+    assert!(
+        !places(&full, false).is_empty(),
+        "the corpus has boilerplate"
+    );
+    assert_eq!(places(&full, false), places(&summary, true));
     let bytes = |r: &Value| serde_json::to_string(r).unwrap().len();
     assert!(bytes(&summary) * 2 < bytes(&full), "the summary is smaller");
     // One record per line: each document, pair row, cluster, ... is a line of its own.
     let out = env
         .cmd()
-        .args(["scan", "corpus", "--json-summary", "--json", "-"])
+        .args([
+            "scan",
+            "corpus",
+            "--boilerplate-min-docs",
+            "3",
+            "--json-summary",
+        ])
+        .args(["--json", "-"])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();

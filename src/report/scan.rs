@@ -242,6 +242,18 @@ pub struct ClusterRow {
     pub occurrences: Vec<OccurrenceRow>,
 }
 
+/// The columns of a summary report's boilerplate place rows ([`ScanSummary::place_fields`]).
+pub const PLACE_FIELDS: [&str; 4] = ["document", "start", "end", "line"];
+
+/// A boilerplate text of a summary report: its places as rows of [`PLACE_FIELDS`].
+#[derive(Debug, Serialize)]
+pub struct BoilerplateRow {
+    pub id: usize,
+    pub documents: usize,
+    pub words: usize,
+    pub occurrences: Vec<(String, usize, usize, usize)>,
+}
+
 /// A passage as a row of [`PASSAGE_FIELDS`] (a JSON array).
 #[derive(Debug, Serialize)]
 pub struct PassageRow(
@@ -269,9 +281,9 @@ pub struct PairRow(
 );
 
 /// The summary-level report of a scan (`--json-summary`), for corpora with many passages: the
-/// same report as [`ScanReport`] without texts and word diffs, and with each pair, passage and
-/// cluster occurrence as a row (an array) whose columns `pair_fields`, `passage_fields` and
-/// `occurrence_fields` name, so its size grows with the
+/// same report as [`ScanReport`] without texts and word diffs, and with each pair, passage,
+/// cluster occurrence and boilerplate place as a row (an array) whose columns `pair_fields`,
+/// `passage_fields`, `occurrence_fields` and `place_fields` name, so its size grows with the
 /// number of passages at a few dozen bytes each. Pairs and passages are numbered by their place
 /// (the n-th pair is pair n of the full report). Written by [`super::json::write_rows_atomic`]: one record
 /// of each list per line.
@@ -288,15 +300,16 @@ pub struct ScanSummary {
     pub pair_fields: [&'static str; 6],
     pub passage_fields: [&'static str; 9],
     pub occurrence_fields: [&'static str; 6],
+    pub place_fields: [&'static str; 4],
     pub pairs: Vec<PairRow>,
     pub clusters: Vec<ClusterRow>,
     pub duplicates: Vec<DuplicateInfo>,
-    pub boilerplate: Vec<BoilerplateInfo>,
+    pub boilerplate: Vec<BoilerplateRow>,
 }
 
 impl ScanReport {
-    /// The summary-level report (`--json-summary`): pairs, passages and cluster occurrences as
-    /// rows, without passage, occurrence and boilerplate texts nor word diffs.
+    /// The summary-level report (`--json-summary`): pairs, passages, cluster occurrences and
+    /// boilerplate places as rows, without passage, occurrence and boilerplate texts nor word diffs.
     pub fn into_summary(self) -> ScanSummary {
         let pairs = self
             .pairs
@@ -343,10 +356,20 @@ impl ScanReport {
                     .collect(),
             })
             .collect();
-        let mut boilerplate = self.boilerplate;
-        for b in &mut boilerplate {
-            b.text = String::new();
-        }
+        let boilerplate = self
+            .boilerplate
+            .into_iter()
+            .map(|b| BoilerplateRow {
+                id: b.id,
+                documents: b.documents,
+                words: b.words,
+                occurrences: b
+                    .occurrences
+                    .into_iter()
+                    .map(|o| (o.document, o.start, o.end, o.line))
+                    .collect(),
+            })
+            .collect();
         ScanSummary {
             schema_version: self.schema_version,
             command: self.command,
@@ -358,6 +381,7 @@ impl ScanReport {
             pair_fields: PAIR_FIELDS,
             passage_fields: PASSAGE_FIELDS,
             occurrence_fields: OCCURRENCE_FIELDS,
+            place_fields: PLACE_FIELDS,
             pairs,
             clusters,
             duplicates: self.duplicates,
