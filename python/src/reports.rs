@@ -158,11 +158,7 @@ pub fn scan<'py>(
         let result = cyberdiff::scan::scan(&docs, &params, &sp, &Progress::new(false));
         skipped.sort();
         let report = ScanReport::new(&docs, &result, &params, &sp, Vec::new(), skipped, !summary);
-        Ok(if summary {
-            cyberdiff::report::json::to_rows(&report.into_summary())
-        } else {
-            to_json(&report)
-        })
+        Ok(report.into_json(summary))
     })?;
     to_python(py, &json)
 }

@@ -416,11 +416,7 @@ fn assemble(
         let report = ScanReport::new(
             &docs, &scan, &s.params, &s.scan, inputs, skipped, !s.summary,
         );
-        Ok(if s.summary {
-            cyberdiff::report::json::to_rows(&report.into_summary())
-        } else {
-            cyberdiff::report::json::to_json(&report)
-        })
+        Ok(report.into_json(s.summary))
     })
 }
 

@@ -1,4 +1,5 @@
-//! JSON output: pretty-printed, newline-terminated, written atomically.
+//! JSON output: pretty-printed, or one record per line ([`Rows`], the summary level);
+//! newline-terminated, written atomically.
 
 use std::fs;
 use std::io::Write;
@@ -13,9 +14,23 @@ use crate::Error;
 
 /// Serialise a report as pretty JSON with a final newline.
 pub fn to_json<T: Serialize>(report: &T) -> String {
-    let mut s = serde_json::to_string_pretty(report).expect("report types serialise without error");
-    s.push('\n');
-    s
+    to_string_with(report, PrettyFormatter::new())
+}
+
+/// Serialise a report with one record per line ([`Rows`]) and a final newline.
+pub fn to_rows<T: Serialize>(report: &T) -> String {
+    to_string_with(report, Rows::default())
+}
+
+/// Serialise a report laid out by `formatter`, with a final newline.
+fn to_string_with<T: Serialize, F: Formatter>(report: &T, formatter: F) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+    report
+        .serialize(&mut ser)
+        .expect("report types serialise without error");
+    out.push(b'\n');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// Whether a file written atomically must also survive a power cut once written.
@@ -42,31 +57,25 @@ pub fn write_json_with<T: Serialize>(
     report: &T,
     durability: Durability,
 ) -> Result<(), Error> {
-    write_atomic_with(path, durability, |f| {
-        // A large buffer: the default 8 KB one made a 1.6 MB report 200 system calls.
-        let mut w = std::io::BufWriter::with_capacity(1 << 18, f);
-        serde_json::to_writer_pretty(&mut w, report).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")?;
-        w.flush()
-    })
-}
-
-/// Serialise a report with one record per line ([`Rows`]) and a final newline.
-pub fn to_rows<T: Serialize>(report: &T) -> String {
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, Rows::default());
-    report
-        .serialize(&mut ser)
-        .expect("report types serialise without error");
-    out.push(b'\n');
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    write_formatted(path, report, durability, PrettyFormatter::new())
 }
 
 /// Write a report with one record per line ([`Rows`]) to `path` atomically, streaming it.
 pub fn write_rows_atomic<T: Serialize>(path: &Path, report: &T) -> Result<(), Error> {
-    write_atomic_with(path, Durability::Report, |f| {
+    write_formatted(path, report, Durability::Report, Rows::default())
+}
+
+/// Write a report laid out by `formatter` to `path` atomically, streaming it.
+fn write_formatted<T: Serialize, F: Formatter>(
+    path: &Path,
+    report: &T,
+    durability: Durability,
+    formatter: F,
+) -> Result<(), Error> {
+    write_atomic_with(path, durability, |f| {
+        // A large buffer: the default 8 KB one made a 1.6 MB report 200 system calls.
         let mut w = std::io::BufWriter::with_capacity(1 << 18, f);
-        let mut ser = serde_json::Serializer::with_formatter(&mut w, Rows::default());
+        let mut ser = serde_json::Serializer::with_formatter(&mut w, formatter);
         report.serialize(&mut ser).map_err(std::io::Error::other)?;
         w.write_all(b"\n")?;
         w.flush()
@@ -91,10 +100,18 @@ impl Rows {
         self.depth <= ROWS_PRETTY_DEPTH
     }
 
+    /// A line break and the indent of the current depth.
+    fn newline<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b"\n")?;
+        (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+    }
+
     fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
         if self.pretty() {
-            w.write_all(if first { b"\n" } else { b",\n" })?;
-            (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+            if !first {
+                w.write_all(b",")?;
+            }
+            self.newline(w)
         } else if first {
             Ok(())
         } else {
@@ -106,8 +123,7 @@ impl Rows {
         let was_pretty = self.pretty();
         self.depth -= 1;
         if was_pretty && self.has_value {
-            w.write_all(b"\n")?;
-            (0..self.depth).try_for_each(|_| w.write_all(b"  "))?;
+            self.newline(w)?;
         }
         w.write_all(bracket)
     }

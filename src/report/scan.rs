@@ -308,6 +308,16 @@ pub struct ScanSummary {
 }
 
 impl ScanReport {
+    /// The report as JSON text: the summary level laid out as rows ([`Self::into_summary`],
+    /// [`super::json::to_rows`]) or the full report, pretty.
+    pub fn into_json(self, summary: bool) -> String {
+        if summary {
+            super::json::to_rows(&self.into_summary())
+        } else {
+            super::json::to_json(&self)
+        }
+    }
+
     /// The summary-level report (`--json-summary`): pairs, passages, cluster occurrences and
     /// boilerplate places as rows, without passage, occurrence and boilerplate texts nor word diffs.
     pub fn into_summary(self) -> ScanSummary {
