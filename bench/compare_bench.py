@@ -37,7 +37,7 @@ from gen_corpus import DEFAULT_TEXT_DIRS, KINDS, REPO_ROOT, Pair, load_sentences
 
 TARGET_SPEEDUP = 200.0
 TARGET_FOUND = 0.95
-TARGET_RSS_BYTES = 32_000_000
+TARGET_RSS_BYTES = 48_000_000  # DESIGN.md: under 48 MB with the reworded tier on
 CYBERDIFF_TIMEOUT = 600.0  # per run; only there so a hung binary cannot hang the benchmark
 
 # Run as `python3 -c` so that its wall time includes interpreter start, like

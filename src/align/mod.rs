@@ -17,6 +17,7 @@ pub mod seed;
 pub mod split;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -101,6 +102,10 @@ pub struct Seq<'t> {
     pub ids: Vec<u32>,
     pub stop: Vec<bool>,
     pub cjk: Vec<bool>,
+    /// The reworded tier's view of the document, if built beforehand: `scan` sets it from its cache
+    /// of the documents it aligns, since a document is in many pairs. Without it the tier builds one
+    /// for the pair.
+    pub tier: Option<Arc<reword::DocWords>>,
 }
 
 impl<'t> Seq<'t> {
@@ -124,6 +129,7 @@ impl<'t> Seq<'t> {
             ids,
             stop,
             cjk,
+            tier: None,
         }
     }
 

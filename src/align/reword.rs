@@ -132,46 +132,55 @@ impl Evidence {
 
 const NONE: u32 = u32::MAX;
 
-/// The content word types of two sequences: one [`Word`] per distinct id, built once.
-struct Types {
-    words: Vec<Arc<Analysis>>,
+/// The content word types of a pair: A's types, then B's that A lacks, joined by vocabulary id.
+struct Types<'d> {
+    words: Vec<&'d Analysis>,
     /// Per token of A / B: its type, or NONE for function words and CJK characters.
-    la: Vec<u32>,
+    la: &'d [u32],
     lb: Vec<u32>,
+    /// B's types as the pair's.
+    b_types: Vec<u32>,
 }
 
-impl Types {
-    fn new(a: &Seq, text_a: &str, b: &Seq, text_b: &str, lex: &Lexicon) -> Self {
-        let mut local: FxHashMap<u32, u32> = FxHashMap::default();
-        // First occurrence of each type: (side, token).
-        let mut first: Vec<(bool, usize)> = Vec::new();
-        let mut assign = |s: &Seq, side: bool| -> Vec<u32> {
-            (0..s.len())
-                .map(|i| {
-                    if s.stop[i] || s.cjk[i] {
-                        return NONE;
-                    }
-                    *local.entry(s.ids[i]).or_insert_with(|| {
-                        first.push((side, i));
-                        (first.len() - 1) as u32
-                    })
-                })
-                .collect()
-        };
-        let la = assign(a, false);
-        let lb = assign(b, true);
-        let words = first
-            .par_iter()
-            .map(|&(side, i)| {
-                let (s, text) = if side { (b, text_b) } else { (a, text_a) };
-                word_of(s, text, i, lex)
-            })
+impl<'d> Types<'d> {
+    fn join(da: &'d DocWords, db: &'d DocWords) -> Self {
+        // B's type -> the pair's: A's type of the same id, else a new one.
+        let mut map_b = vec![NONE; db.words.len()];
+        let (mut i, mut j) = (0, 0);
+        while i < da.by_id.len() && j < db.by_id.len() {
+            match da.by_id[i].0.cmp(&db.by_id[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    map_b[db.by_id[j].1 as usize] = da.by_id[i].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let mut words: Vec<&Analysis> = da.words.iter().map(|w| &**w).collect();
+        for (tb, m) in map_b.iter_mut().enumerate() {
+            if *m == NONE {
+                *m = words.len() as u32;
+                words.push(&db.words[tb]);
+            }
+        }
+        let lb = db
+            .of
+            .iter()
+            .map(|&t| if t == NONE { NONE } else { map_b[t as usize] })
             .collect();
-        Types { words, la, lb }
+        Types {
+            words,
+            la: &da.of,
+            lb,
+            b_types: map_b,
+        }
     }
 }
 
 /// A content word type: its [`Word`] (span left empty: the tier compares forms) and [`concepts`].
+#[derive(Debug)]
 struct Analysis {
     word: Word,
     concepts: Vec<u64>,
@@ -263,6 +272,108 @@ fn units(s: &Seq, text: &str) -> (Vec<u32>, Vec<Range<usize>>) {
     (of, ranges)
 }
 
+/// The reworded tier's view of one document, whatever it is compared with: its content word types,
+/// units, capitals and concept index. `scan` meets a document in many pairs (a Bible chapter in ~28
+/// aligned pairs, a document of the overlap corpus in ~700) and keeps this for the documents it is
+/// aligning ([`Seq::tier`]); a pair then only joins two of them.
+#[derive(Debug)]
+pub struct DocWords {
+    /// Content word types in order of first occurrence.
+    words: Vec<Arc<Analysis>>,
+    /// Per token: its type, or NONE for function words and CJK characters.
+    of: Vec<u32>,
+    /// `(vocabulary id, type)`, sorted: joins two documents' types without hashing.
+    by_id: Vec<(u32, u32)>,
+    /// Per token: its unit; and each unit's token range ([`units`]).
+    unit_of: Vec<u32>,
+    units: Vec<Range<usize>>,
+    /// Per type: the units holding it.
+    df: Vec<u32>,
+    /// Per token: written with a capital or a digit first.
+    caps: Vec<bool>,
+    /// Per type: [`letter_key`] of its normalised form.
+    letters: Vec<u32>,
+    /// `(concept, type)` of every type, sorted.
+    concepts: Vec<(u64, u32)>,
+}
+
+impl DocWords {
+    /// The view of `s` (text `text`).
+    pub fn new(s: &Seq, text: &str) -> Self {
+        let lex = lexicon();
+        let mut local: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut first: Vec<usize> = Vec::new();
+        let of: Vec<u32> = (0..s.len())
+            .map(|i| {
+                if s.stop[i] || s.cjk[i] {
+                    return NONE;
+                }
+                *local.entry(s.ids[i]).or_insert_with(|| {
+                    first.push(i);
+                    (first.len() - 1) as u32
+                })
+            })
+            .collect();
+        let words: Vec<Arc<Analysis>> = first
+            .par_iter()
+            .map(|&i| word_of(s, text, i, lex))
+            .collect();
+        let mut by_id: Vec<(u32, u32)> = first
+            .iter()
+            .enumerate()
+            .map(|(t, &i)| (s.ids[i], t as u32))
+            .collect();
+        by_id.sort_unstable();
+        let (unit_of, units) = units(s, text);
+        let mut df = vec![0u32; words.len()];
+        let mut last = vec![u32::MAX; words.len()];
+        for (i, &t) in of.iter().enumerate() {
+            if t != NONE && last[t as usize] != unit_of[i] {
+                last[t as usize] = unit_of[i];
+                df[t as usize] += 1;
+            }
+        }
+        let caps = s
+            .tokens
+            .iter()
+            .map(|t| {
+                text[t.start as usize..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+            })
+            .collect();
+        let letters = words.iter().map(|w| letter_key(&w.word.norm)).collect();
+        let mut concepts: Vec<(u64, u32)> = words
+            .iter()
+            .enumerate()
+            .flat_map(|(t, w)| w.concepts.iter().map(move |&c| (c, t as u32)))
+            .collect();
+        concepts.sort_unstable();
+        DocWords {
+            words,
+            of,
+            by_id,
+            unit_of,
+            units,
+            df,
+            caps,
+            letters,
+            concepts,
+        }
+    }
+
+    /// Tokens of the document: what a cache of these bounds.
+    pub fn len(&self) -> usize {
+        self.of.len()
+    }
+
+    /// No tokens.
+    pub fn is_empty(&self) -> bool {
+        self.of.is_empty()
+    }
+}
+
 /// One group of matches that passed the two-sided test.
 #[derive(Clone, Debug)]
 struct Found {
@@ -282,13 +393,21 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
         return Vec::new();
     }
     let lex = lexicon();
-    let types = Types::new(a, text_a, b, text_b, lex);
+    let build = |s: &Seq, text: &str| s.tier.is_none().then(|| DocWords::new(s, text));
+    let (own_a, own_b) = rayon::join(|| build(a, text_a), || build(b, text_b));
+    let (Some(da), Some(db)) = (
+        own_a.as_ref().or(a.tier.as_deref()),
+        own_b.as_ref().or(b.tier.as_deref()),
+    ) else {
+        unreachable!("a view is given or built");
+    };
+    let types = Types::join(da, db);
     let nt = types.words.len();
     if nt == 0 {
         return Vec::new();
     }
-    let (unit_a, units_a) = units(a, text_a);
-    let (unit_b, units_b) = units(b, text_b);
+    let units_a = &da.units;
+    let (unit_b, units_b) = (&db.unit_of, &db.units);
     let mut mask_a = vec![false; a.len()];
     let mut mask_b = vec![false; b.len()];
     for p in known {
@@ -296,27 +415,18 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
         mask_b[p.b.clone()].iter_mut().for_each(|m| *m = true);
     }
 
-    // IDF over the units of both texts.
+    // IDF over the units of both texts; the same per side, for the chance expectation of a group.
     let n_units = units_a.len() + units_b.len();
-    let mut df = vec![0u32; nt];
-    // The same per side, for the chance expectation of a group.
     let mut df_side = [vec![0u32; nt], vec![0u32; nt]];
-    let mut last = vec![u32::MAX; nt];
-    for (side, offset, (l, unit)) in [
-        (0, 0, (&types.la, &unit_a)),
-        (1, units_a.len(), (&types.lb, &unit_b)),
-    ] {
-        for (i, &t) in l.iter().enumerate() {
-            if t != NONE {
-                let u = (offset + unit[i] as usize) as u32;
-                if last[t as usize] != u {
-                    last[t as usize] = u;
-                    df[t as usize] += 1;
-                    df_side[side][t as usize] += 1;
-                }
-            }
-        }
+    df_side[0][..da.df.len()].copy_from_slice(&da.df);
+    for (&t, &d) in types.b_types.iter().zip(&db.df) {
+        df_side[1][t as usize] = d;
     }
+    let df: Vec<u32> = df_side[0]
+        .iter()
+        .zip(&df_side[1])
+        .map(|(x, y)| x + y)
+        .collect();
     let idf: Vec<f64> = df
         .iter()
         .map(|&d| relate::idf(n_units as f64, d as f64))
@@ -345,54 +455,73 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
     let postings = |t: u32| &post_b[count_b[t as usize] as usize..count_b[t as usize + 1] as usize];
     let anchor_b = |t: u32| df[t as usize] <= max_df && postings(t).len() <= MAX_POSTINGS;
 
-    // Concepts of the anchor types; B's indexed by concept.
     let mut in_a = vec![false; nt];
     for (i, &t) in types.la.iter().enumerate() {
         if t != NONE && !mask_a[i] {
             in_a[t as usize] = true;
         }
     }
-    // Every content type's concepts; B's types indexed by concept. The index relates all types (the
-    // verification uses it); only anchors make candidates.
-    let concept_lists: Vec<&[u64]> = types.words.iter().map(|w| &w.concepts[..]).collect();
-    let mut index_b: Vec<(u64, u32)> = Vec::new();
-    for (t, cs) in concept_lists.iter().enumerate() {
-        if !postings(t as u32).is_empty() {
-            index_b.extend(cs.iter().map(|&c| (c, t as u32)));
-        }
+    // Per type of A, the sorted types of B that share a concept with it (CSR): the two documents'
+    // concept lists joined. A type both documents hold is A's word (as in `types.words`), so its
+    // concepts are A's. The index relates all types (the verification uses it); only anchors make
+    // candidates.
+    let b_types = &types.b_types;
+    let na = da.words.len();
+    let mut shared = vec![false; na];
+    for &t in b_types.iter().filter(|&&t| (t as usize) < na) {
+        shared[t as usize] = true;
     }
-    index_b.sort_unstable();
-    // Per type of A, the sorted types of B that share a concept with it (CSR).
-    let mut related = Related {
-        start: Vec::with_capacity(nt + 1),
-        to: Vec::new(),
-    };
-    related.start.push(0);
-    let mut rel: Vec<u32> = Vec::new();
-    for (t, cs) in concept_lists.iter().enumerate() {
-        if in_a[t] {
-            rel.clear();
-            for &c in cs.iter() {
-                let lo = index_b.partition_point(|x| x.0 < c);
-                let hi = index_b.partition_point(|x| x.0 <= c);
-                // A concept shared by very many types (a large synonym group) links nothing useful.
-                if hi - lo <= 64 {
-                    rel.extend(index_b[lo..hi].iter().map(|x| x.1));
-                }
+    let mut links: Vec<(u32, u32)> = Vec::new();
+    let mut with: Vec<u32> = Vec::new();
+    let (ca, cb) = (&da.concepts, &db.concepts);
+    let (mut i, mut j) = (0, 0);
+    while i < ca.len() {
+        let c = ca[i].0;
+        let ie = i + ca[i..].iter().take_while(|x| x.0 == c).count();
+        j += cb[j..].iter().take_while(|x| x.0 < c).count();
+        let je = j + cb[j..].iter().take_while(|x| x.0 == c).count();
+        with.clear();
+        with.extend(
+            cb[j..je]
+                .iter()
+                .map(|x| b_types[x.1 as usize])
+                .filter(|&tb| tb as usize >= na)
+                .chain(
+                    ca[i..ie]
+                        .iter()
+                        .map(|x| x.1)
+                        .filter(|&t| shared[t as usize]),
+                )
+                .filter(|&tb| !postings(tb).is_empty()),
+        );
+        // A concept shared by very many types (a large synonym group) links nothing useful.
+        if !with.is_empty() && with.len() <= 64 {
+            for &(_, ta) in ca[i..ie].iter().filter(|x| in_a[x.1 as usize]) {
+                links.extend(with.iter().map(|&tb| (ta, tb)));
             }
-            rel.sort_unstable();
-            rel.dedup();
-            related.to.extend_from_slice(&rel);
         }
-        related.start.push(related.to.len() as u32);
+        (i, j) = (ie, je);
     }
-    drop(concept_lists);
-    drop(index_b);
-    let letters: Vec<u32> = types
-        .words
-        .iter()
-        .map(|w| letter_key(&w.word.norm))
-        .collect();
+    links.sort_unstable();
+    links.dedup();
+    let mut related = Related {
+        start: vec![0; nt + 1],
+        to: links.iter().map(|x| x.1).collect(),
+    };
+    for &(ta, _) in &links {
+        related.start[ta as usize + 1] += 1;
+    }
+    for t in 0..nt {
+        related.start[t + 1] += related.start[t];
+    }
+    let mut letters = da.letters.clone();
+    letters.resize(nt, 0);
+    for (&t, &l) in b_types.iter().zip(&db.letters) {
+        // A shared type is A's word, as in `types.words`.
+        if t as usize >= da.words.len() {
+            letters[t as usize] = l;
+        }
+    }
     let anchor_a = |t: u32| df[t as usize] <= max_df;
 
     // Candidate unit pairs: two distinct anchor types of the A unit meet the B unit.
@@ -428,21 +557,9 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
         .collect();
 
     // Verify each candidate pair.
-    let caps = |s: &Seq, text: &str| -> Vec<bool> {
-        s.tokens
-            .iter()
-            .map(|t| {
-                text[t.start as usize..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
-            })
-            .collect()
-    };
-    let (caps_a, caps_b) = (caps(a, text_a), caps(b, text_b));
     let ctx = Ctx {
-        caps_a: &caps_a,
-        caps_b: &caps_b,
+        caps_a: &da.caps,
+        caps_b: &db.caps,
         df_side: &df_side,
         units: (units_a.len(), units_b.len()),
         types: &types,
@@ -542,7 +659,7 @@ fn distance(x: &Range<usize>, y: &Range<usize>) -> usize {
 type RelCache = FxHashMap<(u32, u32), Option<(Relation, f64)>>;
 
 struct Ctx<'c> {
-    types: &'c Types,
+    types: &'c Types<'c>,
     idf: &'c [f64],
     mask_a: &'c [bool],
     mask_b: &'c [bool],
@@ -597,9 +714,9 @@ struct M {
 impl Ctx<'_> {
     fn content(&self, side_b: bool, r: Range<usize>) -> Vec<usize> {
         let (l, mask) = if side_b {
-            (&self.types.lb, self.mask_b)
+            (&self.types.lb[..], self.mask_b)
         } else {
-            (&self.types.la, self.mask_a)
+            (self.types.la, self.mask_a)
         };
         r.filter(|&i| l[i] != NONE && !mask[i]).collect()
     }
@@ -646,7 +763,7 @@ impl Ctx<'_> {
             self.content(false, ra.clone()),
             self.content(true, rb.clone()),
         );
-        let (la, lb) = (&self.types.la, &self.types.lb);
+        let (la, lb) = (self.types.la, &self.types.lb[..]);
         let idf = |t: u32| self.idf[t as usize];
         let mut ms: Vec<M> = Vec::new();
         for &i in &ca {

@@ -25,10 +25,12 @@ pub mod stages;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::align::classify::round4;
+use crate::align::reword::DocWords;
 use crate::align::{Kind, OpTag, Params, Seq, align, coverage};
 use crate::corpus::CorpusDoc;
 use crate::index::{self, Candidate, Index, IndexParams, Tokenized};
@@ -275,11 +277,10 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
     let words: Vec<usize> = tokenized.ids.iter().map(Vec::len).collect();
 
     progress.stage("align", idx.candidates.len());
-    let pairs: Vec<PairResult> = idx
-        .candidates
+    let pairs: Vec<PairResult> = TierCache::order(&idx.candidates)
         .par_iter()
-        .map(|c| {
-            let r = align_pair(docs, &tokenized, &idx, c, params, sp.word_diffs);
+        .map_init(TierCache::default, |cache, c| {
+            let r = align_pair(docs, &tokenized, &idx, c, params, sp.word_diffs, cache);
             progress.inc(1);
             r
         })
@@ -394,6 +395,7 @@ fn align_pair(
     c: &Candidate,
     params: &Params,
     word_diffs: bool,
+    cache: &mut TierCache,
 ) -> PairResult {
     let (a, b) = (c.a as usize, c.b as usize);
     let (ta, tb) = (&docs[a].doc.text, &docs[b].doc.text);
@@ -412,7 +414,67 @@ fn align_pair(
             boilerplate: &idx.boilerplate[b],
         },
     ];
-    align_sides(&sides, &t.vocab, c.shared, params, word_diffs)
+    align_sides(&sides, &t.vocab, c.shared, params, word_diffs, Some(cache))
+}
+
+/// The reworded tier's view of the documents a worker met last ([`crate::align::reword::DocWords`]),
+/// most recent first, bounded in entries and in tokens. The pairs are aligned in tiles ([`order`]:
+/// the pairs of a block of documents with another block), so that a document's view is built once
+/// a tile rather than once a pair. Only documents of one tokenisation (one vocabulary) may share a
+/// cache.
+///
+/// [`order`]: TierCache::order
+pub(crate) struct TierCache {
+    entries: Vec<(usize, Arc<DocWords>)>,
+    tokens: usize,
+    max_entries: usize,
+    max_tokens: usize,
+}
+
+impl Default for TierCache {
+    fn default() -> Self {
+        TierCache {
+            entries: Vec::new(),
+            tokens: 0,
+            max_entries: 2 * Self::BLOCK as usize,
+            max_tokens: 1 << 20,
+        }
+    }
+}
+
+impl TierCache {
+    /// Documents a block of a tile.
+    const BLOCK: u32 = 32;
+
+    /// `candidates` in the order to align them: tile by tile (block of the first document, then of
+    /// the second), each tile by pair. The results are sorted afterwards, so the order changes only
+    /// how often a cache finds a document.
+    fn order(candidates: &[Candidate]) -> Vec<&Candidate> {
+        let mut out: Vec<&Candidate> = candidates.iter().collect();
+        out.sort_by_key(|c| (c.a / Self::BLOCK, c.b / Self::BLOCK, c.a, c.b));
+        out
+    }
+
+    /// Document `doc`'s view, moved to the front.
+    fn get(&mut self, doc: usize) -> Option<Arc<DocWords>> {
+        let k = self.entries.iter().position(|e| e.0 == doc)?;
+        let e = self.entries.remove(k);
+        let w = e.1.clone();
+        self.entries.insert(0, e);
+        Some(w)
+    }
+
+    /// Keep `doc`'s view, dropping the least recent ones past the bounds.
+    fn put(&mut self, doc: usize, w: Arc<DocWords>) {
+        self.tokens += w.len();
+        self.entries.insert(0, (doc, w));
+        while self.entries.len() > 1
+            && (self.entries.len() > self.max_entries || self.tokens > self.max_tokens)
+        {
+            let (_, old) = self.entries.pop().expect("more than one entry");
+            self.tokens -= old.len();
+        }
+    }
 }
 
 /// One side of a pair to align: its document, text, tokens and boilerplate runs.
@@ -432,10 +494,20 @@ pub(crate) fn align_sides(
     shared: u32,
     params: &Params,
     word_diffs: bool,
+    cache: Option<&mut TierCache>,
 ) -> PairResult {
     let [x, y] = sides;
     let (toks_a, toks_b) = (x.tokens, y.tokens);
-    let (sa, sb) = (Seq::new(toks_a, vocab), Seq::new(toks_b, vocab));
+    let (mut sa, mut sb) = (Seq::new(toks_a, vocab), Seq::new(toks_b, vocab));
+    if let Some(cache) = cache.filter(|_| params.reworded) {
+        for (s, side) in [(&mut sa, x), (&mut sb, y)] {
+            s.tier = Some(cache.get(side.doc).unwrap_or_else(|| {
+                let w = Arc::new(DocWords::new(s, side.text));
+                cache.put(side.doc, w.clone());
+                w
+            }));
+        }
+    }
     let found = align(&sa, x.text, &sb, y.text, params);
     let passages: Vec<PassageRec> = found
         .into_iter()
@@ -635,5 +707,115 @@ mod tests {
             (e.option, e.problem.as_str()),
             ("min-shared", "must be at least 1")
         );
+    }
+
+    /// The bundled corpus's texts (`inputs/*.txt`), by name.
+    pub(super) fn input_files() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+        let mut files: Vec<_> = std::fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn inputs() -> Vec<String> {
+        input_files()
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    /// A pair aligned with the tier's views from the cache gives what it gives with views built for
+    /// it alone, whatever the cache held before (pairs met forward, then backward, with a cache of
+    /// two documents and one of the default size).
+    #[test]
+    fn cached_views_give_the_passages_of_views_built_for_the_pair() {
+        let texts = inputs();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let t = index::tokenize_corpus(&refs);
+        let toks: Vec<_> = (0..texts.len()).map(|d| t.tokens(d, &texts[d])).collect();
+        let side = |d: usize| Side {
+            doc: d,
+            text: &texts[d],
+            tokens: &toks[d],
+            boilerplate: &[],
+        };
+        let params = Params::default();
+        assert!(params.reworded);
+        let pairs: Vec<(usize, usize)> = (0..texts.len())
+            .flat_map(|a| (a + 1..texts.len()).map(move |b| (a, b)))
+            .collect();
+        let mut reworded = 0;
+        for mut cache in [
+            TierCache {
+                max_entries: 2,
+                ..TierCache::default()
+            },
+            TierCache::default(),
+        ] {
+            for &(a, b) in pairs.iter().chain(pairs.iter().rev()) {
+                let sides = [side(a), side(b)];
+                let cached = align_sides(&sides, &t.vocab, 0, &params, true, Some(&mut cache));
+                let alone = align_sides(&sides, &t.vocab, 0, &params, true, None);
+                assert_eq!(
+                    format!("{:?}", cached.passages),
+                    format!("{:?}", alone.passages),
+                    "pair {a} {b}"
+                );
+                reworded += cached.passages.iter().filter(|p| p.reworded_tier).count();
+            }
+            assert!(cache.entries.len() <= cache.max_entries);
+        }
+        assert!(reworded >= 10, "{reworded} passages of the tier");
+    }
+
+    #[test]
+    fn the_tier_cache_keeps_the_most_recent_documents_within_its_bounds() {
+        let texts = inputs();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let t = index::tokenize_corpus(&refs);
+        let views: Vec<Arc<DocWords>> = (0..texts.len())
+            .map(|d| {
+                let toks = t.tokens(d, &texts[d]);
+                Arc::new(DocWords::new(&Seq::new(&toks, &t.vocab), &texts[d]))
+            })
+            .collect();
+        let n = views.len();
+        assert!(n >= 4);
+        let mut cache = TierCache {
+            max_entries: 3,
+            ..TierCache::default()
+        };
+        for (d, w) in views.iter().enumerate() {
+            cache.put(d, w.clone());
+        }
+        let held: Vec<usize> = cache.entries.iter().map(|e| e.0).collect();
+        assert_eq!(held, [n - 1, n - 2, n - 3]);
+        assert!(cache.get(0).is_none());
+        assert!(Arc::ptr_eq(&cache.get(n - 3).unwrap(), &views[n - 3]));
+        assert_eq!(cache.entries[0].0, n - 3);
+        cache.put(0, views[0].clone());
+        let held: Vec<usize> = cache.entries.iter().map(|e| e.0).collect();
+        assert_eq!(held, [0, n - 3, n - 1]);
+        assert_eq!(
+            cache.tokens,
+            held.iter().map(|&d| views[d].len()).sum::<usize>()
+        );
+        // The token bound drops the least recent, but always keeps the newest.
+        let mut small = TierCache {
+            max_tokens: views[0].len() + views[1].len(),
+            ..TierCache::default()
+        };
+        for (d, w) in views.iter().enumerate().take(3) {
+            small.put(d, w.clone());
+        }
+        assert!(small.tokens <= small.max_tokens || small.entries.len() == 1);
+        assert_eq!(small.entries[0].0, 2);
+        small.put(n - 1, Arc::new(DocWords::new(&Seq::new(&[], &t.vocab), "")));
+        assert_eq!(small.entries[0].0, n - 1);
     }
 }

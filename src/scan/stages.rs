@@ -137,7 +137,7 @@ pub fn pair(
                     boilerplate: b.runs,
                 },
             ];
-            super::align_sides(&sides, &t.vocab, shared, params, true)
+            super::align_sides(&sides, &t.vocab, shared, params, true, None)
         })
         .filter(|p| !p.passages.is_empty());
     PairOutcome {
@@ -322,13 +322,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
         let mut docs = Vec::new();
-        let mut files: Vec<_> = std::fs::read_dir(root.join("inputs"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .collect();
-        files.sort();
+        let files = super::super::tests::input_files();
         for (i, p) in files.iter().enumerate() {
             docs.push(doc(&format!("in{i}"), "2015", read(p)));
         }
