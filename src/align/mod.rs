@@ -16,6 +16,7 @@ pub mod reword;
 pub mod seed;
 pub mod split;
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -99,9 +100,9 @@ pub struct Seq<'t> {
     pub tokens: &'t [Token],
     /// The vocabulary the ids come from (the reworded tier reads each form's stem).
     pub vocab: &'t Vocabulary,
-    pub ids: Vec<u32>,
-    pub stop: Vec<bool>,
-    pub cjk: Vec<bool>,
+    pub ids: Cow<'t, [u32]>,
+    pub stop: Cow<'t, [bool]>,
+    pub cjk: Cow<'t, [bool]>,
     /// The reworded tier's view of the document, if built beforehand: `scan` sets it from its cache
     /// of the documents it aligns, since a document is in many pairs. Without it the tier builds one
     /// for the pair.
@@ -126,11 +127,43 @@ impl<'t> Seq<'t> {
         Self {
             tokens,
             vocab,
-            ids,
-            stop,
-            cjk,
+            ids: Cow::Owned(ids),
+            stop: Cow::Owned(stop),
+            cjk: Cow::Owned(cjk),
             tier: None,
         }
+    }
+
+    /// A sequence borrowing the arrays of an earlier [`Seq::new`] of the same tokens (`scan` keeps
+    /// them for the documents it is aligning), with the tier's view if built.
+    pub fn from_parts(
+        tokens: &'t [Token],
+        vocab: &'t Vocabulary,
+        ids: &'t [u32],
+        flags: (&'t [bool], &'t [bool]),
+        tier: Option<Arc<reword::DocWords>>,
+    ) -> Self {
+        let (stop, cjk) = flags;
+        debug_assert!(
+            ids.len() == tokens.len() && stop.len() == ids.len() && cjk.len() == ids.len()
+        );
+        Self {
+            tokens,
+            vocab,
+            ids: Cow::Borrowed(ids),
+            stop: Cow::Borrowed(stop),
+            cjk: Cow::Borrowed(cjk),
+            tier,
+        }
+    }
+
+    /// The owned arrays of a sequence made by [`Seq::new`]: ids, stop-word and CJK flags.
+    pub fn into_parts(self) -> (Vec<u32>, Vec<bool>, Vec<bool>) {
+        (
+            self.ids.into_owned(),
+            self.stop.into_owned(),
+            self.cjk.into_owned(),
+        )
     }
 
     /// Weight of token `i` when counting words: a character of an unspaced script is half a word.

@@ -145,7 +145,7 @@ struct Keys {
 
 impl Keys {
     fn new(a: &Seq, b: &Seq, params: &Params) -> Self {
-        let max_id = a.ids.iter().chain(&b.ids).copied().max().unwrap_or(0);
+        let max_id = a.ids.iter().chain(b.ids.iter()).copied().max().unwrap_or(0);
         let id_bits = (u32::BITS - max_id.leading_zeros()).max(1);
         let longest = params.word_ngram.max(params.cjk_ngram) as u32;
         // Six bits of length (at most 32 tokens an n-gram) above the ids.

@@ -277,9 +277,9 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
     let words: Vec<usize> = tokenized.ids.iter().map(Vec::len).collect();
 
     progress.stage("align", idx.candidates.len());
-    let pairs: Vec<PairResult> = TierCache::order(&idx.candidates)
+    let pairs: Vec<PairResult> = ViewCache::order(&idx.candidates)
         .par_iter()
-        .map_init(TierCache::default, |cache, c| {
+        .map_init(ViewCache::default, |cache, c| {
             let r = align_pair(docs, &tokenized, &idx, c, params, sp.word_diffs, cache);
             progress.inc(1);
             r
@@ -395,45 +395,92 @@ fn align_pair(
     c: &Candidate,
     params: &Params,
     word_diffs: bool,
-    cache: &mut TierCache,
+    cache: &mut ViewCache,
 ) -> PairResult {
     let (a, b) = (c.a as usize, c.b as usize);
-    let (ta, tb) = (&docs[a].doc.text, &docs[b].doc.text);
-    let (toks_a, toks_b) = (t.tokens(a, ta), t.tokens(b, tb));
+    let mut view = |d: usize| {
+        cache.get(d).unwrap_or_else(|| {
+            let v = Arc::new(DocView::new(t, d, &docs[d].doc.text, params.reworded));
+            cache.put(d, v.clone());
+            v
+        })
+    };
+    let (va, vb) = (view(a), view(b));
     let sides = [
         Side {
             doc: a,
-            text: ta,
-            tokens: &toks_a,
+            text: &docs[a].doc.text,
+            seq: va.seq(&t.vocab),
             boilerplate: &idx.boilerplate[a],
         },
         Side {
             doc: b,
-            text: tb,
-            tokens: &toks_b,
+            text: &docs[b].doc.text,
+            seq: vb.seq(&t.vocab),
             boilerplate: &idx.boilerplate[b],
         },
     ];
-    align_sides(&sides, &t.vocab, c.shared, params, word_diffs, Some(cache))
+    align_sides(&sides, c.shared, params, word_diffs)
 }
 
-/// The reworded tier's view of the documents a worker met last ([`crate::align::reword::DocWords`]),
-/// most recent first, bounded in entries and in tokens. The pairs are aligned in tiles ([`order`]:
-/// the pairs of a block of documents with another block), so that a document's view is built once
-/// a tile rather than once a pair. Only documents of one tokenisation (one vocabulary) may share a
-/// cache.
+/// A document as the aligner takes it: its tokens, the arrays of its [`Seq`] and, with the reworded
+/// tier on, the tier's view ([`DocWords`]). A worker keeps the views of the documents it met last
+/// ([`ViewCache`]), since a document is in many pairs.
+pub(crate) struct DocView {
+    tokens: Vec<crate::text::Token>,
+    ids: Vec<u32>,
+    stop: Vec<bool>,
+    cjk: Vec<bool>,
+    words: Option<Arc<DocWords>>,
+}
+
+impl DocView {
+    fn new(t: &Tokenized, d: usize, text: &str, reworded: bool) -> Self {
+        let tokens = t.tokens(d, text);
+        let seq = Seq::new(&tokens, &t.vocab);
+        let words = reworded.then(|| Arc::new(DocWords::new(&seq, text)));
+        let (ids, stop, cjk) = seq.into_parts();
+        DocView {
+            tokens,
+            ids,
+            stop,
+            cjk,
+            words,
+        }
+    }
+
+    fn seq<'v>(&'v self, vocab: &'v crate::text::Vocabulary) -> Seq<'v> {
+        Seq::from_parts(
+            &self.tokens,
+            vocab,
+            &self.ids,
+            (&self.stop, &self.cjk),
+            self.words.clone(),
+        )
+    }
+
+    /// Tokens: what a cache of views bounds.
+    fn len(&self) -> usize {
+        self.tokens.len()
+    }
+}
+
+/// The [`DocView`]s of the documents a worker met last, most recent first, bounded in entries and in
+/// tokens. The pairs are aligned in tiles ([`order`]: the pairs of a block of documents with another
+/// block), so that a document's view is built once a tile rather than once a pair. Only documents
+/// of one tokenisation (one vocabulary) may share a cache.
 ///
-/// [`order`]: TierCache::order
-pub(crate) struct TierCache {
-    entries: Vec<(usize, Arc<DocWords>)>,
+/// [`order`]: ViewCache::order
+pub(crate) struct ViewCache {
+    entries: Vec<(usize, Arc<DocView>)>,
     tokens: usize,
     max_entries: usize,
     max_tokens: usize,
 }
 
-impl Default for TierCache {
+impl Default for ViewCache {
     fn default() -> Self {
-        TierCache {
+        ViewCache {
             entries: Vec::new(),
             tokens: 0,
             max_entries: 2 * Self::BLOCK as usize,
@@ -442,7 +489,7 @@ impl Default for TierCache {
     }
 }
 
-impl TierCache {
+impl ViewCache {
     /// Documents a block of a tile.
     const BLOCK: u32 = 32;
 
@@ -456,7 +503,7 @@ impl TierCache {
     }
 
     /// Document `doc`'s view, moved to the front.
-    fn get(&mut self, doc: usize) -> Option<Arc<DocWords>> {
+    fn get(&mut self, doc: usize) -> Option<Arc<DocView>> {
         let k = self.entries.iter().position(|e| e.0 == doc)?;
         let e = self.entries.remove(k);
         let w = e.1.clone();
@@ -465,7 +512,7 @@ impl TierCache {
     }
 
     /// Keep `doc`'s view, dropping the least recent ones past the bounds.
-    fn put(&mut self, doc: usize, w: Arc<DocWords>) {
+    fn put(&mut self, doc: usize, w: Arc<DocView>) {
         self.tokens += w.len();
         self.entries.insert(0, (doc, w));
         while self.entries.len() > 1
@@ -477,11 +524,11 @@ impl TierCache {
     }
 }
 
-/// One side of a pair to align: its document, text, tokens and boilerplate runs.
+/// One side of a pair to align: its document, text, sequence and boilerplate runs.
 pub(crate) struct Side<'a> {
     pub doc: usize,
     pub text: &'a str,
-    pub tokens: &'a [crate::text::Token],
+    pub seq: Seq<'a>,
     pub boilerplate: &'a [Range<usize>],
 }
 
@@ -490,25 +537,13 @@ pub(crate) struct Side<'a> {
 /// left empty.
 pub(crate) fn align_sides(
     sides: &[Side; 2],
-    vocab: &crate::text::Vocabulary,
     shared: u32,
     params: &Params,
     word_diffs: bool,
-    cache: Option<&mut TierCache>,
 ) -> PairResult {
     let [x, y] = sides;
-    let (toks_a, toks_b) = (x.tokens, y.tokens);
-    let (mut sa, mut sb) = (Seq::new(toks_a, vocab), Seq::new(toks_b, vocab));
-    if let Some(cache) = cache.filter(|_| params.reworded) {
-        for (s, side) in [(&mut sa, x), (&mut sb, y)] {
-            s.tier = Some(cache.get(side.doc).unwrap_or_else(|| {
-                let w = Arc::new(DocWords::new(s, side.text));
-                cache.put(side.doc, w.clone());
-                w
-            }));
-        }
-    }
-    let found = align(&sa, x.text, &sb, y.text, params);
+    let (toks_a, toks_b) = (x.seq.tokens, y.seq.tokens);
+    let found = align(&x.seq, x.text, &y.seq, y.text, params);
     let passages: Vec<PassageRec> = found
         .into_iter()
         .map(|p| {
@@ -729,21 +764,15 @@ mod tests {
             .collect()
     }
 
-    /// A pair aligned with the tier's views from the cache gives what it gives with views built for
-    /// it alone, whatever the cache held before (pairs met forward, then backward, with a cache of
-    /// two documents and one of the default size).
+    /// A pair aligned with the views from the cache gives what it gives with a sequence and a tier's
+    /// view built for it alone, whatever the cache held before (pairs met forward, then backward,
+    /// with a cache of two documents and one of the default size).
     #[test]
     fn cached_views_give_the_passages_of_views_built_for_the_pair() {
         let texts = inputs();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let t = index::tokenize_corpus(&refs);
         let toks: Vec<_> = (0..texts.len()).map(|d| t.tokens(d, &texts[d])).collect();
-        let side = |d: usize| Side {
-            doc: d,
-            text: &texts[d],
-            tokens: &toks[d],
-            boilerplate: &[],
-        };
         let params = Params::default();
         assert!(params.reworded);
         let pairs: Vec<(usize, usize)> = (0..texts.len())
@@ -751,16 +780,35 @@ mod tests {
             .collect();
         let mut reworded = 0;
         for mut cache in [
-            TierCache {
+            ViewCache {
                 max_entries: 2,
-                ..TierCache::default()
+                ..ViewCache::default()
             },
-            TierCache::default(),
+            ViewCache::default(),
         ] {
             for &(a, b) in pairs.iter().chain(pairs.iter().rev()) {
-                let sides = [side(a), side(b)];
-                let cached = align_sides(&sides, &t.vocab, 0, &params, true, Some(&mut cache));
-                let alone = align_sides(&sides, &t.vocab, 0, &params, true, None);
+                let mut view = |d: usize| {
+                    cache.get(d).unwrap_or_else(|| {
+                        let v = Arc::new(DocView::new(&t, d, &texts[d], true));
+                        cache.put(d, v.clone());
+                        v
+                    })
+                };
+                let (va, vb) = (view(a), view(b));
+                let cached = [(a, &va), (b, &vb)].map(|(d, v)| Side {
+                    doc: d,
+                    text: &texts[d],
+                    seq: v.seq(&t.vocab),
+                    boilerplate: &[],
+                });
+                let alone = [a, b].map(|d| Side {
+                    doc: d,
+                    text: &texts[d],
+                    seq: Seq::new(&toks[d], &t.vocab),
+                    boilerplate: &[],
+                });
+                let cached = align_sides(&cached, 0, &params, true);
+                let alone = align_sides(&alone, 0, &params, true);
                 assert_eq!(
                     format!("{:?}", cached.passages),
                     format!("{:?}", alone.passages),
@@ -774,21 +822,18 @@ mod tests {
     }
 
     #[test]
-    fn the_tier_cache_keeps_the_most_recent_documents_within_its_bounds() {
+    fn the_view_cache_keeps_the_most_recent_documents_within_its_bounds() {
         let texts = inputs();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let t = index::tokenize_corpus(&refs);
-        let views: Vec<Arc<DocWords>> = (0..texts.len())
-            .map(|d| {
-                let toks = t.tokens(d, &texts[d]);
-                Arc::new(DocWords::new(&Seq::new(&toks, &t.vocab), &texts[d]))
-            })
+        let views: Vec<Arc<DocView>> = (0..texts.len())
+            .map(|d| Arc::new(DocView::new(&t, d, &texts[d], true)))
             .collect();
         let n = views.len();
         assert!(n >= 4);
-        let mut cache = TierCache {
+        let mut cache = ViewCache {
             max_entries: 3,
-            ..TierCache::default()
+            ..ViewCache::default()
         };
         for (d, w) in views.iter().enumerate() {
             cache.put(d, w.clone());
@@ -806,16 +851,16 @@ mod tests {
             held.iter().map(|&d| views[d].len()).sum::<usize>()
         );
         // The token bound drops the least recent, but always keeps the newest.
-        let mut small = TierCache {
+        let mut small = ViewCache {
             max_tokens: views[0].len() + views[1].len(),
-            ..TierCache::default()
+            ..ViewCache::default()
         };
         for (d, w) in views.iter().enumerate().take(3) {
             small.put(d, w.clone());
         }
         assert!(small.tokens <= small.max_tokens || small.entries.len() == 1);
         assert_eq!(small.entries[0].0, 2);
-        small.put(n - 1, Arc::new(DocWords::new(&Seq::new(&[], &t.vocab), "")));
+        small.put(n - 1, views[n - 1].clone());
         assert_eq!(small.entries[0].0, n - 1);
     }
 }

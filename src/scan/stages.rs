@@ -26,7 +26,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use super::{BoilerFound, PairResult, Scan, ScanParams, Side};
-use crate::align::Params;
+use crate::align::{Params, Seq};
 use crate::corpus::CorpusDoc;
 use crate::index::{self, Candidate, Index};
 
@@ -127,17 +127,17 @@ pub fn pair(
                 Side {
                     doc: a.doc,
                     text: a.text,
-                    tokens: &toks_a,
+                    seq: Seq::new(&toks_a, &t.vocab),
                     boilerplate: a.runs,
                 },
                 Side {
                     doc: b.doc,
                     text: b.text,
-                    tokens: &toks_b,
+                    seq: Seq::new(&toks_b, &t.vocab),
                     boilerplate: b.runs,
                 },
             ];
-            super::align_sides(&sides, &t.vocab, shared, params, true, None)
+            super::align_sides(&sides, shared, params, true)
         })
         .filter(|p| !p.passages.is_empty());
     PairOutcome {
