@@ -277,13 +277,17 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
     let words: Vec<usize> = tokenized.ids.iter().map(Vec::len).collect();
 
     progress.stage("align", idx.candidates.len());
-    let pairs: Vec<PairResult> = ViewCache::order(&idx.candidates)
+    let (order, block) = ViewCache::order(&idx.candidates, &words);
+    let pairs: Vec<PairResult> = order
         .par_iter()
-        .map_init(ViewCache::default, |cache, c| {
-            let r = align_pair(docs, &tokenized, &idx, c, params, sp.word_diffs, cache);
-            progress.inc(1);
-            r
-        })
+        .map_init(
+            || ViewCache::new(block),
+            |cache, c| {
+                let r = align_pair(docs, &tokenized, &idx, c, params, sp.word_diffs, cache);
+                progress.inc(1);
+                r
+            },
+        )
         .filter(|p| !p.passages.is_empty())
         .collect();
     timings.lap("align");
@@ -478,28 +482,77 @@ pub(crate) struct ViewCache {
     max_tokens: usize,
 }
 
-impl Default for ViewCache {
-    fn default() -> Self {
+impl ViewCache {
+    /// Tokens a cache holds at most (about 20 MB of views).
+    const MAX_TOKENS: usize = 1 << 18;
+    /// Documents a block of a tile, at most.
+    const MAX_BLOCK: usize = 128;
+
+    /// A cache for the tiles of `block` documents a side: it holds two blocks.
+    fn new(block: usize) -> Self {
         ViewCache {
             entries: Vec::new(),
             tokens: 0,
-            max_entries: 2 * Self::BLOCK as usize,
-            max_tokens: 1 << 20,
+            max_entries: 2 * block,
+            max_tokens: Self::MAX_TOKENS,
         }
     }
-}
 
-impl ViewCache {
-    /// Documents a block of a tile.
-    const BLOCK: u32 = 32;
-
-    /// `candidates` in the order to align them: tile by tile (block of the first document, then of
-    /// the second), each tile by pair. The results are sorted afterwards, so the order changes only
-    /// how often a cache finds a document.
-    fn order(candidates: &[Candidate]) -> Vec<&Candidate> {
+    /// `candidates` in the order to align them: the documents ranked by a breadth-first walk of the
+    /// pairs (a document's partners rank next to it: the five translations of a Bible chapter, the
+    /// documents sharing a paragraph), then tile by tile (block of the lower rank, then of the
+    /// higher), each tile by pair; with the block size, whose two blocks of documents of the mean
+    /// length fit in a cache. The results are sorted afterwards, so the order changes only how
+    /// often a cache finds a document.
+    fn order<'c>(candidates: &'c [Candidate], words: &[usize]) -> (Vec<&'c Candidate>, usize) {
+        let docs = words.len();
+        let mean = words.iter().sum::<usize>() / docs.max(1);
+        let block = (Self::MAX_TOKENS / (2 * mean.max(1))).clamp(4, Self::MAX_BLOCK);
+        // Each document's partners, ascending (candidates are sorted by (a, b): a document's
+        // earlier partners come before its later ones).
+        let mut start = vec![0u32; docs + 1];
+        for c in candidates {
+            start[c.a as usize + 1] += 1;
+            start[c.b as usize + 1] += 1;
+        }
+        for d in 0..docs {
+            start[d + 1] += start[d];
+        }
+        let mut fill = start.clone();
+        let mut partners = vec![0u32; start[docs] as usize];
+        for c in candidates {
+            for (x, y) in [(c.a, c.b), (c.b, c.a)] {
+                partners[fill[x as usize] as usize] = y;
+                fill[x as usize] += 1;
+            }
+        }
+        let mut rank = vec![u32::MAX; docs];
+        let mut queue = std::collections::VecDeque::new();
+        let mut next = 0u32;
+        for root in 0..docs {
+            if rank[root] != u32::MAX {
+                continue;
+            }
+            rank[root] = next;
+            next += 1;
+            queue.push_back(root);
+            while let Some(d) = queue.pop_front() {
+                for &p in &partners[start[d] as usize..start[d + 1] as usize] {
+                    if rank[p as usize] == u32::MAX {
+                        rank[p as usize] = next;
+                        next += 1;
+                        queue.push_back(p as usize);
+                    }
+                }
+            }
+        }
         let mut out: Vec<&Candidate> = candidates.iter().collect();
-        out.sort_by_key(|c| (c.a / Self::BLOCK, c.b / Self::BLOCK, c.a, c.b));
-        out
+        out.sort_by_key(|c| {
+            let (x, y) = (rank[c.a as usize], rank[c.b as usize]);
+            let (lo, hi) = (x.min(y), x.max(y));
+            (lo as usize / block, hi as usize / block, lo, hi)
+        });
+        (out, block)
     }
 
     /// Document `doc`'s view, moved to the front.
@@ -782,9 +835,9 @@ mod tests {
         for mut cache in [
             ViewCache {
                 max_entries: 2,
-                ..ViewCache::default()
+                ..ViewCache::new(4)
             },
-            ViewCache::default(),
+            ViewCache::new(ViewCache::MAX_BLOCK),
         ] {
             for &(a, b) in pairs.iter().chain(pairs.iter().rev()) {
                 let mut view = |d: usize| {
@@ -833,7 +886,7 @@ mod tests {
         assert!(n >= 4);
         let mut cache = ViewCache {
             max_entries: 3,
-            ..ViewCache::default()
+            ..ViewCache::new(4)
         };
         for (d, w) in views.iter().enumerate() {
             cache.put(d, w.clone());
@@ -853,7 +906,7 @@ mod tests {
         // The token bound drops the least recent, but always keeps the newest.
         let mut small = ViewCache {
             max_tokens: views[0].len() + views[1].len(),
-            ..ViewCache::default()
+            ..ViewCache::new(4)
         };
         for (d, w) in views.iter().enumerate().take(3) {
             small.put(d, w.clone());
@@ -862,5 +915,26 @@ mod tests {
         assert_eq!(small.entries[0].0, 2);
         small.put(n - 1, views[n - 1].clone());
         assert_eq!(small.entries[0].0, n - 1);
+    }
+
+    /// Pairs go in tiles of documents that pair with each other, whatever their numbers: a chain
+    /// 0 - 7 - 3 - 5 is one tile before the pair 1 - 2, and each pair comes once.
+    #[test]
+    fn pairs_are_aligned_in_tiles_of_partner_documents() {
+        let cands: Vec<Candidate> = [(0, 7), (1, 2), (3, 5), (3, 7)]
+            .into_iter()
+            .map(|(a, b)| Candidate { a, b, shared: 3 })
+            .collect();
+        let (order, block) = ViewCache::order(&cands, &[100_000; 8]);
+        assert_eq!(block, 4);
+        let got: Vec<(u32, u32)> = order.iter().map(|c| (c.a, c.b)).collect();
+        assert_eq!(got, [(0, 7), (3, 7), (3, 5), (1, 2)]);
+        // Short documents: the largest block; still each pair once.
+        let (order, block) = ViewCache::order(&cands, &[100; 8]);
+        assert_eq!(block, ViewCache::MAX_BLOCK);
+        let mut got: Vec<(u32, u32)> = order.iter().map(|c| (c.a, c.b)).collect();
+        got.sort_unstable();
+        assert_eq!(got, [(0, 7), (1, 2), (3, 5), (3, 7)]);
+        assert!(ViewCache::order(&[], &[]).0.is_empty());
     }
 }
