@@ -23,9 +23,10 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::align::classify::round4;
-use crate::align::{self, Kind, Params, Seq, coverage};
+use crate::align::{self, Kind, Params, coverage};
 use crate::corpus::CorpusDoc;
 use crate::index::{self, Tokenized};
+use crate::scan::ViewCache;
 use crate::text::TokenId;
 
 /// Postings hold the document slot in their low bits.
@@ -505,10 +506,15 @@ impl<'a> Work<'a> {
     }
 
     /// Align documents `x` (earlier) and `y`.
-    fn align(&self, x: usize, y: usize, params: &Params) -> Vec<Passage> {
+    /// A worker keeps the documents it met last ([`ViewCache`]), as `scan`'s do.
+    fn align(&self, x: usize, y: usize, params: &Params, cache: &mut ViewCache) -> Vec<Passage> {
         let (tx, ty) = (self.texts[x], self.texts[y]);
-        let (kx, ky) = (self.t.tokens(x, tx), self.t.tokens(y, ty));
-        let (sx, sy) = (Seq::new(&kx, &self.t.vocab), Seq::new(&ky, &self.t.vocab));
+        let (vx, vy) = (
+            cache.view(&self.t, x, tx, params),
+            cache.view(&self.t, y, ty, params),
+        );
+        let (sx, sy) = (vx.seq(&self.t.vocab), vy.seq(&self.t.vocab));
+        let (kx, ky) = (sx.tokens, sy.tokens);
         let found = align::align(&sx, tx, &sy, ty, params);
         if found.is_empty() {
             return Vec::new();
@@ -522,8 +528,8 @@ impl<'a> Work<'a> {
                 aligned_a: p.aligned_a as u32,
                 aligned_b: p.aligned_b as u32,
                 boilerplate: false,
-                a: self.span(x, &kx, &lx, p.a),
-                b: self.span(y, &ky, &ly, p.b),
+                a: self.span(x, kx, &lx, p.a),
+                b: self.span(y, ky, &ly, p.b),
             })
             .collect()
     }
@@ -722,7 +728,7 @@ pub fn build(
                     .map(|shared| (a, b, shared))
             }
         })
-        .map(|(a, b, shared)| {
+        .map_init(ViewCache::default, |cache, (a, b, shared)| {
             let (ha, hb) = (entries_hash(docs, a), entries_hash(docs, b));
             let passages = if let Some(p) = memo.get(&(ha, hb)) {
                 p.clone()
@@ -731,7 +737,7 @@ pub fn build(
                 p.iter_mut().for_each(Passage::swap);
                 p
             } else {
-                work.align(a as usize, b as usize, &s.params)
+                work.align(a as usize, b as usize, &s.params, cache)
             };
             let empty = passages.is_empty();
             (
@@ -1003,7 +1009,7 @@ pub fn add(
                     .map(|shared| (x, y, shared))
             }
         })
-        .map(|(x, y, shared)| {
+        .map_init(ViewCache::default, |cache, (x, y, shared)| {
             let (a, b) = if rank[x as usize] < rank[y as usize] {
                 (x, y)
             } else {
@@ -1013,7 +1019,7 @@ pub fn add(
                 a,
                 b,
                 shared,
-                passages: all.align(local(a), local(b), &s.params),
+                passages: all.align(local(a), local(b), &s.params, cache),
             }
         })
         .collect();

@@ -402,14 +402,10 @@ fn align_pair(
     cache: &mut ViewCache,
 ) -> PairResult {
     let (a, b) = (c.a as usize, c.b as usize);
-    let mut view = |d: usize| {
-        cache.get(d).unwrap_or_else(|| {
-            let v = Arc::new(DocView::new(t, d, &docs[d].doc.text, params.reworded));
-            cache.put(d, v.clone());
-            v
-        })
-    };
-    let (va, vb) = (view(a), view(b));
+    let (va, vb) = (
+        cache.view(t, a, &docs[a].doc.text, params),
+        cache.view(t, b, &docs[b].doc.text, params),
+    );
     let sides = [
         Side {
             doc: a,
@@ -439,7 +435,7 @@ pub(crate) struct DocView {
 }
 
 impl DocView {
-    fn new(t: &Tokenized, d: usize, text: &str, reworded: bool) -> Self {
+    pub(crate) fn new(t: &Tokenized, d: usize, text: &str, reworded: bool) -> Self {
         let tokens = t.tokens(d, text);
         let seq = Seq::new(&tokens, &t.vocab);
         let words = reworded.then(|| Arc::new(DocWords::new(&seq, text)));
@@ -453,7 +449,7 @@ impl DocView {
         }
     }
 
-    fn seq<'v>(&'v self, vocab: &'v crate::text::Vocabulary) -> Seq<'v> {
+    pub(crate) fn seq<'v>(&'v self, vocab: &'v crate::text::Vocabulary) -> Seq<'v> {
         Seq::from_parts(
             &self.tokens,
             vocab,
@@ -480,6 +476,13 @@ pub(crate) struct ViewCache {
     tokens: usize,
     max_entries: usize,
     max_tokens: usize,
+}
+
+impl Default for ViewCache {
+    /// A cache of the largest tiles.
+    fn default() -> Self {
+        Self::new(Self::MAX_BLOCK)
+    }
 }
 
 impl ViewCache {
@@ -553,6 +556,21 @@ impl ViewCache {
             (lo as usize / block, hi as usize / block, lo, hi)
         });
         (out, block)
+    }
+
+    /// Document `d`'s view (of `t`, text `text`): kept, or built and kept.
+    pub(crate) fn view(
+        &mut self,
+        t: &Tokenized,
+        d: usize,
+        text: &str,
+        params: &Params,
+    ) -> Arc<DocView> {
+        self.get(d).unwrap_or_else(|| {
+            let v = Arc::new(DocView::new(t, d, text, params.reworded));
+            self.put(d, v.clone());
+            v
+        })
     }
 
     /// Document `doc`'s view, moved to the front.
@@ -840,14 +858,10 @@ mod tests {
             ViewCache::new(ViewCache::MAX_BLOCK),
         ] {
             for &(a, b) in pairs.iter().chain(pairs.iter().rev()) {
-                let mut view = |d: usize| {
-                    cache.get(d).unwrap_or_else(|| {
-                        let v = Arc::new(DocView::new(&t, d, &texts[d], true));
-                        cache.put(d, v.clone());
-                        v
-                    })
-                };
-                let (va, vb) = (view(a), view(b));
+                let (va, vb) = (
+                    cache.view(&t, a, &texts[a], &params),
+                    cache.view(&t, b, &texts[b], &params),
+                );
                 let cached = [(a, &va), (b, &vb)].map(|(d, v)| Side {
                     doc: d,
                     text: &texts[d],
