@@ -314,16 +314,21 @@ impl DocWords {
                 })
             })
             .collect();
-        let words: Vec<Arc<Analysis>> = first
-            .par_iter()
-            .map(|&i| word_of(s, text, i, lex))
-            .collect();
+        // In parallel for a long text (`compare`); `scan` runs its pairs in parallel already.
+        let words: Vec<Arc<Analysis>> = if first.len() >= 1 << 12 {
+            first
+                .par_iter()
+                .map(|&i| word_of(s, text, i, lex))
+                .collect()
+        } else {
+            first.iter().map(|&i| word_of(s, text, i, lex)).collect()
+        };
         let mut by_id: Vec<(u32, u32)> = first
             .iter()
             .enumerate()
             .map(|(t, &i)| (s.ids[i], t as u32))
             .collect();
-        by_id.sort_unstable();
+        by_id.sort_unstable_by_key(|x| x.0);
         let (unit_of, units) = units(s, text);
         let mut df = vec![0u32; words.len()];
         let mut last = vec![u32::MAX; words.len()];
@@ -344,12 +349,13 @@ impl DocWords {
             })
             .collect();
         let letters = words.iter().map(|w| letter_key(&w.word.norm)).collect();
-        let mut concepts: Vec<(u64, u32)> = words
-            .iter()
-            .enumerate()
-            .flat_map(|(t, w)| w.concepts.iter().map(move |&c| (c, t as u32)))
-            .collect();
-        concepts.sort_unstable();
+        let mut concepts: Vec<(u64, u32)> =
+            Vec::with_capacity(words.iter().map(|w| w.concepts.len()).sum());
+        for (t, w) in words.iter().enumerate() {
+            concepts.extend(w.concepts.iter().map(|&c| (c, t as u32)));
+        }
+        // By concept only: the join takes a concept's types in any order.
+        concepts.sort_unstable_by_key(|x| x.0);
         DocWords {
             words,
             of,
