@@ -27,6 +27,13 @@
 //!    passage (exact, or of this tier with [`LONG_PAIRS`] matches) within [`SUPPORT_DISTANCE`] words on
 //!    both sides. Overlapping groups keep the heaviest.
 //!
+//! Set-up per document: steps 1 and 2 need each text's word types, units, capitals and concepts,
+//! which do not depend on the other text ([`DocWords`]). A pair joins two of them: B's types are
+//! matched to A's by a merge of their lists sorted by vocabulary id (a type both hold is A's word, as
+//! it was when both texts were analysed together), and B's types related to each A type by a merge
+//! of the two concept lists. `scan` and `check` keep the documents of the pairs they are aligning
+//! ([`Seq::tier`]), so a document is analysed once for many pairs.
+//!
 //! The constants were chosen on the KJV ~ WEB Bible pair, the KJV against Young's Literal and Darby
 //! translations, the PAN 2013 pairs and negative controls (`docs/reworded.md` gives the ablation);
 //! nothing here knows any particular corpus.
