@@ -282,7 +282,8 @@ fn units(s: &Seq, text: &str) -> (Vec<u32>, Vec<Range<usize>>) {
 /// The reworded tier's view of one document, whatever it is compared with: its content word types,
 /// units, capitals and concept index. `scan` meets a document in many pairs (a Bible chapter in ~28
 /// aligned pairs, a document of the overlap corpus in ~700) and keeps this for the documents it is
-/// aligning ([`Seq::tier`]); a pair then only joins two of them.
+/// aligning ([`Seq::tier`]); a pair then only joins two of them. Two views join only when their
+/// sequences share one vocabulary (the types are matched by vocabulary id).
 #[derive(Debug)]
 pub struct DocWords {
     /// Content word types in order of first occurrence.
@@ -300,7 +301,7 @@ pub struct DocWords {
     caps: Vec<bool>,
     /// Per type: [`letter_key`] of its normalised form.
     letters: Vec<u32>,
-    /// `(concept, type)` of every type, sorted.
+    /// `(concept, type)` of every type, sorted by concept.
     concepts: Vec<(u64, u32)>,
 }
 

@@ -6,7 +6,7 @@
 //!   a passage are kept. A passage is **boilerplate** when at least half of the words of one of its
 //!   sides lie in that document's boilerplate runs; boilerplate passages are listed with their pair,
 //!   labelled, and kept out of the reused shares. A worker keeps the documents of the pairs it
-//!   aligns ([`ViewCache`]: tokens, sequence arrays and the reworded tier's [`DocWords`]) and the
+//!   aligns (`ViewCache`: tokens, sequence arrays and the reworded tier's [`DocWords`]) and the
 //!   pairs are aligned in tiles of documents that pair with each other, so a document is prepared
 //!   once for many of its pairs, not once a pair.
 //! - **clusters**: one reused passage and every place it appears (`clusters.rs`): each document's
