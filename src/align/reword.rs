@@ -147,12 +147,17 @@ struct Types<'d> {
     lb: Vec<u32>,
     /// B's types as the pair's.
     b_types: Vec<u32>,
+    /// Per type: [`letter_key`] of its normalised form.
+    letters: Vec<u32>,
+    /// Per type of A: B holds it too.
+    shared: Vec<bool>,
 }
 
 impl<'d> Types<'d> {
     fn join(da: &'d DocWords, db: &'d DocWords) -> Self {
         // B's type -> the pair's: A's type of the same id, else a new one.
         let mut map_b = vec![NONE; db.words.len()];
+        let mut shared = vec![false; da.words.len()];
         let (mut i, mut j) = (0, 0);
         while i < da.by_id.len() && j < db.by_id.len() {
             match da.by_id[i].0.cmp(&db.by_id[j].0) {
@@ -160,16 +165,20 @@ impl<'d> Types<'d> {
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
                     map_b[db.by_id[j].1 as usize] = da.by_id[i].1;
+                    shared[da.by_id[i].1 as usize] = true;
                     i += 1;
                     j += 1;
                 }
             }
         }
+        // A type both hold is A's word, with A's letters (and A's concepts in the join).
         let mut words: Vec<&Analysis> = da.words.iter().map(|w| &**w).collect();
+        let mut letters = da.letters.clone();
         for (tb, m) in map_b.iter_mut().enumerate() {
             if *m == NONE {
                 *m = words.len() as u32;
                 words.push(&db.words[tb]);
+                letters.push(db.letters[tb]);
             }
         }
         let lb = db
@@ -182,6 +191,8 @@ impl<'d> Types<'d> {
             la: &da.of,
             lb,
             b_types: map_b,
+            letters,
+            shared,
         }
     }
 }
@@ -409,12 +420,14 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
     let lex = lexicon();
     let build = |s: &Seq, text: &str| s.tier.is_none().then(|| DocWords::new(s, text));
     let (own_a, own_b) = rayon::join(|| build(a, text_a), || build(b, text_b));
-    let (Some(da), Some(db)) = (
-        own_a.as_ref().or(a.tier.as_deref()),
-        own_b.as_ref().or(b.tier.as_deref()),
-    ) else {
-        unreachable!("a view is given or built");
-    };
+    let da = own_a
+        .as_ref()
+        .or(a.tier.as_deref())
+        .expect("given or built");
+    let db = own_b
+        .as_ref()
+        .or(b.tier.as_deref())
+        .expect("given or built");
     let types = Types::join(da, db);
     let nt = types.words.len();
     if nt == 0 {
@@ -479,12 +492,8 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
     // concept lists joined. A type both documents hold is A's word (as in `types.words`), so its
     // concepts are A's. The index relates all types (the verification uses it); only anchors make
     // candidates.
-    let b_types = &types.b_types;
+    let (b_types, shared) = (&types.b_types, &types.shared);
     let na = da.words.len();
-    let mut shared = vec![false; na];
-    for &t in b_types.iter().filter(|&&t| (t as usize) < na) {
-        shared[t as usize] = true;
-    }
     let mut links: Vec<(u32, u32)> = Vec::new();
     let mut with: Vec<u32> = Vec::new();
     let (ca, cb) = (&da.concepts, &db.concepts);
@@ -527,14 +536,6 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
     }
     for t in 0..nt {
         related.start[t + 1] += related.start[t];
-    }
-    let mut letters = da.letters.clone();
-    letters.resize(nt, 0);
-    for (&t, &l) in b_types.iter().zip(&db.letters) {
-        // A shared type is A's word, as in `types.words`.
-        if t as usize >= da.words.len() {
-            letters[t as usize] = l;
-        }
     }
     let anchor_a = |t: u32| df[t as usize] <= max_df;
 
@@ -581,7 +582,7 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
         mask_a: &mask_a,
         mask_b: &mask_b,
         related: &related,
-        letters: &letters,
+        letters: &types.letters,
         lex,
     };
     let mut found: Vec<Found> = candidates
