@@ -579,10 +579,8 @@ impl ViewCache {
     /// Document `doc`'s view, moved to the front.
     fn get(&mut self, doc: usize) -> Option<Arc<DocView>> {
         let k = self.entries.iter().position(|e| e.0 == doc)?;
-        let e = self.entries.remove(k);
-        let w = e.1.clone();
-        self.entries.insert(0, e);
-        Some(w)
+        self.entries[..=k].rotate_right(1);
+        Some(self.entries[0].1.clone())
     }
 
     /// Keep `doc`'s view, dropping the least recent ones past the bounds.
