@@ -107,6 +107,9 @@ pub struct Seq<'t> {
     /// of the documents it aligns, since a document is in many pairs. Without it the tier builds one
     /// for the pair.
     pub tier: Option<Arc<reword::DocWords>>,
+    /// The document's n-grams, sorted, if kept beforehand (`scan`, as [`Seq::tier`]): the seeds of
+    /// two sequences that both have them are one merge ([`seed::seeds`]).
+    pub grams: Option<&'t seed::Grams>,
 }
 
 impl<'t> Seq<'t> {
@@ -131,17 +134,19 @@ impl<'t> Seq<'t> {
             stop: Cow::Owned(stop),
             cjk: Cow::Owned(cjk),
             tier: None,
+            grams: None,
         }
     }
 
     /// A sequence borrowing the arrays of an earlier [`Seq::new`] of the same tokens (`scan` keeps
-    /// them for the documents it is aligning), with the tier's view if built.
+    /// them for the documents it is aligning), with the tier's view and the n-grams if built.
     pub fn from_parts(
         tokens: &'t [Token],
         vocab: &'t Vocabulary,
         ids: &'t [u32],
         flags: (&'t [bool], &'t [bool]),
         tier: Option<Arc<reword::DocWords>>,
+        grams: Option<&'t seed::Grams>,
     ) -> Self {
         let (stop, cjk) = flags;
         debug_assert!(
@@ -154,6 +159,7 @@ impl<'t> Seq<'t> {
             stop: Cow::Borrowed(stop),
             cjk: Cow::Borrowed(cjk),
             tier,
+            grams,
         }
     }
 

@@ -12,6 +12,10 @@
 //! (one per document) is sorted and merge-joined on its own, in cache, on any thread; the seeds are
 //! then put in (a, b) order by one stable counting sort on a. The output does not depend on the
 //! number of threads.
+//!
+//! A document met in many pairs (`scan`, `check`) keeps its n-grams sorted once ([`Grams`], keyed for
+//! the whole vocabulary rather than the pair); the seeds of two such documents are then one merge of
+//! the two lists, the same seeds as the partitions give.
 
 use rayon::prelude::*;
 
@@ -43,6 +47,13 @@ fn gram_k(seq: &Seq, params: &Params, i: usize) -> usize {
 
 /// All seeds shared by A and B, sorted by (a, b).
 pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
+    if let (Some(ga), Some(gb)) = (a.grams, b.grams)
+        && ga.keys == gb.keys
+        && ga.ngram == (params.word_ngram, params.cjk_ngram)
+        && gb.ngram == ga.ngram
+    {
+        return seeds_of_grams(a, ga, b, gb, params);
+    }
     // Partitions of about eight n-grams a side (sorted by insertion in a few instructions; at 32 a
     // side, sorting was 14M more instructions on two 1 MB texts), handed to the threads in 64 chunks
     // of consecutive partitions; two short texts (as `scan` aligns them, many pairs at once) are one
@@ -75,7 +86,7 @@ pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
     };
     // Each partition sorted, and the seeds all pairs would give counted (a walk over the sorted
     // partitions, in cache), before any seed is made: the budget below is decided on the total.
-    let counted: Vec<(Grams, Grams, usize)> = ca
+    let counted: Vec<(Chunk, Chunk, usize)> = ca
         .into_par_iter()
         .zip(cb)
         .enumerate()
@@ -106,6 +117,7 @@ pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
                 let how = How {
                     exact: keys.exact,
                     windowed,
+                    spread: false,
                 };
                 join(&ga[ra], &gb[rb], a, b, params, how, &mut out);
             }
@@ -113,10 +125,15 @@ pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
         })
         .collect();
     drop((pa, pb));
-    // Within a partition each A position's seeds are together and in b order (both sides are sorted
-    // by (hash, position)), so a stable counting sort on a gives (a, b) order.
+    by_a(&found, a.ids.len())
+}
+
+/// Seeds in (a, b) order. Each A position's seeds are together and in b order (both sides of a join
+/// are sorted by (key, position), and a position starts one n-gram), so a stable counting sort on a
+/// gives (a, b) order.
+fn by_a(found: &[Vec<Seed>], len_a: usize) -> Vec<Seed> {
     let n: usize = found.iter().map(Vec::len).sum();
-    let mut at = vec![0u32; a.ids.len() + 1];
+    let mut at = vec![0u32; len_a + 1];
     for s in found.iter().flatten() {
         at[s.a as usize + 1] += 1;
     }
@@ -132,12 +149,68 @@ pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
     out
 }
 
+/// A document's n-grams as (key, position), sorted, keyed alike for every document of one
+/// vocabulary. `scan` meets a document in many pairs and keeps these with it ([`Seq::grams`]): the
+/// seeds of a pair of documents that have them are one merge of the two lists ([`seeds`]), where
+/// otherwise each pair hashes, partitions and sorts both documents' n-grams again.
+#[derive(Debug)]
+pub struct Grams {
+    /// (key spread by [`Keys::spread`], position), sorted: the spread is a bijection of the key, so
+    /// equal spreads are equal keys, and every list is in the same order.
+    list: Vec<(u64, u32)>,
+    /// How the keys were made, and the n-gram lengths: two lists join only when they are the same.
+    keys: Keys,
+    ngram: (usize, usize),
+}
+
+impl Grams {
+    /// The n-grams of `seq`, keyed for its vocabulary: ids of `seq.vocab.len()` values.
+    pub fn new(seq: &Seq, params: &Params) -> Self {
+        let keys = Keys::for_ids(seq.vocab.len().saturating_sub(1) as u32, params);
+        let n = seq.ids.len();
+        let bits = (n / 8).max(1).ilog2().min(18);
+        let mut p = partition(seq, params, &keys, bits);
+        for g in p.grams.iter_mut() {
+            g.0 = keys.spread(g.0);
+        }
+        // Partitions are by the top bits of the spread: sorted one by one, the whole list is.
+        for w in p.bounds.windows(2) {
+            p.grams[w[0] as usize..w[1] as usize].sort_unstable();
+        }
+        Grams {
+            list: p.grams,
+            keys,
+            ngram: (params.word_ngram, params.cjk_ngram),
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.list.len() * std::mem::size_of::<(u64, u32)>()
+    }
+}
+
+/// [`seeds`] of two documents from their [`Grams`]: the same seeds, from one merge.
+fn seeds_of_grams(a: &Seq, ga: &Grams, b: &Seq, gb: &Grams, params: &Params) -> Vec<Seed> {
+    let (la, lb) = (&ga.list[..], &gb.list[..]);
+    let all_pairs = count_pairs(la, lb, params);
+    let how = How {
+        exact: ga.keys.exact,
+        windowed: all_pairs > SEEDS_PER_POSITION * (a.ids.len() + b.ids.len()),
+        spread: true,
+    };
+    let mut out = Vec::new();
+    join(la, lb, a, b, params, how, &mut out);
+    by_a(&[out], a.ids.len())
+}
+
 /// How n-grams are keyed for the join. When the ids of both texts fit in `id_bits` bits and the
 /// longest n-gram's ids and its length fit in 64 bits (two 1 MB texts: 16,000 forms, 14 bits a
 /// word), the key *is* the n-gram, packed: equal keys are equal n-grams and the join reads no ids.
 /// Otherwise (a corpus's vocabulary, long n-grams) the key is a hash of the ids and each seed is
 /// checked against them: reading the ids at the seeds' scattered positions was half of the join's
 /// time on two 1 MB texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Keys {
     exact: bool,
     id_bits: u32,
@@ -146,6 +219,11 @@ struct Keys {
 impl Keys {
     fn new(a: &Seq, b: &Seq, params: &Params) -> Self {
         let max_id = a.ids.iter().chain(b.ids.iter()).copied().max().unwrap_or(0);
+        Self::for_ids(max_id, params)
+    }
+
+    /// Keys for n-grams of ids up to `max_id`.
+    fn for_ids(max_id: u32, params: &Params) -> Self {
         let id_bits = (u32::BITS - max_id.leading_zeros()).max(1);
         let longest = params.word_ngram.max(params.cjk_ngram) as u32;
         // Six bits of length (at most 32 tokens an n-gram) above the ids.
@@ -233,14 +311,16 @@ fn for_each_gram(seq: &Seq, params: &Params, keys: &Keys, mut f: impl FnMut(u64,
 }
 
 /// A chunk of one document's n-grams, as (key, position).
-type Grams<'g> = &'g mut [(u64, u32)];
+type Chunk<'g> = &'g mut [(u64, u32)];
 
 /// How [`join`] pairs occurrences: `exact` when equal keys are equal n-grams ([`Keys`]),
-/// `windowed` when each occurrence pairs only with the nearest in rank ([`rank_window`]).
+/// `windowed` when each occurrence pairs only with the nearest in rank ([`rank_window`]), `spread`
+/// when the keys are spread ([`Grams`]: a packed key's length is then not at hand).
 #[derive(Clone, Copy)]
 struct How {
     exact: bool,
     windowed: bool,
+    spread: bool,
 }
 
 /// Add the seeds of two lists of n-grams sorted by (key, position) to `out`.
@@ -250,7 +330,11 @@ fn join(
     a: &Seq,
     b: &Seq,
     params: &Params,
-    How { exact, windowed }: How,
+    How {
+        exact,
+        windowed,
+        spread,
+    }: How,
     out: &mut Vec<Seed>,
 ) {
     for_each_shared(ga, gb, params.max_seed_freq, |xa, xb| {
@@ -263,7 +347,7 @@ fn join(
             };
             // A packed key holds the n-gram's length; with hashes, each n-gram has its own
             // (equal hashes of n-grams of different lengths are possible).
-            let k = if exact {
+            let k = if exact && !spread {
                 (ha >> 58) as usize
             } else {
                 gram_k(a, params, x as usize)
@@ -483,7 +567,41 @@ mod tests {
             // vocabulary (a case proptest found, kept in proptest-regressions/).
             let no_ids = xa.is_empty() && xb.is_empty();
             proptest::prop_assert_eq!(exact, !(big_vocabulary && long_grams) || no_ids);
-            proptest::prop_assert_eq!(seeds(&a, &b, &params), all_pairs(&a, &b, &params));
+            let reference = all_pairs(&a, &b, &params);
+            proptest::prop_assert_eq!(&seeds(&a, &b, &params), &reference);
+            // From the documents' sorted n-grams (as `scan` keeps them): keyed for the vocabulary,
+            // not the pair, and one merge instead of partitions; the same seeds.
+            let (ga, gb) = (Grams::new(&a, &params), Grams::new(&b, &params));
+            let (mut a, mut b) = (a, b);
+            (a.grams, b.grams) = (Some(&ga), Some(&gb));
+            proptest::prop_assert_eq!(&seeds(&a, &b, &params), &reference);
+            proptest::prop_assert_eq!(&seeds(&b, &a, &params), &all_pairs(&b, &a, &params));
         }
+    }
+
+    #[test]
+    fn sorted_grams_are_used_only_when_keyed_alike() {
+        let mut v = Vocabulary::new();
+        let text = "the cat sat on the mat and the cat sat on the hat";
+        let k = v.tokenize(text);
+        let params = Params::default();
+        let s = Seq::new(&k, &v);
+        let g = Grams::new(&s, &params);
+        assert!(g.list.is_sorted(), "sorted by (key, position)");
+        let positions = (0..s.len()).filter(|&i| gram_len(&s, &params, i).is_some());
+        assert_eq!(
+            g.list.len(),
+            positions.count(),
+            "one n-gram a seeding position"
+        );
+        // Other n-gram lengths: the lists do not fit the parameters, and the partitions decide.
+        let other = Params {
+            word_ngram: 2,
+            ..Params::default()
+        };
+        let mut with = Seq::new(&k, &v);
+        with.grams = Some(&g);
+        assert_eq!(seeds(&with, &with, &other), seeds(&s, &s, &other));
+        assert_eq!(seeds(&with, &with, &params), seeds(&s, &s, &params));
     }
 }

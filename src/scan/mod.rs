@@ -34,6 +34,7 @@ use rayon::prelude::*;
 
 use crate::align::classify::round4;
 use crate::align::reword::DocWords;
+use crate::align::seed::Grams;
 use crate::align::{Kind, OpTag, Params, Seq, align, coverage};
 use crate::corpus::CorpusDoc;
 use crate::index::{self, Candidate, Index, IndexParams, Tokenized};
@@ -426,28 +427,31 @@ fn align_pair(
     align_sides(&sides, c.shared, params, word_diffs)
 }
 
-/// A document as the aligner takes it: its tokens, the arrays of its [`Seq`] and, with the reworded
-/// tier on, the tier's view ([`DocWords`]). A worker keeps the views of the documents it met last
-/// ([`ViewCache`]), since a document is in many pairs.
+/// A document as the aligner takes it: its tokens, the arrays of its [`Seq`], its n-grams sorted
+/// ([`Grams`]) and, with the reworded tier on, the tier's view ([`DocWords`]). A worker keeps the
+/// views of the documents it met last ([`ViewCache`]), since a document is in many pairs.
 pub(crate) struct DocView {
     tokens: Vec<crate::text::Token>,
     ids: Vec<u32>,
     stop: Vec<bool>,
     cjk: Vec<bool>,
+    grams: Grams,
     words: Option<Arc<DocWords>>,
 }
 
 impl DocView {
-    pub(crate) fn new(t: &Tokenized, d: usize, text: &str, reworded: bool) -> Self {
+    pub(crate) fn new(t: &Tokenized, d: usize, text: &str, params: &Params) -> Self {
         let tokens = t.tokens(d, text);
         let seq = Seq::new(&tokens, &t.vocab);
-        let words = reworded.then(|| Arc::new(DocWords::new(&seq, text)));
+        let grams = Grams::new(&seq, params);
+        let words = params.reworded.then(|| Arc::new(DocWords::new(&seq, text)));
         let (ids, stop, cjk) = seq.into_parts();
         DocView {
             tokens,
             ids,
             stop,
             cjk,
+            grams,
             words,
         }
     }
@@ -459,6 +463,7 @@ impl DocView {
             &self.ids,
             (&self.stop, &self.cjk),
             self.words.clone(),
+            Some(&self.grams),
         )
     }
 
@@ -570,7 +575,7 @@ impl ViewCache {
         params: &Params,
     ) -> Arc<DocView> {
         self.get(d).unwrap_or_else(|| {
-            let v = Arc::new(DocView::new(t, d, text, params.reworded));
+            let v = Arc::new(DocView::new(t, d, text, params));
             self.put(d, v.clone());
             v
         })
@@ -895,7 +900,7 @@ mod tests {
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let t = index::tokenize_corpus(&refs);
         let views: Vec<Arc<DocView>> = (0..texts.len())
-            .map(|d| Arc::new(DocView::new(&t, d, &texts[d], true)))
+            .map(|d| Arc::new(DocView::new(&t, d, &texts[d], &Params::default())))
             .collect();
         let n = views.len();
         assert!(n >= 4);
