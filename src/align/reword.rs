@@ -414,6 +414,24 @@ struct Found {
 
 /// The passages of the tier between `a` and `b`, given the passages already found (`known`).
 pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage]) -> Vec<Passage> {
+    // In parallel for long texts (`compare`); `scan` aligns its pairs in parallel already, and
+    // splitting a short pair's work costs more than it gives.
+    let parallel = a.len() + b.len() >= PARALLEL_TOKENS;
+    passages_in(a, text_a, b, text_b, known, parallel)
+}
+
+/// Tokens of a pair from which the tier's candidates and verification run in parallel.
+const PARALLEL_TOKENS: usize = 1 << 14;
+
+/// [`passages`], its steps run in parallel or not: the same passages.
+fn passages_in(
+    a: &Seq,
+    text_a: &str,
+    b: &Seq,
+    text_b: &str,
+    known: &[Passage],
+    parallel: bool,
+) -> Vec<Passage> {
     if a.is_empty() || b.is_empty() {
         return Vec::new();
     }
@@ -453,10 +471,6 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
         .iter()
         .zip(&df_side[1])
         .map(|(x, y)| x + y)
-        .collect();
-    let idf: Vec<f64> = df
-        .iter()
-        .map(|&d| relate::idf(n_units as f64, d as f64))
         .collect();
     let max_df = ((ANCHOR_MAX_SHARE * n_units as f64) as u32)
         .clamp(ANCHOR_MIN_UNITS as u32, MAX_POSTINGS as u32);
@@ -540,36 +554,41 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
     let anchor_a = |t: u32| df[t as usize] <= max_df;
 
     // Candidate unit pairs: two distinct anchor types of the A unit meet the B unit.
-    let candidates: Vec<(usize, usize)> = (0..units_a.len())
-        .into_par_iter()
-        .flat_map_iter(|ua| {
-            let mut hits: Vec<(u32, u32)> = Vec::new();
-            for i in units_a[ua].clone() {
-                let t = types.la[i];
-                if t == NONE || mask_a[i] || !anchor_a(t) {
-                    continue;
-                }
-                for &tb in related.of(t).iter().filter(|&&tb| anchor_b(tb)) {
-                    hits.extend(postings(tb).iter().map(|&j| (unit_b[j as usize], t)));
-                }
+    let candidates_of = |ua: usize| {
+        let mut hits: Vec<(u32, u32)> = Vec::new();
+        for i in units_a[ua].clone() {
+            let t = types.la[i];
+            if t == NONE || mask_a[i] || !anchor_a(t) {
+                continue;
             }
-            hits.sort_unstable();
-            hits.dedup();
-            let mut out = Vec::new();
-            let mut k = 0;
-            while k < hits.len() {
-                let mut e = k;
-                while e < hits.len() && hits[e].0 == hits[k].0 {
-                    e += 1;
-                }
-                if e - k >= MIN_ANCHORS {
-                    out.push((ua, hits[k].0 as usize));
-                }
-                k = e;
+            for &tb in related.of(t).iter().filter(|&&tb| anchor_b(tb)) {
+                hits.extend(postings(tb).iter().map(|&j| (unit_b[j as usize], t)));
             }
-            out.into_iter()
-        })
-        .collect();
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        let mut out = Vec::new();
+        let mut k = 0;
+        while k < hits.len() {
+            let mut e = k;
+            while e < hits.len() && hits[e].0 == hits[k].0 {
+                e += 1;
+            }
+            if e - k >= MIN_ANCHORS {
+                out.push((ua, hits[k].0 as usize));
+            }
+            k = e;
+        }
+        out.into_iter()
+    };
+    let candidates: Vec<(usize, usize)> = if parallel {
+        (0..units_a.len())
+            .into_par_iter()
+            .flat_map_iter(candidates_of)
+            .collect()
+    } else {
+        (0..units_a.len()).flat_map(candidates_of).collect()
+    };
 
     // Verify each candidate pair.
     let ctx = Ctx {
@@ -578,20 +597,30 @@ pub fn passages(a: &Seq, text_a: &str, b: &Seq, text_b: &str, known: &[Passage])
         df_side: &df_side,
         units: (units_a.len(), units_b.len()),
         types: &types,
-        idf: &idf,
+        df: &df,
+        n_units: n_units as f64,
         mask_a: &mask_a,
         mask_b: &mask_b,
         related: &related,
         letters: &types.letters,
         lex,
     };
-    let mut found: Vec<Found> = candidates
-        .par_iter()
-        .map_init(FxHashMap::default, |cache, &(ua, ub)| {
-            ctx.verify(units_a[ua].clone(), units_b[ub].clone(), cache)
-        })
-        .flatten_iter()
-        .collect();
+    let verify = |cache: &mut RelCache, &(ua, ub): &(usize, usize)| {
+        ctx.verify(units_a[ua].clone(), units_b[ub].clone(), cache)
+    };
+    let mut found: Vec<Found> = if parallel {
+        candidates
+            .par_iter()
+            .map_init(FxHashMap::default, verify)
+            .flatten_iter()
+            .collect()
+    } else {
+        let mut cache = RelCache::default();
+        candidates
+            .iter()
+            .flat_map(|c| verify(&mut cache, c))
+            .collect()
+    };
     found.sort_by(|x, y| {
         y.weight
             .total_cmp(&x.weight)
@@ -675,7 +704,9 @@ type RelCache = FxHashMap<(u32, u32), Option<(Relation, f64)>>;
 
 struct Ctx<'c> {
     types: &'c Types<'c>,
-    idf: &'c [f64],
+    /// Per type: the units of both texts holding it, of `n_units` ([`Ctx::idf`]).
+    df: &'c [u32],
+    n_units: f64,
     mask_a: &'c [bool],
     mask_b: &'c [bool],
     /// Per token: written with a capital or a digit first.
@@ -727,6 +758,12 @@ struct M {
 }
 
 impl Ctx<'_> {
+    /// IDF of a type over the units of both texts, computed where needed: most types are in no
+    /// candidate pair.
+    fn idf(&self, t: u32) -> f64 {
+        relate::idf(self.n_units, self.df[t as usize] as f64)
+    }
+
     fn content(&self, side_b: bool, r: Range<usize>) -> Vec<usize> {
         let (l, mask) = if side_b {
             (&self.types.lb[..], self.mask_b)
@@ -779,7 +816,7 @@ impl Ctx<'_> {
             self.content(true, rb.clone()),
         );
         let (la, lb) = (self.types.la, &self.types.lb[..]);
-        let idf = |t: u32| self.idf[t as usize];
+        let idf = |t: u32| self.idf(t);
         let mut ms: Vec<M> = Vec::new();
         for &i in &ca {
             let ta = la[i];
@@ -1239,6 +1276,32 @@ mod tests {
                 .any(|p| p.relation == crate::relate::Relation::Synonym)
         );
         assert!(e.coverage_a >= 0.5 && e.coverage_b >= 0.5);
+    }
+
+    #[test]
+    fn the_tier_gives_the_same_passages_in_parallel_and_in_sequence() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+        let read = |prefix: &str| {
+            let name = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+                .unwrap();
+            std::fs::read_to_string(name).unwrap()
+        };
+        let (ta, tb) = (read("2019"), read("2022"));
+        let mut v = crate::text::Vocabulary::new();
+        let (ka, kb) = (v.tokenize(&ta), v.tokenize(&tb));
+        let (a, b) = (
+            crate::align::Seq::new(&ka, &v),
+            crate::align::Seq::new(&kb, &v),
+        );
+        let known = crate::align::align(&a, &ta, &b, &tb, &Params::default());
+        let known: Vec<_> = known.into_iter().filter(|p| p.evidence.is_none()).collect();
+        let seq = super::passages_in(&a, &ta, &b, &tb, &known, false);
+        let par = super::passages_in(&a, &ta, &b, &tb, &known, true);
+        assert!(seq.len() >= 3, "{} passages of the tier", seq.len());
+        assert_eq!(format!("{seq:?}"), format!("{par:?}"));
     }
 
     #[test]
