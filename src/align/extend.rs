@@ -76,7 +76,7 @@ struct Scratch {
 struct DiffScratch {
     raw: Vec<RawOp>,
     /// trigram -> (count in x, position in x, count in y, position in y)
-    seen: FxHashMap<[u32; 3], (u32, usize, u32, usize)>,
+    seen: FxHashMap<[u32; 3], [u32; 4]>,
     pairs: Vec<(usize, usize)>,
     tails: Vec<usize>,
     prev: Vec<usize>,
@@ -333,21 +333,24 @@ fn unique_anchors(x: &[u32], y: &[u32], scratch: &mut DiffScratch) {
         ..
     } = scratch;
     seen.clear();
+    // Positions fit u32 (offsets are 32-bit): a 28-byte entry where usize positions took 48.
     for (i, w) in x.windows(3).enumerate() {
-        let e = seen.entry([w[0], w[1], w[2]]).or_insert((0, i, 0, 0));
-        e.0 += 1;
+        let e = seen
+            .entry([w[0], w[1], w[2]])
+            .or_insert([0, i as u32, 0, 0]);
+        e[0] += 1;
     }
     for (j, w) in y.windows(3).enumerate() {
         if let Some(e) = seen.get_mut(&[w[0], w[1], w[2]]) {
-            e.2 += 1;
-            e.3 = j;
+            e[2] += 1;
+            e[3] = j as u32;
         }
     }
     pairs.clear();
     pairs.extend(
         seen.values()
-            .filter(|e| e.0 == 1 && e.2 == 1)
-            .map(|e| (e.1, e.3)),
+            .filter(|e| e[0] == 1 && e[2] == 1)
+            .map(|e| (e[1] as usize, e[3] as usize)),
     );
     pairs.sort_unstable();
     // Longest increasing subsequence of j (pairs are sorted by i, all i distinct).

@@ -554,8 +554,9 @@ fn passages_in(
     let anchor_a = |t: u32| df[t as usize] <= max_df;
 
     // Candidate unit pairs: two distinct anchor types of the A unit meet the B unit.
-    let candidates_of = |ua: usize| {
-        let mut hits: Vec<(u32, u32)> = Vec::new();
+    // The candidates of A unit `ua` into `out`; `hits` is scratch space.
+    let candidates_of = |ua: usize, hits: &mut Vec<(u32, u32)>, out: &mut Vec<(usize, usize)>| {
+        hits.clear();
         for i in units_a[ua].clone() {
             let t = types.la[i];
             if t == NONE || mask_a[i] || !anchor_a(t) {
@@ -567,27 +568,28 @@ fn passages_in(
         }
         hits.sort_unstable();
         hits.dedup();
-        let mut out = Vec::new();
-        let mut k = 0;
-        while k < hits.len() {
-            let mut e = k;
-            while e < hits.len() && hits[e].0 == hits[k].0 {
-                e += 1;
+        for g in hits.chunk_by(|x, y| x.0 == y.0) {
+            if g.len() >= MIN_ANCHORS {
+                out.push((ua, g[0].0 as usize));
             }
-            if e - k >= MIN_ANCHORS {
-                out.push((ua, hits[k].0 as usize));
-            }
-            k = e;
         }
-        out.into_iter()
     };
     let candidates: Vec<(usize, usize)> = if parallel {
         (0..units_a.len())
             .into_par_iter()
-            .flat_map_iter(candidates_of)
+            .map_init(Vec::new, |hits, ua| {
+                let mut out = Vec::new();
+                candidates_of(ua, hits, &mut out);
+                out
+            })
+            .flatten_iter()
             .collect()
     } else {
-        (0..units_a.len()).flat_map(candidates_of).collect()
+        let (mut hits, mut out) = (Vec::new(), Vec::new());
+        for ua in 0..units_a.len() {
+            candidates_of(ua, &mut hits, &mut out);
+        }
+        out
     };
 
     // Verify each candidate pair.

@@ -118,6 +118,7 @@ pub fn seeds(a: &Seq, b: &Seq, params: &Params) -> Vec<Seed> {
                     exact: keys.exact,
                     windowed,
                     spread: false,
+                    budget: None,
                 };
                 join(&ga[ra], &gb[rb], a, b, params, how, &mut out);
             }
@@ -193,14 +194,25 @@ impl Grams {
 /// [`seeds`] of two documents from their [`Grams`]: the same seeds, from one merge.
 fn seeds_of_grams(a: &Seq, ga: &Grams, b: &Seq, gb: &Grams, params: &Params) -> Vec<Seed> {
     let (la, lb) = (&ga.list[..], &gb.list[..]);
-    let all_pairs = count_pairs(la, lb, params);
+    // All pairs of occurrences, counted while they are joined (one merge): over the budget, the
+    // join stops and is done again by rank window, as the partitions decide on the same count.
+    let budget = SEEDS_PER_POSITION * (a.ids.len() + b.ids.len());
     let how = How {
         exact: ga.keys.exact,
-        windowed: all_pairs > SEEDS_PER_POSITION * (a.ids.len() + b.ids.len()),
+        windowed: false,
         spread: true,
+        budget: Some(budget),
     };
     let mut out = Vec::new();
-    join(la, lb, a, b, params, how, &mut out);
+    if !join(la, lb, a, b, params, how, &mut out) {
+        out.clear();
+        let how = How {
+            windowed: true,
+            budget: None,
+            ..how
+        };
+        join(la, lb, a, b, params, how, &mut out);
+    }
     by_a(&[out], a.ids.len())
 }
 
@@ -315,15 +327,18 @@ type Chunk<'g> = &'g mut [(u64, u32)];
 
 /// How [`join`] pairs occurrences: `exact` when equal keys are equal n-grams ([`Keys`]),
 /// `windowed` when each occurrence pairs only with the nearest in rank ([`rank_window`]), `spread`
-/// when the keys are spread ([`Grams`]: a packed key's length is then not at hand).
+/// when the keys are spread ([`Grams`]: a packed key's length is then not at hand); with a `budget`,
+/// the join stops once the pairs of occurrences counted exceed it.
 #[derive(Clone, Copy)]
 struct How {
     exact: bool,
     windowed: bool,
     spread: bool,
+    budget: Option<usize>,
 }
 
-/// Add the seeds of two lists of n-grams sorted by (key, position) to `out`.
+/// Add the seeds of two lists of n-grams sorted by (key, position) to `out`. With a budget
+/// ([`How`]), stop and return false as soon as the pairs of occurrences counted exceed it.
 fn join(
     ga: &[(u64, u32)],
     gb: &[(u64, u32)],
@@ -334,11 +349,18 @@ fn join(
         exact,
         windowed,
         spread,
+        budget,
     }: How,
     out: &mut Vec<Seed>,
-) {
+) -> bool {
+    let (mut pairs, mut over) = (0usize, false);
     for_each_shared(ga, gb, params.max_seed_freq, |xa, xb| {
         let (fa, fb) = (xa.len(), xb.len());
+        pairs += fa * fb;
+        over |= budget.is_some_and(|b| pairs > b);
+        if over {
+            return;
+        }
         for (rank, &(ha, x)) in xa.iter().enumerate() {
             let (lo, hi) = if windowed {
                 rank_window(rank, fa, fb)
@@ -367,6 +389,7 @@ fn join(
             }
         }
     });
+    !over
 }
 
 /// Call `f(occurrences in A, occurrences in B)` for every key of two lists of (key, position)
@@ -486,6 +509,12 @@ mod tests {
         let k = v.tokenize(&text);
         let s = Seq::new(&k, &v);
         let found = seeds(&s, &s, &Params::default());
+        // The same from the sorted lists, whose join counts the pairs as it goes and starts again
+        // by rank window past the budget.
+        let g = Grams::new(&s, &Params::default());
+        let mut with = Seq::new(&k, &v);
+        with.grams = Some(&g);
+        assert_eq!(seeds(&with, &with, &Params::default()), found);
         let grams = (0..s.ids.len())
             .filter(|&i| gram_len(&s, &Params::default(), i).is_some())
             .count();
