@@ -82,7 +82,7 @@ struct DiffScratch {
     prev: Vec<usize>,
     anchors: Vec<(usize, usize)>,
     /// The LCS table of a small stretch.
-    table: Vec<u16>,
+    table: Lcs,
 }
 
 /// A region whose seeds cover fewer than three quarters of a passage's words rarely grows into a
@@ -230,7 +230,7 @@ fn diff_ids(x: &[u32], y: &[u32], scratch: &mut DiffScratch) {
 
 /// The diff of a stretch between anchors (or of a small region), offset by (`oi`, `oj`), appended
 /// to `out`: an LCS table (in `table`) when small, `similar`'s patience diff otherwise.
-fn gap_ops(x: &[u32], y: &[u32], oi: usize, oj: usize, table: &mut Vec<u16>, out: &mut Vec<RawOp>) {
+fn gap_ops(x: &[u32], y: &[u32], oi: usize, oj: usize, table: &mut Lcs, out: &mut Vec<RawOp>) {
     match (x.is_empty(), y.is_empty()) {
         (true, true) => return,
         (false, true) => return out.push((OpTag::Delete, oi..oi + x.len(), oj..oj)),
@@ -255,18 +255,63 @@ fn gap_ops(x: &[u32], y: &[u32], oi: usize, oj: usize, table: &mut Vec<u16>, out
     }));
 }
 
+/// Buffers of [`lcs_ops`]: the table of LCS lengths, or its rows as bit vectors.
+#[derive(Debug, Default)]
+struct Lcs {
+    cells: Vec<u16>,
+    rows: Vec<u64>,
+}
+
 /// A minimal diff by the textbook LCS table, for small stretches: most stretches are the margins of a
 /// region or the words between two anchors, a few words each, and here a table of at most
 /// [`SMALL_DIFF`] cells costs a few thousand instructions where a general diff's set-up costs tens of
 /// thousands. Runs of unmatched words become one replacement (or deletion, or insertion), as
-/// `similar` reports them. The steps are appended to `out`; `table` is the LCS table's buffer.
-fn lcs_ops(x: &[u32], y: &[u32], oi: usize, oj: usize, table: &mut Vec<u16>, out: &mut Vec<RawOp>) {
+/// `similar` reports them. The steps are appended to `out`; `table` holds the LCS lengths.
+///
+/// When `y` has at most 64 words, each row of the table is one bit vector (the bit-parallel LCS of
+/// Allison and Dix, in Hyyrö's form): a row costs a pass building the match mask and four word
+/// operations instead of a chain of dependent cell updates, and a length is a population count. The
+/// lengths, and so the steps, are the table's.
+fn lcs_ops(x: &[u32], y: &[u32], oi: usize, oj: usize, table: &mut Lcs, out: &mut Vec<RawOp>) {
+    let (n, m) = (x.len(), y.len());
+    if m <= 64 {
+        // Row k: the bit vector after the last k words of x, against y reversed (bit b is y[m - 1 - b]);
+        // a zero bit marks a step of the LCS length. The length for x[i..] and y[j..] is then the
+        // zeros among the low m - j bits of row n - i.
+        let full = if m == 64 { u64::MAX } else { (1u64 << m) - 1 };
+        let rows = &mut table.rows;
+        rows.clear();
+        let mut v = full;
+        rows.push(v);
+        for &c in x.iter().rev() {
+            let mut pm = 0u64;
+            for (b, &yc) in y.iter().rev().enumerate() {
+                pm |= u64::from(yc == c) << b;
+            }
+            let u = v & pm;
+            v = (v.wrapping_add(u) | (v & !pm)) & full;
+            rows.push(v);
+        }
+        let rows = &table.rows[..];
+        let len = |i: usize, j: usize| -> u32 {
+            let k = m - j;
+            let low = if k == 64 { u64::MAX } else { (1u64 << k) - 1 };
+            k as u32 - (rows[n - i] & low).count_ones()
+        };
+        return lcs_trace(x, y, oi, oj, len, out);
+    }
+    lcs_table(x, y, oi, oj, table, out)
+}
+
+/// [`lcs_ops`] with the whole table of lengths (any `y`).
+fn lcs_table(x: &[u32], y: &[u32], oi: usize, oj: usize, table: &mut Lcs, out: &mut Vec<RawOp>) {
     let (n, m) = (x.len(), y.len());
     let w = m + 1;
     // len[i * w + j]: LCS length of x[i..] and y[j..]; fits u16 as n * m <= SMALL_DIFF.
-    table.clear();
-    table.resize((n + 1) * w, 0);
-    let len = &mut table[..];
+    let cells = &mut table.cells;
+    cells.clear();
+    cells.resize((n + 1) * w, 0);
+    let len = &mut cells[..];
     for i in (0..n).rev() {
         // Row i from row i + 1, as slices of equal length: no bounds checks in the inner loop.
         let (row, below) = len[i * w..(i + 2) * w].split_at_mut(w);
@@ -279,6 +324,20 @@ fn lcs_ops(x: &[u32], y: &[u32], oi: usize, oj: usize, table: &mut Vec<u16>, out
             };
         }
     }
+    let cells = &table.cells[..];
+    lcs_trace(x, y, oi, oj, |i, j| u32::from(cells[i * w + j]), out)
+}
+
+/// The steps of an LCS diff, given `len(i, j)`, the LCS length of `x[i..]` and `y[j..]`.
+fn lcs_trace(
+    x: &[u32],
+    y: &[u32],
+    oi: usize,
+    oj: usize,
+    len: impl Fn(usize, usize) -> u32,
+    out: &mut Vec<RawOp>,
+) {
+    let (n, m) = (x.len(), y.len());
     // Steps are merged only with the ones this table gave, not with what `out` held before.
     let first = out.len();
     let push = |out: &mut Vec<RawOp>, equal: bool, i: usize, j: usize, di: usize, dj: usize| {
@@ -308,10 +367,10 @@ fn lcs_ops(x: &[u32], y: &[u32], oi: usize, oj: usize, table: &mut Vec<u16>, out
     };
     let (mut i, mut j) = (0, 0);
     while i < n || j < m {
-        if i < n && j < m && x[i] == y[j] && len[i * w + j] == len[(i + 1) * w + j + 1] + 1 {
+        if i < n && j < m && x[i] == y[j] && len(i, j) == len(i + 1, j + 1) + 1 {
             push(out, true, i, j, 1, 1);
             (i, j) = (i + 1, j + 1);
-        } else if j == m || (i < n && len[(i + 1) * w + j] >= len[i * w + j + 1]) {
+        } else if j == m || (i < n && len(i + 1, j) >= len(i, j + 1)) {
             push(out, false, i, j, 1, 0);
             i += 1;
         } else {
@@ -534,6 +593,33 @@ fn overlap(x: &Range<usize>, y: &Range<usize>) -> usize {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// The bit-parallel rows give the table's lengths, and so its steps, tie-breaks included:
+        /// few distinct words (many ties), up to 64 words in `y` (the bit path) and past it.
+        #[test]
+        fn lcs_by_bit_rows_equals_lcs_by_table(
+            x in proptest::collection::vec(0u32..4, 0..90),
+            y in proptest::collection::vec(0u32..4, 0..70),
+            oi in 0usize..5,
+        ) {
+            let mut table = Lcs::default();
+            let (mut bits, mut cells) = (vec![(OpTag::Equal, 0..1, 0..1)], vec![(OpTag::Equal, 0..1, 0..1)]);
+            lcs_ops(&x, &y, oi, 3, &mut table, &mut bits);
+            lcs_table(&x, &y, oi, 3, &mut table, &mut cells);
+            proptest::prop_assert_eq!(&bits, &cells);
+            let equal: usize = bits.iter().filter(|o| o.0 == OpTag::Equal).map(|o| o.1.len()).sum();
+            // The step given before is kept apart: the LCS is what the new steps hold.
+            let (n, m) = (x.len(), y.len());
+            let mut l = vec![vec![0usize; m + 1]; n + 1];
+            for i in (0..n).rev() {
+                for j in (0..m).rev() {
+                    l[i][j] = if x[i] == y[j] { l[i + 1][j + 1] + 1 } else { l[i + 1][j].max(l[i][j + 1]) };
+                }
+            }
+            proptest::prop_assert_eq!(equal - 1, l[0][0]);
+        }
+    }
+
     #[test]
     fn anchored_diff_equals_a_plain_diff_in_what_it_aligns() {
         // 300 distinct words, with a substitution, an insertion and a deletion.
@@ -567,7 +653,7 @@ mod tests {
         let lcs = |x: &[u32], y: &[u32], oi, oj| {
             // What was in the buffer before is left alone and not merged with.
             let mut out = vec![(OpTag::Equal, 0..10, 0..20)];
-            lcs_ops(x, y, oi, oj, &mut Vec::new(), &mut out);
+            lcs_ops(x, y, oi, oj, &mut Lcs::default(), &mut out);
             assert_eq!(out.remove(0), (OpTag::Equal, 0..10, 0..20));
             out
         };
