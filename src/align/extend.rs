@@ -3,8 +3,9 @@
 //! Each region is widened by a margin (words just outside the outermost seeds may still match), then
 //! aligned word by word on token ids: trigrams unique to both sides, in the same order on both,
 //! anchor maximal equal blocks, and the stretches between blocks are diffed with an LCS table when
-//! small (its rows as bit vectors when B's side has at most 64 words) or `similar`'s patience diff otherwise (with a deadline for huge regions), which keeps common
-//! words from being paired across the passage. The diff's steps
+//! small (its rows as bit vectors when B's side has at most 64 words) or `similar`'s patience diff
+//! otherwise (with a deadline for huge regions), which keeps common words from being paired across
+//! the passage. The diff's steps
 //! are scored like a local alignment with affine gaps: an aligned word earns its weight, a substitution
 //! or an inserted or deleted run costs a little plus a little per word, so an inserted clause inside a
 //! passage does not break it but a long unrelated stretch does. The best-scoring stretches (maximum

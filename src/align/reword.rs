@@ -604,7 +604,6 @@ fn passages_in(
         mask_a: &mask_a,
         mask_b: &mask_b,
         related: &related,
-        letters: &types.letters,
         lex,
     };
     let verify = |cache: &mut RelCache, &(ua, ub): &(usize, usize)| {
@@ -717,8 +716,6 @@ struct Ctx<'c> {
     df_side: &'c [Vec<u32>; 2],
     units: (usize, usize),
     related: &'c Related,
-    /// Per type: [`letter_key`] of its normalised form.
-    letters: &'c [u32],
     lex: &'c Lexicon,
 }
 
@@ -822,7 +819,7 @@ impl Ctx<'_> {
         let mut ms: Vec<M> = Vec::new();
         for &i in &ca {
             let ta = la[i];
-            let (rel_a, letters_a) = (self.related.of(ta), self.letters[ta as usize]);
+            let (rel_a, letters_a) = (self.related.of(ta), self.types.letters[ta as usize]);
             for &j in &cb {
                 let tb = lb[j];
                 // Most pairs of words are unrelated: only those sharing a concept or letters are
@@ -830,7 +827,7 @@ impl Ctx<'_> {
                 let rel = if ta == tb {
                     Some((Relation::Equal, 1.0))
                 } else if rel_a.binary_search(&tb).is_ok()
-                    || may_share_letters(letters_a, self.letters[tb as usize])
+                    || may_share_letters(letters_a, self.types.letters[tb as usize])
                 {
                     *cache
                         .entry((ta, tb))
@@ -1282,11 +1279,10 @@ mod tests {
 
     #[test]
     fn the_tier_gives_the_same_passages_in_parallel_and_in_sequence() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+        let files = crate::scan::tests::input_files();
         let read = |prefix: &str| {
-            let name = std::fs::read_dir(&dir)
-                .unwrap()
-                .map(|e| e.unwrap().path())
+            let name = files
+                .iter()
                 .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
                 .unwrap();
             std::fs::read_to_string(name).unwrap()

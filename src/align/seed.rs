@@ -184,11 +184,6 @@ impl Grams {
             ngram: (params.word_ngram, params.cjk_ngram),
         }
     }
-
-    /// Bytes held.
-    pub fn bytes(&self) -> usize {
-        self.list.len() * std::mem::size_of::<(u64, u32)>()
-    }
 }
 
 /// [`seeds`] of two documents from their [`Grams`]: the same seeds, from one merge.

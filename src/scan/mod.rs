@@ -764,7 +764,7 @@ fn group_boilerplate(found: Vec<Vec<BoilerFound>>) -> Vec<Boilerplate> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -822,7 +822,7 @@ mod tests {
     }
 
     /// The bundled corpus's texts (`inputs/*.txt`), by name.
-    pub(super) fn input_files() -> Vec<std::path::PathBuf> {
+    pub(crate) fn input_files() -> Vec<std::path::PathBuf> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
         let mut files: Vec<_> = std::fs::read_dir(root)
             .unwrap()
