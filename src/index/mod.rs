@@ -62,7 +62,16 @@ pub fn tokenize_corpus(texts: &[&str]) -> Tokenized {
         .par_iter()
         .map(|r| {
             let mut sp = Spellings::new();
-            let ids = texts[r.clone()].iter().map(|t| sp.numbers(t)).collect();
+            // Each document's ids at their exact length: the corpus holds them to the end, and a
+            // vector grown by doubling would hold up to twice that.
+            let ids = texts[r.clone()]
+                .iter()
+                .map(|t| {
+                    let mut ids = sp.numbers(t);
+                    ids.shrink_to_fit();
+                    ids
+                })
+                .collect();
             (sp, ids)
         })
         .collect();
@@ -315,21 +324,193 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
         n_docs <= MAX_DOCS,
         "at most {MAX_DOCS} documents (checked by the caller)"
     );
+    let tokens: usize = t.ids.iter().map(Vec::len).sum();
+    build_in(t, params, ip, index_passes(tokens))
+}
+
+/// [`build`] in `passes` passes: the same index whatever their number.
+fn build_in(t: &Tokenized, params: &Params, ip: &IndexParams, passes: usize) -> Index {
+    let n_docs = t.ids.len();
     let longest = t.ids.iter().map(Vec::len).max().unwrap_or(0);
     let pk = Packing::new(n_docs, longest);
+    // The postings are built in passes, each over a range of buckets (the key's top bits), so that a
+    // large corpus holds a part of its postings at a time ([`index_passes`]); the kept groups of each
+    // pass are appended in bucket order, so the result does not depend on the number of passes.
+    let chunks = doc_chunks(t, rayon::current_num_threads() * 8);
+    // Distinct n-grams (key prefixes) per document: what a linked pair's common n-grams must cover.
+    let grams: Vec<AtomicU32> = (0..n_docs).map(|_| AtomicU32::new(0)).collect();
+    let mut idx = Index::default();
+    // The kept postings of the passes so far, in bucket order.
+    let mut kept: Vec<u64> = Vec::new();
+    let mut group_starts: Vec<u32> = Vec::new();
+    let mut boiler: Vec<u64> = Vec::new();
+    let mut links: Vec<u64> = Vec::new();
+    let mut w = 0usize;
+    for pass in 0..passes {
+        let in_pass = pass * BUCKETS / passes..(pass + 1) * BUCKETS / passes;
+        let (mut postings, parts, bucket_len) =
+            index_pass(t, params, ip, pk, &chunks, in_pass, &grams);
+        idx.postings += postings.len();
+        // The kept groups of every bucket, moved to the front of the pass's array one bucket after
+        // another.
+        assert!(
+            w + postings.len() < u32::MAX as usize,
+            "fewer than 2^32 postings (about 30 GB of text)"
+        );
+        let (mut at, mut here) = (0usize, 0usize);
+        for (part, &len) in parts.iter().zip(&bucket_len) {
+            idx.ngrams += part.ngrams;
+            idx.common_ngrams += part.common;
+            boiler.extend_from_slice(&part.boiler);
+            links.extend_from_slice(&part.links);
+            postings.copy_within(at..at + part.kept, here);
+            group_starts.extend(part.starts.iter().map(|&s| (w + here + s as usize) as u32));
+            here += part.kept;
+            at += len;
+        }
+        drop(parts);
+        postings.truncate(here);
+        w += here;
+        if kept.is_empty() {
+            kept = postings;
+        } else {
+            kept.extend_from_slice(&postings);
+        }
+    }
+    kept.shrink_to_fit();
+    let postings = kept;
+    let grams: Vec<u32> = grams.into_iter().map(AtomicU32::into_inner).collect();
+    let linked = linked_pairs(links, &grams, ip.min_shared, ip.link_share);
+    group_starts.push(w as u32);
+
+    // Per document, the kept groups holding it, in a table by document (CSR): one entry per
+    // document and group, 4 bytes, where the document's positions are read from the group itself.
+    let groups = || {
+        (0..group_starts.len() - 1).flat_map(|g| {
+            let group = &postings[group_starts[g] as usize..group_starts[g + 1] as usize];
+            group
+                .chunk_by(|x, y| pk.doc(*x) == pk.doc(*y))
+                .map(move |run| (pk.doc(run[0]) as usize, g as u32))
+        })
+    };
+    let mut doc_start = vec![0u32; n_docs + 1];
+    for (d, _) in groups() {
+        doc_start[d + 1] += 1;
+    }
+    for d in 0..n_docs {
+        doc_start[d + 1] += doc_start[d];
+    }
+    let mut refs: Vec<u32> = vec![0; doc_start[n_docs] as usize];
+    {
+        let mut fill = doc_start.clone();
+        for (d, g) in groups() {
+            refs[fill[d] as usize] = g;
+            fill[d] += 1;
+        }
+    }
+
+    let verified: Vec<(usize, usize, Vec<Candidate>)> = (0..n_docs)
+        .into_par_iter()
+        .map_init(Vec::new, |hits: &mut Vec<u128>, b| {
+            let mine = &refs[doc_start[b] as usize..doc_start[b + 1] as usize];
+            hits.clear();
+            for &g in mine {
+                let group = &postings
+                    [group_starts[g as usize] as usize..group_starts[g as usize + 1] as usize];
+                // A group is sorted by document: the earlier documents, then B's positions.
+                let k = group.partition_point(|&p| (pk.doc(p) as usize) < b);
+                let at_b = group[k..].iter().take_while(|&&p| pk.doc(p) as usize == b);
+                for &q in at_b {
+                    let pb = pk.pos(q);
+                    hits.extend(group[..k].iter().map(|&p| {
+                        u128::from(pk.doc(p)) << 96
+                            | u128::from(pk.pos(p)) << 64
+                            | u128::from(pb) << 32
+                            | u128::from(g)
+                    }));
+                }
+            }
+            hits.sort_unstable();
+            let mine = &linked[linked.partition_point(|&(d, _)| (d as usize) < b)..];
+            let mine = &mine[..mine.partition_point(|&(d, _)| d as usize == b)];
+            let (shared, cands) = verify_hits(t, b, hits, mine, params, ip);
+            (hits.len(), shared, cands)
+        })
+        .collect();
+    drop(refs);
+    drop(postings);
+    for (hits, shared, cands) in verified {
+        idx.hits += hits;
+        idx.shared_pairs += shared;
+        idx.candidates.extend(cands);
+    }
+    idx.candidates.sort_unstable_by_key(|c| (c.a, c.b));
+    boiler.sort_unstable();
+    idx.boilerplate = if boiler.is_empty() {
+        vec![Vec::new(); n_docs]
+    } else {
+        (0..n_docs)
+            .into_par_iter()
+            .map(|d| boilerplate_runs(t, d, params, &boiler, pk))
+            .collect()
+    };
+    idx
+}
+
+/// Postings (8 bytes each) a pass of [`build`] aims to hold: a corpus of more tokens is indexed in
+/// up to 4 passes over ranges of buckets, so that a pass holds a part of the postings (8 bytes a
+/// token, about 1.5 bytes a byte of English text) at the cost of computing the n-gram keys once per
+/// pass. The kept postings of the passes (n-grams of at least two documents) are held to the end.
+const PASS_POSTINGS: usize = 1 << 23;
+
+/// Passes of [`build`] for a corpus of `tokens` tokens: 1 up to [`PASS_POSTINGS`], at most 4.
+fn index_passes(tokens: usize) -> usize {
+    tokens.div_ceil(PASS_POSTINGS).clamp(1, 4)
+}
+
+/// What [`index_pass`] found in one bucket.
+struct Part {
+    ngrams: usize,
+    common: usize,
+    kept: usize,
+    /// Group boundaries (starts, relative to the bucket, then the end) of the kept groups.
+    starts: Vec<u32>,
+    boiler: Vec<u64>,
+    /// Per common n-gram and later document holding it: `document << 32 | earliest document`.
+    links: Vec<u64>,
+}
+
+/// One pass of [`build`] over the buckets `in_pass`: the postings of those buckets,
+/// sorted and with each bucket's kept groups compacted to its front, each bucket's [`Part`] and
+/// length. Distinct n-grams per document are added to `grams`.
+fn index_pass(
+    t: &Tokenized,
+    params: &Params,
+    ip: &IndexParams,
+    pk: Packing,
+    chunks: &[Range<usize>],
+    in_pass: Range<usize>,
+    grams: &[AtomicU32],
+) -> (Vec<u64>, Vec<Part>, Vec<usize>) {
     // Each chunk of documents writes its postings into one arena (in parallel), then the arenas are
     // scattered into one array in buckets of the key's top bits: every chunk writes its own disjoint
     // part of every bucket, in parallel, and frees its arena once written (so the postings are held
     // about once). Each bucket is then sorted on its own, in parallel and in cache; a group of one
     // n-gram never spans two buckets.
-    let chunks = doc_chunks(t, rayon::current_num_threads() * 8);
     let per_chunk: Vec<Vec<u64>> = chunks
         .par_iter()
         .map(|r| {
-            let cap = r.clone().map(|d| t.ids[d].len()).sum();
-            let mut arena: Vec<u64> = Vec::with_capacity(cap);
+            let words: usize = r.clone().map(|d| t.ids[d].len()).sum();
+            // The pass's share of the words' n-grams (keys are spread evenly over the buckets).
+            let share = words * in_pass.len() / BUCKETS;
+            let mut arena: Vec<u64> = Vec::with_capacity(share + share / 8 + 16);
             for d in r.clone() {
-                t.for_each_gram(d, params, |i, _, h| arena.push(pk.pack(h, d, i)));
+                t.for_each_gram(d, params, |i, _, h| {
+                    let p = pk.pack(h, d, i);
+                    if in_pass.contains(&bucket(p)) {
+                        arena.push(p);
+                    }
+                });
             }
             arena
         })
@@ -344,14 +525,11 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
             c
         })
         .collect();
-    let bucket_len: Vec<usize> = (0..BUCKETS)
+    let bucket_len: Vec<usize> = in_pass
+        .clone()
         .map(|b| counts.iter().map(|c| c[b]).sum())
         .collect();
     let total: usize = bucket_len.iter().sum();
-    assert!(
-        total < u32::MAX as usize,
-        "fewer than 2^32 postings (about 30 GB of text)"
-    );
     let mut postings: Vec<u64> = vec![0; total];
     {
         // pieces[chunk][bucket]: the disjoint slice of the array each chunk fills for each bucket.
@@ -359,8 +537,8 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
             .map(|_| Vec::with_capacity(BUCKETS))
             .collect();
         let mut rest: &mut [u64] = &mut postings;
-        for b in 0..BUCKETS {
-            let (mut bucket_slice, tail) = std::mem::take(&mut rest).split_at_mut(bucket_len[b]);
+        for (b, &len) in in_pass.clone().zip(&bucket_len) {
+            let (mut bucket_slice, tail) = std::mem::take(&mut rest).split_at_mut(len);
             rest = tail;
             for (c, chunk_counts) in counts.iter().enumerate() {
                 let (piece, after) =
@@ -369,6 +547,7 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
                 pieces[c].push(piece);
             }
         }
+        let first = in_pass.start;
         per_chunk
             .into_par_iter()
             .zip(pieces)
@@ -376,26 +555,14 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
                 let mut at = vec![0usize; BUCKETS];
                 for p in arena {
                     let b = bucket(p);
-                    pieces[b][at[b]] = p;
+                    pieces[b - first][at[b]] = p;
                     at[b] += 1;
                 }
             });
     }
 
     // Each bucket is sorted, its groups classified, and the kept groups compacted to its front.
-    struct Part {
-        ngrams: usize,
-        common: usize,
-        kept: usize,
-        /// Group boundaries (starts, relative to the bucket, then the end) of the kept groups.
-        starts: Vec<u32>,
-        boiler: Vec<u64>,
-        /// Per common n-gram and later document holding it: `document << 32 | earliest document`.
-        links: Vec<u64>,
-    }
-    // Distinct n-grams (key prefixes) per document: what a linked pair's common n-grams must cover.
-    let grams: Vec<AtomicU32> = (0..n_docs).map(|_| AtomicU32::new(0)).collect();
-    let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(BUCKETS);
+    let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(bucket_len.len());
     {
         let mut rest: &mut [u64] = &mut postings;
         for &len in &bucket_len {
@@ -470,100 +637,7 @@ pub fn build(t: &Tokenized, params: &Params, ip: &IndexParams) -> Index {
             part
         })
         .collect();
-    let mut idx = Index {
-        postings: total,
-        ..Index::default()
-    };
-    // The kept groups of every bucket, moved to the front of the array one bucket after another.
-    let mut group_starts: Vec<u32> = Vec::new();
-    let mut boiler: Vec<u64> = Vec::new();
-    let mut links: Vec<u64> = Vec::new();
-    let mut at = 0usize;
-    let mut w = 0usize;
-    for (part, &len) in parts.iter().zip(&bucket_len) {
-        idx.ngrams += part.ngrams;
-        idx.common_ngrams += part.common;
-        boiler.extend_from_slice(&part.boiler);
-        links.extend_from_slice(&part.links);
-        postings.copy_within(at..at + part.kept, w);
-        group_starts.extend(part.starts.iter().map(|&s| (w + s as usize) as u32));
-        w += part.kept;
-        at += len;
-    }
-    drop(parts);
-    let grams: Vec<u32> = grams.into_iter().map(AtomicU32::into_inner).collect();
-    let linked = linked_pairs(links, &grams, ip.min_shared, ip.link_share);
-    postings.truncate(w);
-    postings.shrink_to_fit();
-    group_starts.push(w as u32);
-
-    // Per document, its kept postings as (position, group), in a table by document (CSR).
-    let mut doc_start = vec![0u32; n_docs + 1];
-    for &p in &postings {
-        doc_start[pk.doc(p) as usize + 1] += 1;
-    }
-    for d in 0..n_docs {
-        doc_start[d + 1] += doc_start[d];
-    }
-    let mut refs: Vec<(u32, u32)> = vec![(0, 0); w];
-    {
-        let mut fill = doc_start.clone();
-        for g in 0..group_starts.len() - 1 {
-            for &p in &postings[group_starts[g] as usize..group_starts[g + 1] as usize] {
-                let d = pk.doc(p) as usize;
-                refs[fill[d] as usize] = (pk.pos(p), g as u32);
-                fill[d] += 1;
-            }
-        }
-    }
-
-    let verified: Vec<(usize, usize, Vec<Candidate>)> = (0..n_docs)
-        .into_par_iter()
-        .map_init(Vec::new, |hits: &mut Vec<u128>, b| {
-            let mine = &refs[doc_start[b] as usize..doc_start[b + 1] as usize];
-            hits.clear();
-            for &(pb, g) in mine {
-                let group = &postings
-                    [group_starts[g as usize] as usize..group_starts[g as usize + 1] as usize];
-                for &p in group {
-                    let a = pk.doc(p);
-                    if (a as usize) >= b {
-                        // A group is sorted by document: the rest are B itself or later.
-                        break;
-                    }
-                    hits.push(
-                        u128::from(a) << 96
-                            | u128::from(pk.pos(p)) << 64
-                            | u128::from(pb) << 32
-                            | u128::from(g),
-                    );
-                }
-            }
-            hits.sort_unstable();
-            let mine = &linked[linked.partition_point(|&(d, _)| (d as usize) < b)..];
-            let mine = &mine[..mine.partition_point(|&(d, _)| d as usize == b)];
-            let (shared, cands) = verify_hits(t, b, hits, mine, params, ip);
-            (hits.len(), shared, cands)
-        })
-        .collect();
-    drop(refs);
-    drop(postings);
-    for (hits, shared, cands) in verified {
-        idx.hits += hits;
-        idx.shared_pairs += shared;
-        idx.candidates.extend(cands);
-    }
-    idx.candidates.sort_unstable_by_key(|c| (c.a, c.b));
-    boiler.sort_unstable();
-    idx.boilerplate = if boiler.is_empty() {
-        vec![Vec::new(); n_docs]
-    } else {
-        (0..n_docs)
-            .into_par_iter()
-            .map(|d| boilerplate_runs(t, d, params, &boiler, pk))
-            .collect()
-    };
-    idx
+    (postings, parts, bucket_len)
 }
 
 /// The linked pairs, as the two halves of their links (`x << 32 | y`), sorted: a document and the
@@ -998,10 +1072,9 @@ mod tests {
         assert!(build(&t, &params, &ip).candidates.is_empty());
     }
 
-    #[test]
-    fn verify_pair_finds_the_pairs_the_index_verifies() {
-        // Forty documents of words drawn with skewed frequencies (common words and phrases recur by
-        // chance), each copying a stretch of an earlier one with a word or two changed.
+    /// Forty documents of words drawn with skewed frequencies (common words and phrases recur by
+    /// chance), each copying a stretch of an earlier one with a word or two changed.
+    fn skewed_corpus() -> Vec<String> {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = move || {
             state ^= state << 13;
@@ -1027,7 +1100,45 @@ mod tests {
             }
             docs.push(w);
         }
-        let texts: Vec<String> = docs.iter().map(|w| w.join(" ")).collect();
+        docs.iter().map(|w| w.join(" ")).collect()
+    }
+
+    #[test]
+    fn the_index_is_the_same_built_in_one_pass_or_several() {
+        let texts = skewed_corpus();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let t = tokenize_corpus(&refs);
+        let params = Params::default();
+        // Low document-frequency bounds, so that common n-grams, links and boilerplate runs occur.
+        let ip = IndexParams {
+            min_shared: 3,
+            max_df: 4,
+            boilerplate_min_docs: 5,
+            link_share: 0.1,
+        };
+        let one = build_in(&t, &params, &ip, 1);
+        assert!(!one.candidates.is_empty() && one.common_ngrams > 0);
+        assert!(one.boilerplate.iter().any(|runs| !runs.is_empty()));
+        for passes in [2, 3, 4] {
+            let several = build_in(&t, &params, &ip, passes);
+            let figures = |i: &Index| {
+                (
+                    i.postings,
+                    i.ngrams,
+                    i.common_ngrams,
+                    i.shared_pairs,
+                    i.hits,
+                )
+            };
+            assert_eq!(figures(&several), figures(&one), "{passes} passes");
+            assert_eq!(several.candidates, one.candidates, "{passes} passes");
+            assert_eq!(several.boilerplate, one.boilerplate, "{passes} passes");
+        }
+    }
+
+    #[test]
+    fn verify_pair_finds_the_pairs_the_index_verifies() {
+        let texts = skewed_corpus();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let t = tokenize_corpus(&refs);
         let params = Params::default();
