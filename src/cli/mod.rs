@@ -279,7 +279,10 @@ pub struct EvalArgs {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Compare(args) => compare(args),
-        Command::Scan(args) => corpus_cmd::scan(args),
+        Command::Scan(args) => {
+            return_freed_memory();
+            corpus_cmd::scan(args)
+        }
         Command::Dedup(args) => corpus_cmd::dedup(args),
         Command::Eval(args) => eval(args),
         Command::Track(args) => track_cmd::track(args),
@@ -354,6 +357,19 @@ fn keep_freed_memory() {
         libc::mallopt(libc::M_ARENA_MAX, 1);
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+    }
+}
+
+/// Let glibc's malloc give blocks of 1 MiB and more back to the kernel when freed, always. By
+/// default the threshold rises to the largest block freed so far (up to 32 MiB): after the index
+/// frees its first arenas of postings, the next ones come from the heap and stay resident once
+/// freed, so that a corpus's postings are held about twice at the peak.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets malloc's tuning parameters (it takes no pointers; values it does
+    // not accept are ignored).
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }
 
