@@ -43,6 +43,18 @@ pub mod cli;
 
 use std::ops::Range;
 
+/// Give the heap that the threads of a stage freed back to the kernel (`malloc_trim`): the
+/// alignment of a corpus's candidate pairs frees many small blocks that glibc otherwise keeps
+/// resident for the stages after it (about 120 MB on a 123 MB corpus). Nothing elsewhere.
+pub(crate) fn release_freed_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free memory of malloc's arenas to the kernel; it takes
+    // no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 pub use error::{Error, OptionError};
 
 use align::{Params, Passage, Seq};

@@ -283,10 +283,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             return_freed_memory();
             corpus_cmd::scan(args)
         }
-        Command::Dedup(args) => corpus_cmd::dedup(args),
+        Command::Dedup(args) => {
+            return_freed_memory();
+            corpus_cmd::dedup(args)
+        }
         Command::Eval(args) => eval(args),
         Command::Track(args) => track_cmd::track(args),
-        Command::Report(args) => track_cmd::report(args),
+        Command::Report(args) => {
+            return_freed_memory();
+            track_cmd::report(args)
+        }
         Command::Check(args) => check_cmd::check(args),
         Command::Init(args) => check_cmd::init(args),
     }
@@ -363,7 +369,8 @@ fn keep_freed_memory() {
 /// Let glibc's malloc give blocks of 1 MiB and more back to the kernel when freed, always. By
 /// default the threshold rises to the largest block freed so far (up to 32 MiB): after the index
 /// frees its first arenas of postings, the next ones come from the heap and stay resident once
-/// freed, so that a corpus's postings are held about twice at the peak.
+/// freed, so that a corpus's postings are held about twice at the peak. For the commands that scan
+/// a whole corpus (`scan`, `dedup`, `report`); `check` keeps glibc's default.
 fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets malloc's tuning parameters (it takes no pointers; values it does

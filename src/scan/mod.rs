@@ -294,6 +294,7 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
         )
         .filter(|p| !p.passages.is_empty())
         .collect();
+    crate::release_freed_heap();
     timings.lap("align");
 
     progress.stage("cluster", pairs.len());
