@@ -26,32 +26,43 @@ use crate::track::{MatchParams, Statement, Tracking};
 
 /// Scan `corpus` and build the report; `inputs` are [`Corpus::inputs`]. Without `passage_texts`,
 /// the report holds no passage texts (a summary-level JSON that needs no pages: they are never
-/// built; leave out the word diffs too with [`ScanParams::word_diffs`]). Without `keep_tokens` the
-/// scan's [`Scan::tokenized`] is dropped before the report is built (only [`dedup`] needs it), so
-/// the report reuses its memory.
+/// built; leave out the word diffs too with [`ScanParams::word_diffs`]). Without `keep_scan` the
+/// scan's [`Scan::tokenized`] is dropped before the report is built and its [`Scan::pairs`] are
+/// moved into the report ([`ScanReport::from_pairs_of`]; only [`dedup`] needs them), so the report
+/// reuses their memory.
 pub fn scan(
     corpus: &Corpus,
     params: &Params,
     sp: &ScanParams,
     inputs: Vec<InputInfo>,
     passage_texts: bool,
-    keep_tokens: bool,
+    keep_scan: bool,
     progress: &Progress,
 ) -> (Scan, ScanReport) {
     let mut result = crate::scan::scan(&corpus.docs, params, sp, progress);
-    if !keep_tokens {
-        result.tokenized = None;
-    }
     let mut timings = Timings::new();
-    let report = ScanReport::new(
-        &corpus.docs,
-        &result,
-        params,
-        sp,
-        inputs,
-        corpus.skipped.clone(),
-        passage_texts,
-    );
+    let report = if keep_scan {
+        ScanReport::new(
+            &corpus.docs,
+            &result,
+            params,
+            sp,
+            inputs,
+            corpus.skipped.clone(),
+            passage_texts,
+        )
+    } else {
+        result.tokenized = None;
+        ScanReport::from_pairs_of(
+            &corpus.docs,
+            &mut result,
+            params,
+            sp,
+            inputs,
+            corpus.skipped.clone(),
+            passage_texts,
+        )
+    };
     timings.lap("report");
     (result, report)
 }

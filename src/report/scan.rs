@@ -22,7 +22,7 @@ use super::{
 };
 use crate::align::{Kind, Params};
 use crate::corpus::{CorpusDoc, Skipped};
-use crate::scan::{DupKind, Scan, ScanParams};
+use crate::scan::{DupKind, PairResult, Scan, ScanParams};
 
 /// What produced a scan report, from what.
 #[derive(Debug, Serialize)]
@@ -438,9 +438,50 @@ fn doc_info(d: &CorpusDoc, words: usize) -> DocInfo {
 
 impl ScanReport {
     /// Build the report of a scan of `docs`. `inputs` are the files read (a JSON Lines file once).
+    /// Without `passage_texts` the report holds no passage texts nor word diffs, and of a cluster's
+    /// occurrences only the source's text (the terminal summary quotes it).
     pub fn new(
         docs: &[CorpusDoc],
         scan: &Scan,
+        params: &Params,
+        sp: &ScanParams,
+        inputs: Vec<InputInfo>,
+        skipped: Vec<Skipped>,
+        passage_texts: bool,
+    ) -> Self {
+        Self::build(docs, scan, None, params, sp, inputs, skipped, passage_texts)
+    }
+
+    /// [`Self::new`], moving the scan's pairs into the report: each pair's passages are freed as
+    /// the report's are made, so the two are not held whole at once (`scan.pairs` is left empty).
+    pub fn from_pairs_of(
+        docs: &[CorpusDoc],
+        scan: &mut Scan,
+        params: &Params,
+        sp: &ScanParams,
+        inputs: Vec<InputInfo>,
+        skipped: Vec<Skipped>,
+        passage_texts: bool,
+    ) -> Self {
+        let pairs = std::mem::take(&mut scan.pairs);
+        Self::build(
+            docs,
+            scan,
+            Some(pairs),
+            params,
+            sp,
+            inputs,
+            skipped,
+            passage_texts,
+        )
+    }
+
+    /// The report of `scan`, whose pairs are `owned` when given (else `scan.pairs`).
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        docs: &[CorpusDoc],
+        scan: &Scan,
+        owned: Option<Vec<PairResult>>,
         params: &Params,
         sp: &ScanParams,
         inputs: Vec<InputInfo>,
@@ -458,73 +499,82 @@ impl ScanReport {
             .zip(&scan.words)
             .map(|(d, &w)| std::sync::Arc::new(doc_info(d, w)))
             .collect();
-        let pairs: Vec<PairInfo> = scan
-            .pairs
-            .par_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let mut kinds = KindCounts::default();
-                let passages: Vec<ScanPassage> = p
-                    .passages
-                    .iter()
-                    .enumerate()
-                    .map(|(j, x)| {
-                        if !x.boilerplate {
-                            add_kind(&mut kinds, x.kind);
-                        }
-                        ScanPassage {
-                            id: j + 1,
-                            kind: x.kind,
-                            boilerplate: x.boilerplate,
-                            score: x.score,
-                            aligned_words: x.aligned_a.min(x.aligned_b),
-                            a: span_info(
-                                text(p.a),
-                                &lines[p.a],
-                                &x.a,
-                                x.a_tokens.len(),
-                                passage_texts,
-                            ),
-                            b: span_info(
-                                text(p.b),
-                                &lines[p.b],
-                                &x.b,
-                                x.b_tokens.len(),
-                                passage_texts,
-                            ),
-                            ops: x
-                                .ops
-                                .iter()
-                                .filter(|_| passage_texts)
-                                .map(|o| OpInfo {
-                                    op: o.tag,
-                                    a: text(p.a)[o.a.clone()].to_owned(),
-                                    b: text(p.b)[o.b.clone()].to_owned(),
-                                    fuzzy: o.fuzzy,
-                                    relation: o.relation,
-                                })
-                                .collect(),
-                        }
-                    })
-                    .collect();
-                PairInfo {
-                    id: i + 1,
-                    a: doc_infos[p.a].clone(),
-                    b: doc_infos[p.b].clone(),
-                    shared_ngrams: p.shared_ngrams,
-                    summary: PairSummary {
-                        a_reused_share: p.a_share,
-                        b_reused_share: p.b_share,
-                        a_share_with_boilerplate: p.a_share_all,
-                        b_share_with_boilerplate: p.b_share_all,
-                        passages: passages.len(),
-                        boilerplate_passages: passages.iter().filter(|x| x.boilerplate).count(),
-                        kinds,
-                    },
-                    passages,
-                }
-            })
-            .collect();
+        let pair_info = |i: usize, p: &PairResult| {
+            let mut kinds = KindCounts::default();
+            let passages: Vec<ScanPassage> = p
+                .passages
+                .iter()
+                .enumerate()
+                .map(|(j, x)| {
+                    if !x.boilerplate {
+                        add_kind(&mut kinds, x.kind);
+                    }
+                    ScanPassage {
+                        id: j + 1,
+                        kind: x.kind,
+                        boilerplate: x.boilerplate,
+                        score: x.score,
+                        aligned_words: x.aligned_a.min(x.aligned_b),
+                        a: span_info(
+                            text(p.a),
+                            &lines[p.a],
+                            &x.a,
+                            x.a_tokens.len(),
+                            passage_texts,
+                        ),
+                        b: span_info(
+                            text(p.b),
+                            &lines[p.b],
+                            &x.b,
+                            x.b_tokens.len(),
+                            passage_texts,
+                        ),
+                        ops: x
+                            .ops
+                            .iter()
+                            .filter(|_| passage_texts)
+                            .map(|o| OpInfo {
+                                op: o.tag,
+                                a: text(p.a)[o.a.clone()].to_owned(),
+                                b: text(p.b)[o.b.clone()].to_owned(),
+                                fuzzy: o.fuzzy,
+                                relation: o.relation,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            PairInfo {
+                id: i + 1,
+                a: doc_infos[p.a].clone(),
+                b: doc_infos[p.b].clone(),
+                shared_ngrams: p.shared_ngrams,
+                summary: PairSummary {
+                    a_reused_share: p.a_share,
+                    b_reused_share: p.b_share,
+                    a_share_with_boilerplate: p.a_share_all,
+                    b_share_with_boilerplate: p.b_share_all,
+                    passages: passages.len(),
+                    boilerplate_passages: passages.iter().filter(|x| x.boilerplate).count(),
+                    kinds,
+                },
+                passages,
+            }
+        };
+        let n_pairs = owned.as_ref().map_or(scan.pairs.len(), Vec::len);
+        let pairs: Vec<PairInfo> = match owned {
+            Some(owned) => owned
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, p)| pair_info(i, &p))
+                .collect(),
+            None => scan
+                .pairs
+                .par_iter()
+                .enumerate()
+                .map(|(i, p)| pair_info(i, p))
+                .collect(),
+        };
         let clusters = scan
             .clusters
             .iter()
@@ -536,8 +586,10 @@ impl ScanReport {
                 occurrences: c
                     .occurrences
                     .iter()
-                    .map(|o| {
-                        let s = span_info(text(o.doc), &lines[o.doc], &o.span, 0, true);
+                    .enumerate()
+                    .map(|(k, o)| {
+                        let with_text = passage_texts || k == 0;
+                        let s = span_info(text(o.doc), &lines[o.doc], &o.span, 0, with_text);
                         OccurrenceInfo {
                             document: id(o.doc),
                             date: docs[o.doc].doc.date.clone(),
@@ -628,7 +680,7 @@ impl ScanReport {
                 common_ngrams_skipped: scan.index.common_ngrams,
                 candidate_pairs: scan.index.shared_pairs,
                 verified_pairs: scan.index.candidates.len(),
-                pairs_with_passages: scan.pairs.len(),
+                pairs_with_passages: n_pairs,
             },
             documents,
             pairs,

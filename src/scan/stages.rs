@@ -447,6 +447,61 @@ mod tests {
         assert!(full.pairs.len() > 20 && !full.clusters.is_empty() && !full.duplicates.is_empty());
     }
 
+    /// A report that takes the scan's pairs (`cyberdiff scan`, to hold the two not at once) is the
+    /// report built beside them, full and summary; without passage texts only a cluster's source
+    /// keeps its text (the terminal quotes it), and the summary has none of them anyway.
+    #[test]
+    fn a_report_taking_the_pairs_is_the_report_built_beside_them() {
+        let docs = corpus();
+        let params = Params::default();
+        let sp = crate::scan::ScanOptions::default()
+            .resolve(docs.len())
+            .unwrap();
+        let progress = crate::scan::Progress::new(false);
+        for texts in [true, false] {
+            let mut s = super::super::scan(&docs, &params, &sp, &progress);
+            let beside = ScanReport::new(&docs, &s, &params, &sp, Vec::new(), Vec::new(), texts);
+            let pairs = s.pairs.len();
+            let taking = ScanReport::from_pairs_of(
+                &docs,
+                &mut s,
+                &params,
+                &sp,
+                Vec::new(),
+                Vec::new(),
+                texts,
+            );
+            assert!(s.pairs.is_empty() && pairs > 20);
+            assert_eq!(taking.index.pairs_with_passages, pairs);
+            assert_eq!(
+                serde_json::to_string(&beside).unwrap(),
+                serde_json::to_string(&taking).unwrap()
+            );
+            let texts_held = |r: &ScanReport| {
+                let all = r.clusters.iter().flat_map(|c| c.occurrences.iter());
+                (
+                    all.clone().filter(|o| !o.text.is_empty()).count(),
+                    all.count(),
+                )
+            };
+            let (held, all) = texts_held(&taking);
+            assert!(all > taking.clusters.len() && !taking.clusters.is_empty());
+            assert_eq!(held, if texts { all } else { taking.clusters.len() });
+            if !texts {
+                assert!(
+                    taking
+                        .clusters
+                        .iter()
+                        .all(|c| !c.occurrences[0].text.is_empty())
+                );
+                assert_eq!(
+                    crate::report::json::to_rows(&beside.into_summary()),
+                    crate::report::json::to_rows(&taking.into_summary())
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_document_has_the_same_grams_alone_as_in_a_corpus() {
         let texts = [
