@@ -144,9 +144,12 @@ struct Types<'d> {
     words: Vec<&'d Analysis>,
     /// Per token of A / B: its type, or NONE for function words and CJK characters.
     la: &'d [u32],
+    /// Filled by [`Types::fill_lb`] once the pair has candidates: most pairs of a scan have none.
     lb: Vec<u32>,
     /// B's types as the pair's.
     b_types: Vec<u32>,
+    /// Per type of the pair: B's type, or NONE.
+    b_local: Vec<u32>,
     /// Per type: [`letter_key`] of its normalised form.
     letters: Vec<u32>,
     /// Per type of A: B holds it too.
@@ -181,19 +184,29 @@ impl<'d> Types<'d> {
                 letters.push(db.letters[tb]);
             }
         }
-        let lb = db
+        let mut b_local = vec![NONE; words.len()];
+        for (tb, &t) in map_b.iter().enumerate() {
+            b_local[t as usize] = tb as u32;
+        }
+        Types {
+            words,
+            la: &da.of,
+            lb: Vec::new(),
+            b_types: map_b,
+            b_local,
+            letters,
+            shared,
+        }
+    }
+
+    /// Per token of B (`db`): its type in the pair, or NONE.
+    fn fill_lb(&mut self, db: &DocWords) {
+        let map_b = &self.b_types;
+        self.lb = db
             .of
             .iter()
             .map(|&t| if t == NONE { NONE } else { map_b[t as usize] })
             .collect();
-        Types {
-            words,
-            la: &da.of,
-            lb,
-            b_types: map_b,
-            letters,
-            shared,
-        }
     }
 }
 
@@ -314,6 +327,9 @@ pub struct DocWords {
     letters: Vec<u32>,
     /// `(concept, type)` of every type, sorted by concept.
     concepts: Vec<(u64, u32)>,
+    /// Per type: its tokens, `post[post_start[t]..post_start[t + 1]]`, in order.
+    post_start: Vec<u32>,
+    post: Vec<u32>,
 }
 
 impl DocWords {
@@ -375,7 +391,22 @@ impl DocWords {
         }
         // By concept only: the join takes a concept's types in any order.
         concepts.sort_unstable_by_key(|x| x.0);
+        let mut post_start = vec![0u32; words.len() + 1];
+        for &t in of.iter().filter(|&&t| t != NONE) {
+            post_start[t as usize + 1] += 1;
+        }
+        for t in 0..words.len() {
+            post_start[t + 1] += post_start[t];
+        }
+        let mut post = vec![0u32; post_start[words.len()] as usize];
+        let mut fill = post_start.clone();
+        for (i, &t) in of.iter().enumerate().filter(|x| *x.1 != NONE) {
+            post[fill[t as usize] as usize] = i as u32;
+            fill[t as usize] += 1;
+        }
         DocWords {
+            post_start,
+            post,
             words,
             of,
             by_id,
@@ -446,7 +477,7 @@ fn passages_in(
         .as_ref()
         .or(b.tier.as_deref())
         .expect("given or built");
-    let types = Types::join(da, db);
+    let mut types = Types::join(da, db);
     let nt = types.words.len();
     if nt == 0 {
         return Vec::new();
@@ -475,33 +506,22 @@ fn passages_in(
     let max_df = ((ANCHOR_MAX_SHARE * n_units as f64) as u32)
         .clamp(ANCHOR_MIN_UNITS as u32, MAX_POSTINGS as u32);
 
-    // B's unmasked content positions by type (CSR).
-    let mut count_b = vec![0u32; nt + 1];
-    for (j, &t) in types.lb.iter().enumerate() {
-        if t != NONE && !mask_b[j] {
-            count_b[t as usize + 1] += 1;
-        }
-    }
-    for t in 0..nt {
-        count_b[t + 1] += count_b[t];
-    }
-    let mut post_b = vec![0u32; count_b[nt] as usize];
-    let mut fill = count_b.clone();
-    for (j, &t) in types.lb.iter().enumerate() {
-        if t != NONE && !mask_b[j] {
-            post_b[fill[t as usize] as usize] = j as u32;
-            fill[t as usize] += 1;
-        }
-    }
-    let postings = |t: u32| &post_b[count_b[t as usize] as usize..count_b[t as usize + 1] as usize];
-    let anchor_b = |t: u32| df[t as usize] <= max_df && postings(t).len() <= MAX_POSTINGS;
-
-    let mut in_a = vec![false; nt];
-    for (i, &t) in types.la.iter().enumerate() {
-        if t != NONE && !mask_a[i] {
-            in_a[t as usize] = true;
-        }
-    }
+    // A type's unmasked tokens in B (its postings), and whether A has one: from each document's
+    // postings, filtered by the pair's masks, rather than from passes over the tokens.
+    let of_b = |t: u32| match types.b_local[t as usize] {
+        NONE => &[][..],
+        l => &db.post[db.post_start[l as usize] as usize..db.post_start[l as usize + 1] as usize],
+    };
+    let postings = |t: u32| of_b(t).iter().copied().filter(|&j| !mask_b[j as usize]);
+    let anchor_b = |t: u32| {
+        df[t as usize] <= max_df
+            && (of_b(t).len() <= MAX_POSTINGS || postings(t).nth(MAX_POSTINGS).is_none())
+    };
+    let in_a = |t: u32| {
+        let p =
+            &da.post[da.post_start[t as usize] as usize..da.post_start[t as usize + 1] as usize];
+        p.iter().any(|&i| !mask_a[i as usize])
+    };
     // Per type of A, the sorted types of B that share a concept with it (CSR): the two documents'
     // concept lists joined. A type both documents hold is A's word (as in `types.words`), so its
     // concepts are A's. The index relates all types (the verification uses it); only anchors make
@@ -529,11 +549,11 @@ fn passages_in(
                         .map(|x| x.1)
                         .filter(|&t| shared[t as usize]),
                 )
-                .filter(|&tb| !postings(tb).is_empty()),
+                .filter(|&tb| postings(tb).next().is_some()),
         );
         // A concept shared by very many types (a large synonym group) links nothing useful.
         if !with.is_empty() && with.len() <= 64 {
-            for &(_, ta) in ca[i..ie].iter().filter(|x| in_a[x.1 as usize]) {
+            for &(_, ta) in ca[i..ie].iter().filter(|x| in_a(x.1)) {
                 links.extend(with.iter().map(|&tb| (ta, tb)));
             }
         }
@@ -563,7 +583,7 @@ fn passages_in(
                 continue;
             }
             for &tb in related.of(t).iter().filter(|&&tb| anchor_b(tb)) {
-                hits.extend(postings(tb).iter().map(|&j| (unit_b[j as usize], t)));
+                hits.extend(postings(tb).map(|j| (unit_b[j as usize], t)));
             }
         }
         hits.sort_unstable();
@@ -593,6 +613,10 @@ fn passages_in(
     };
 
     // Verify each candidate pair.
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    types.fill_lb(db);
     let ctx = Ctx {
         caps_a: &da.caps,
         caps_b: &db.caps,
