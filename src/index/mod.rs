@@ -151,11 +151,18 @@ impl Tokenized {
             if ids[i..i + k].iter().all(|&id| self.stop[id as usize]) {
                 continue;
             }
-            f(
-                i,
-                k,
-                gram_key(ids[i..i + k].iter().map(|&id| self.form_hash[id as usize])),
-            );
+            let forms = ids[i..i + k].iter().map(|&id| self.form_hash[id as usize]);
+            let key = if k == 3 {
+                // The usual word trigram, without [`gram_key`]'s buffer: the same bytes hashed.
+                let mut buf = [0u8; 24];
+                for (c, h) in buf.chunks_exact_mut(8).zip(forms) {
+                    c.copy_from_slice(&h.to_le_bytes());
+                }
+                xxhash_rust::xxh3::xxh3_64(&buf)
+            } else {
+                gram_key(forms)
+            };
+            f(i, k, key);
         }
     }
 }
