@@ -134,15 +134,17 @@ fn nearest(cuts: &[u32], p: u32) -> usize {
     }
 }
 
-struct UnionFind(Vec<usize>);
+/// Union-find over segments, 4 bytes a segment.
+struct UnionFind(Vec<u32>);
 
 impl UnionFind {
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.0[x] != x {
-            self.0[x] = self.0[self.0[x]];
-            x = self.0[x];
+    fn find(&mut self, x: usize) -> usize {
+        let mut x = u32_of(x);
+        while self.0[x as usize] != x {
+            self.0[x as usize] = self.0[self.0[x as usize] as usize];
+            x = self.0[x as usize];
         }
-        x
+        x as usize
     }
     fn union(&mut self, x: usize, y: usize) {
         let (rx, ry) = (self.find(x), self.find(y));
@@ -150,7 +152,7 @@ impl UnionFind {
         // unions.
         if rx != ry {
             let (lo, hi) = (rx.min(ry), rx.max(ry));
-            self.0[hi] = lo;
+            self.0[hi] = u32_of(lo);
         }
     }
 }
@@ -343,7 +345,8 @@ pub(crate) fn clusters(
     let doc_of = |s: usize| first.partition_point(|&f| f <= s) - 1;
 
     // Join: per passage, the segments of one side with those of the other that are the same words.
-    let edges: Vec<(usize, usize, u32)> = (0..nodes.list.len())
+    // (segment of A's side, segment of B's side, passage), 12 bytes an edge.
+    let edges: Vec<(u32, u32, u32)> = (0..nodes.list.len())
         .into_par_iter()
         .flat_map_iter(|n| {
             let n = u32_of(n);
@@ -408,7 +411,7 @@ pub(crate) fn clusters(
                             && ((v - u).min(t1 - t0) >= 4 * min_len || same(2, 3))
                     };
                     if joined {
-                        out.push((first[p.a] + i, first[p.b] + k, n));
+                        out.push((u32_of(first[p.a] + i), u32_of(first[p.b] + k), n));
                     }
                     k += 1;
                 }
@@ -416,24 +419,26 @@ pub(crate) fn clusters(
             out.into_iter()
         })
         .collect();
-    let mut uf = UnionFind((0..total).collect());
+    let mut uf = UnionFind((0..u32_of(total)).collect());
     for &(s, t, _) in &edges {
-        uf.union(s, t);
+        uf.union(s as usize, t as usize);
     }
 
     // Merge neighbours: a group whose every segment is followed by a segment of one other group of
-    // the same size.
-    let roots: Vec<usize> = (0..total).map(|s| uf.find(s)).collect();
-    let mut size = vec![0usize; total];
+    // the same size. Segment numbers, roots and counts are u32, 4 bytes a segment each (NONE and
+    // UNSET are never segments).
+    let roots: Vec<u32> = (0..total).map(|s| uf.find(s) as u32).collect();
+    let mut size = vec![0u32; total];
     for &r in &roots {
-        size[r] += 1;
+        size[r as usize] += 1;
     }
-    const UNSET: usize = usize::MAX;
-    const NONE: usize = usize::MAX - 1;
+    const UNSET: u32 = u32::MAX;
+    const NONE: u32 = u32::MAX - 1;
+    assert!(total < NONE as usize, "fewer than 2^32 - 2 segments");
     let mut next = vec![UNSET; total];
     for d in 0..n_docs {
         for s in first[d]..first[d + 1] {
-            let r = roots[s];
+            let r = roots[s] as usize;
             let after = if s + 1 < first[d + 1] {
                 roots[s + 1]
             } else {
@@ -448,28 +453,35 @@ pub(crate) fn clusters(
     }
     for r in 0..total {
         let n = next[r];
-        if roots[r] == r && size[r] >= 2 && n < NONE && n != r && size[n] == size[r] {
-            uf.union(r, n);
+        if roots[r] as usize == r
+            && size[r] >= 2
+            && n < NONE
+            && n as usize != r
+            && size[n as usize] == size[r]
+        {
+            uf.union(r, n as usize);
         }
     }
+    drop((size, next));
 
     // Segments by group, in segment (document, position) order.
-    let mut members: Vec<(usize, usize)> = (0..total).map(|s| (uf.find(s), s)).collect();
+    let mut members: Vec<(u32, u32)> = (0..total).map(|s| (uf.find(s) as u32, s as u32)).collect();
     members.sort_unstable();
     // Edges by segment, for `from` and `kind`.
-    let mut at = vec![0usize; total + 1];
+    let mut at = vec![0u32; total + 1];
     for &(s, t, _) in &edges {
-        at[s + 1] += 1;
-        at[t + 1] += 1;
+        at[s as usize + 1] += 1;
+        at[t as usize + 1] += 1;
     }
     for i in 0..total {
         at[i + 1] += at[i];
     }
-    let mut incident = vec![0usize; at[total]];
+    assert!(edges.len() <= u32::MAX as usize, "fewer than 2^32 edges");
+    let mut incident = vec![0u32; at[total] as usize];
     let mut fill = at.clone();
     for (e, &(s, t, _)) in edges.iter().enumerate() {
-        for x in [s, t] {
-            incident[fill[x]] = e;
+        for x in [s as usize, t as usize] {
+            incident[fill[x] as usize] = e as u32;
             fill[x] += 1;
         }
     }
@@ -484,15 +496,15 @@ pub(crate) fn clusters(
     // Boilerplate: a group joined mostly by boilerplate passages is listed with the boilerplate, not
     // as a cluster. Deciding per group rather than per passage keeps a text together whichever of
     // its pairs were labelled (boilerplate runs are cut per document, so its labels vary by pair).
-    let mut joins = vec![(0usize, 0usize); total];
+    let mut joins = vec![(0u32, 0u32); total];
     for &(s, _, n) in &edges {
-        let r = uf.find(s);
+        let r = uf.find(s as usize);
         joins[r].0 += 1;
-        joins[r].1 += usize::from(nodes.passage(n).1.boilerplate);
+        joins[r].1 += u32::from(nodes.passage(n).1.boilerplate);
     }
     let mut out = Vec::new();
     for group in members.chunk_by(|x, y| x.0 == y.0) {
-        let (all, boiler) = joins[group[0].0];
+        let (all, boiler) = joins[group[0].0 as usize];
         if group.len() < 2 || boiler * 2 >= all {
             continue;
         }
@@ -500,6 +512,7 @@ pub(crate) fn clusters(
         // groups merged above); two adjacent copies of the same words are two occurrences.
         let mut runs: Vec<(usize, usize, usize)> = Vec::new();
         for &(_, s) in group {
+            let s = s as usize;
             let d = doc_of(s);
             match runs.last_mut() {
                 Some((rd, _, end)) if *rd == d && *end + 1 == s && roots[*end] != roots[s] => {
@@ -522,10 +535,11 @@ pub(crate) fn clusters(
                     // The passage joining this occurrence to the source, else to the earliest
                     // document it was joined with; most aligned words first.
                     let mut best: Option<((bool, usize, usize), Kind)> = None;
-                    for &e in (s0..=s1).flat_map(|s| &incident[at[s]..at[s + 1]]) {
-                        let (sa, _, node) = edges[e];
+                    for &e in (s0..=s1).flat_map(|s| &incident[at[s] as usize..at[s + 1] as usize])
+                    {
+                        let (sa, _, node) = edges[e as usize];
                         let (p, x) = nodes.passage(node);
-                        let mine_is_a = (s0..=s1).contains(&sa) && p.a == doc;
+                        let mine_is_a = (s0..=s1).contains(&(sa as usize)) && p.a == doc;
                         let (other, k) = if mine_is_a {
                             (p.b, mirror(x.kind))
                         } else {
