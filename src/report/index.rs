@@ -118,8 +118,8 @@ impl ReportSummary {
                         .iter()
                         .map(|o| {
                             (
-                                o.date.clone().unwrap_or_default(),
-                                o.document.clone(),
+                                o.date.as_deref().unwrap_or_default().to_owned(),
+                                o.document.to_string(),
                                 o.line as u64,
                                 o.kind.map_or("source", |k| k.name()).to_owned(),
                             )

@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::Arc;
 
 use askama::Template;
 
@@ -126,8 +127,9 @@ pub struct PairInfo {
 /// Where a cluster's passage appears.
 #[derive(Debug, Serialize)]
 pub struct OccurrenceInfo {
-    pub document: String,
-    pub date: Option<String>,
+    /// The document's id and date, shared by its occurrences (a corpus has many more).
+    pub document: Arc<str>,
+    pub date: Option<Arc<str>>,
     pub start: usize,
     pub end: usize,
     pub line: usize,
@@ -135,7 +137,7 @@ pub struct OccurrenceInfo {
     pub end_line: usize,
     /// How it reuses the occurrence in `from` (null for the source).
     pub kind: Option<Kind>,
-    pub from: Option<String>,
+    pub from: Option<Arc<str>>,
     /// Left out with `--json-summary`.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
@@ -225,12 +227,12 @@ pub const OCCURRENCE_FIELDS: [&str; 6] = ["document", "start", "end", "line", "k
 /// An occurrence of a cluster as a row of [`OCCURRENCE_FIELDS`] (a JSON array).
 #[derive(Debug, Serialize)]
 pub struct OccurrenceRow(
-    pub String,
+    pub Arc<str>,
     pub usize,
     pub usize,
     pub usize,
     pub Option<Kind>,
-    pub Option<String>,
+    pub Option<Arc<str>>,
 );
 
 /// A cluster of a summary report: its occurrences as rows.
@@ -575,6 +577,11 @@ impl ScanReport {
                 .map(|(i, p)| pair_info(i, p))
                 .collect(),
         };
+        let shared_ids: Vec<Arc<str>> = docs.iter().map(|d| Arc::from(d.doc.id.as_str())).collect();
+        let shared_dates: Vec<Option<Arc<str>>> = docs
+            .iter()
+            .map(|d| d.doc.date.as_deref().map(Arc::from))
+            .collect();
         let clusters = scan
             .clusters
             .iter()
@@ -591,15 +598,15 @@ impl ScanReport {
                         let with_text = passage_texts || k == 0;
                         let s = span_info(text(o.doc), &lines[o.doc], &o.span, 0, with_text);
                         OccurrenceInfo {
-                            document: id(o.doc),
-                            date: docs[o.doc].doc.date.clone(),
+                            document: shared_ids[o.doc].clone(),
+                            date: shared_dates[o.doc].clone(),
                             start: s.start,
                             end: s.end,
                             line: s.line,
                             column: s.column,
                             end_line: s.end_line,
                             kind: o.kind,
-                            from: o.from.map(id),
+                            from: o.from.map(|d| shared_ids[d].clone()),
                             text: s.text,
                         }
                     })
@@ -1246,7 +1253,7 @@ pub fn render_html_in(
                     let Some(y) = year(o.date.as_deref()) else {
                         continue;
                     };
-                    if let Some(k) = dotted.iter().position(|(d, _)| *d == o.document) {
+                    if let Some(k) = dotted.iter().position(|(d, _)| *d == &*o.document) {
                         dotted[k].1 += 1;
                         let n = dotted[k].1;
                         let date = o.date.as_deref().unwrap_or_default();
@@ -1260,7 +1267,7 @@ pub fn render_html_in(
                         x: format!("{:.1}", at(y)),
                         kind,
                         symbol: page::symbol(kind),
-                        label: o.date.clone().unwrap_or_default(),
+                        label: o.date.as_deref().unwrap_or_default().to_owned(),
                         title: format!(
                             "{} ({}): {kind}, line {}",
                             o.document,
@@ -1278,9 +1285,9 @@ pub fn render_html_in(
                     // The page of the pair this place was aligned in, scrolled to both places.
                     let other_id = o.from.as_deref().unwrap_or(&src.document);
                     let href = o.kind.and_then(|_| {
-                        let other = c.occurrences.iter().find(|x| x.document == other_id)?;
-                        let p = by_docs.get(&(pos[o.document.as_str()], pos[other_id]))?;
-                        let (a, b) = if p.a.id == o.document {
+                        let other = c.occurrences.iter().find(|x| &*x.document == other_id)?;
+                        let p = by_docs.get(&(pos[&*o.document], pos[other_id]))?;
+                        let (a, b) = if *p.a.id == *o.document {
                             (o, other)
                         } else {
                             (other, o)
@@ -1291,7 +1298,7 @@ pub fn render_html_in(
                         )
                     });
                     let doc_title = pos
-                        .get(o.document.as_str())
+                        .get(&*o.document)
                         .and_then(|&i| r.documents[i].title.as_deref())
                         .unwrap_or(&o.document);
                     OccRow {
