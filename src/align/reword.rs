@@ -419,6 +419,11 @@ impl DocWords {
         }
     }
 
+    /// The tokens of type `t`, in order.
+    fn tokens_of(&self, t: u32) -> &[u32] {
+        &self.post[self.post_start[t as usize] as usize..self.post_start[t as usize + 1] as usize]
+    }
+
     /// Tokens of the document: what a cache of these bounds.
     pub fn len(&self) -> usize {
         self.of.len()
@@ -510,18 +515,14 @@ fn passages_in(
     // postings, filtered by the pair's masks, rather than from passes over the tokens.
     let of_b = |t: u32| match types.b_local[t as usize] {
         NONE => &[][..],
-        l => &db.post[db.post_start[l as usize] as usize..db.post_start[l as usize + 1] as usize],
+        l => db.tokens_of(l),
     };
     let postings = |t: u32| of_b(t).iter().copied().filter(|&j| !mask_b[j as usize]);
     let anchor_b = |t: u32| {
         df[t as usize] <= max_df
             && (of_b(t).len() <= MAX_POSTINGS || postings(t).nth(MAX_POSTINGS).is_none())
     };
-    let in_a = |t: u32| {
-        let p =
-            &da.post[da.post_start[t as usize] as usize..da.post_start[t as usize + 1] as usize];
-        p.iter().any(|&i| !mask_a[i as usize])
-    };
+    let in_a = |t: u32| da.tokens_of(t).iter().any(|&i| !mask_a[i as usize]);
     // Per type of A, the sorted types of B that share a concept with it (CSR): the two documents'
     // concept lists joined. A type both documents hold is A's word (as in `types.words`), so its
     // concepts are A's. The index relates all types (the verification uses it); only anchors make

@@ -476,12 +476,11 @@ pub(crate) fn clusters(
     for i in 0..total {
         at[i + 1] += at[i];
     }
-    assert!(edges.len() <= u32::MAX as usize, "fewer than 2^32 edges");
     let mut incident = vec![0u32; at[total] as usize];
     let mut fill = at.clone();
     for (e, &(s, t, _)) in edges.iter().enumerate() {
         for x in [s as usize, t as usize] {
-            incident[fill[x] as usize] = e as u32;
+            incident[fill[x] as usize] = u32_of(e);
             fill[x] += 1;
         }
     }
