@@ -151,18 +151,11 @@ impl Tokenized {
             if ids[i..i + k].iter().all(|&id| self.stop[id as usize]) {
                 continue;
             }
-            let forms = ids[i..i + k].iter().map(|&id| self.form_hash[id as usize]);
-            let key = if k == 3 {
-                // The usual word trigram, without [`gram_key`]'s buffer: the same bytes hashed.
-                let mut buf = [0u8; 24];
-                for (c, h) in buf.chunks_exact_mut(8).zip(forms) {
-                    c.copy_from_slice(&h.to_le_bytes());
-                }
-                xxhash_rust::xxh3::xxh3_64(&buf)
-            } else {
-                gram_key(forms)
-            };
-            f(i, k, key);
+            f(
+                i,
+                k,
+                gram_key(ids[i..i + k].iter().map(|&id| self.form_hash[id as usize])),
+            );
         }
     }
 }
@@ -171,6 +164,15 @@ impl Tokenized {
 /// bytes). Specified so that other programs (the Spark job, a cache written by an older run) can
 /// compute the same keys.
 pub fn gram_key(form_hashes: impl Iterator<Item = u64>) -> u64 {
+    // The usual word trigram (an iterator that says it has three) from a buffer of its size: the
+    // same bytes hashed, without filling the larger buffer below.
+    if form_hashes.size_hint() == (3, Some(3)) {
+        let mut buf = [0u8; 24];
+        for (c, h) in buf.chunks_exact_mut(8).zip(form_hashes) {
+            c.copy_from_slice(&h.to_le_bytes());
+        }
+        return xxhash_rust::xxh3::xxh3_64(&buf);
+    }
     let mut buf = [0u8; 8 * 16];
     let mut len = 0;
     let mut long: Vec<u8> = Vec::new();
@@ -1030,7 +1032,11 @@ mod tests {
             .iter()
             .map(|&id| xxhash_rust::xxh3::xxh3_64(alone.vocab.entry(TokenId(id)).form.as_bytes()))
             .collect();
-        assert_eq!(keys(&alone, 0)[0].2, gram_key(forms.into_iter()));
+        let bytes: Vec<u8> = forms.iter().flat_map(|h| h.to_le_bytes()).collect();
+        let specified = xxhash_rust::xxh3::xxh3_64(&bytes);
+        assert_eq!(keys(&alone, 0)[0].2, specified);
+        // The same from an iterator that does not tell its length (not the trigram's buffer).
+        assert_eq!(gram_key(forms.iter().copied().filter(|_| true)), specified);
         // A form two spellings share ("does", a function word, and "doe") is a function word or
         // not whichever came first, so an n-gram of function words and "doe" is kept or skipped
         // alike (Job 39:1 after a chapter that says "does").
