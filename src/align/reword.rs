@@ -44,7 +44,7 @@
 
 use std::cell::RefCell;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -175,12 +175,12 @@ impl<'d> Types<'d> {
             }
         }
         // A type both hold is A's word, with A's letters (and A's concepts in the join).
-        let mut words: Vec<&Analysis> = da.words.iter().map(|w| &**w).collect();
+        let mut words: Vec<&Analysis> = (0..da.words.len()).map(|t| da.word(t)).collect();
         let mut letters = da.letters.clone();
         for (tb, m) in map_b.iter_mut().enumerate() {
             if *m == NONE {
                 *m = words.len() as u32;
-                words.push(&db.words[tb]);
+                words.push(db.word(tb));
                 letters.push(db.letters[tb]);
             }
         }
@@ -226,6 +226,122 @@ type Memo = FxHashMap<Box<str>, Arc<Analysis>>;
 
 thread_local! {
     static ANALYSES: RefCell<Memo> = RefCell::default();
+}
+
+/// The analyses of one vocabulary's content word types, each made the first time a view needs it
+/// and shared by every view of that vocabulary ([`DocWords`]): a view finds its types' analyses by
+/// vocabulary id, with no hashing of the words, and reads what it copies (letters, concepts) from one
+/// array (the look-up by spelling, `word_of`, and the reads scattered over the analyses were a
+/// quarter of a scan's time). A type's analysis is that of the normal form its first analysed token
+/// had; a view whose token has another normal form of the same stem ("promotion", "promote") keeps
+/// its own. The analysis is a function of the normal form, so which view fills a slot first changes
+/// nothing.
+#[derive(Debug, Default)]
+pub struct Analyses {
+    slots: Vec<OnceLock<TypeInfo>>,
+    /// Per id: every spelling of the vocabulary's with this id has one normal form, so a filled
+    /// slot is the analysis of any token of it (else each token's form is checked).
+    one_norm: Vec<bool>,
+}
+
+/// A filled slot of [`Analyses`]: the analysis, and what every view copies of it, in the slot: the
+/// concepts of most words fit in it, read with the slot rather than from elsewhere.
+#[derive(Debug)]
+struct TypeInfo {
+    letters: u32,
+    len: u32,
+    inline: [u64; INLINE_CONCEPTS],
+    analysis: Arc<Analysis>,
+}
+
+/// Concepts a [`TypeInfo`] holds in itself; a word with more has them read from its analysis.
+const INLINE_CONCEPTS: usize = 4;
+
+impl TypeInfo {
+    fn new(analysis: Arc<Analysis>) -> Self {
+        let cs = &analysis.concepts;
+        let mut inline = [0; INLINE_CONCEPTS];
+        if cs.len() <= INLINE_CONCEPTS {
+            inline[..cs.len()].copy_from_slice(cs);
+        }
+        TypeInfo {
+            letters: letter_key(&analysis.word.norm),
+            len: cs.len() as u32,
+            inline,
+            analysis,
+        }
+    }
+
+    fn concepts(&self) -> &[u64] {
+        match self.inline.get(..self.len as usize) {
+            Some(cs) => cs,
+            None => &self.analysis.concepts,
+        }
+    }
+}
+
+impl Analyses {
+    /// Slots for the ids of a vocabulary; `one_norm[id]` when every spelling of `id` has one normal
+    /// form (an id past its end is not known to).
+    pub fn new(types: usize, one_norm: Vec<bool>) -> Self {
+        Analyses {
+            slots: (0..types).map(|_| OnceLock::new()).collect(),
+            one_norm,
+        }
+    }
+
+    /// The analysis of content token `i` of `s`: the vocabulary's ([`TypeWord::Shared`], its id)
+    /// when it has the token's normal form, else the token's own.
+    fn of_token(&self, s: &Seq, text: &str, i: usize, lex: &Lexicon) -> TypeWord {
+        let id = s.ids[i];
+        let Some(slot) = self.slots.get(id as usize).filter(|_| id < OWN) else {
+            return TypeWord::Own(word_of(s, text, i, lex));
+        };
+        if let Some(kept) = slot.get() {
+            return if self.one_norm.get(id as usize) == Some(&true)
+                || same_norm(&kept.analysis.word.norm, &text[s.tokens[i].span()])
+            {
+                TypeWord::Shared(id)
+            } else {
+                TypeWord::Own(word_of(s, text, i, lex))
+            };
+        }
+        let a = word_of(s, text, i, lex);
+        let kept = &slot.get_or_init(|| TypeInfo::new(a.clone())).analysis;
+        if Arc::ptr_eq(kept, &a) || kept.word.norm == a.word.norm {
+            TypeWord::Shared(id)
+        } else {
+            TypeWord::Own(a)
+        }
+    }
+
+    /// Slot `id`, filled.
+    fn get(&self, id: u32) -> &TypeInfo {
+        self.slots[id as usize]
+            .get()
+            .expect("a view's shared types are filled")
+    }
+}
+
+/// Where a view finds a type's analysis.
+enum TypeWord {
+    /// In the vocabulary's [`Analyses`], at this id.
+    Shared(u32),
+    /// Its own.
+    Own(Arc<Analysis>),
+}
+
+/// Marks a view's own analysis in [`DocWords::words`] (below it, a vocabulary id).
+const OWN: u32 = 1 << 31;
+
+/// Whether `raw` normalises to `norm` ([`crate::text::normalize`]). A word in ASCII without an
+/// apostrophe (nearly every one) normalises to itself in lower case: compared in place.
+fn same_norm(norm: &str, raw: &str) -> bool {
+    if raw.is_ascii() && !raw.contains('\'') {
+        norm.len() == raw.len() && norm.eq_ignore_ascii_case(raw)
+    } else {
+        crate::text::normalize(raw) == norm
+    }
 }
 
 /// The [`Analysis`] of content token `i` of `s`.
@@ -310,8 +426,11 @@ fn units(s: &Seq, text: &str) -> (Vec<u32>, Vec<Range<usize>>) {
 /// sequences share one vocabulary (the types are matched by vocabulary id).
 #[derive(Debug)]
 pub struct DocWords {
-    /// Content word types in order of first occurrence.
-    words: Vec<Arc<Analysis>>,
+    /// Content word types in order of first occurrence: a vocabulary id in `table`, or `OWN` and an
+    /// index in `own` ([`Analyses`]).
+    words: Vec<u32>,
+    table: Arc<Analyses>,
+    own: Vec<Arc<Analysis>>,
     /// Per token: its type, or NONE for function words and CJK characters.
     of: Vec<u32>,
     /// `(vocabulary id, type)`, sorted: joins two documents' types without hashing.
@@ -333,8 +452,8 @@ pub struct DocWords {
 }
 
 impl DocWords {
-    /// The view of `s` (text `text`).
-    pub fn new(s: &Seq, text: &str) -> Self {
+    /// The view of `s` (text `text`), its types' analyses kept in `table` (of `s`'s vocabulary).
+    pub fn new(s: &Seq, text: &str, table: &Arc<Analyses>) -> Self {
         let lex = lexicon();
         let mut local: FxHashMap<u32, u32> = FxHashMap::default();
         let mut first: Vec<usize> = Vec::new();
@@ -350,14 +469,29 @@ impl DocWords {
             })
             .collect();
         // In parallel for a long text (`compare`); `scan` runs its pairs in parallel already.
-        let words: Vec<Arc<Analysis>> = if first.len() >= 1 << 12 {
+        let resolved: Vec<TypeWord> = if first.len() >= 1 << 12 {
             first
                 .par_iter()
-                .map(|&i| word_of(s, text, i, lex))
+                .map(|&i| table.of_token(s, text, i, lex))
                 .collect()
         } else {
-            first.iter().map(|&i| word_of(s, text, i, lex)).collect()
+            first
+                .iter()
+                .map(|&i| table.of_token(s, text, i, lex))
+                .collect()
         };
+        let mut own = Vec::new();
+        let words: Vec<u32> = resolved
+            .into_iter()
+            .map(|w| match w {
+                TypeWord::Shared(id) => id,
+                TypeWord::Own(a) => {
+                    own.push(a);
+                    OWN | (own.len() - 1) as u32
+                }
+            })
+            .collect();
+        let table = table.clone();
         let mut by_id: Vec<(u32, u32)> = first
             .iter()
             .enumerate()
@@ -383,11 +517,18 @@ impl DocWords {
                     .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
             })
             .collect();
-        let letters = words.iter().map(|w| letter_key(&w.word.norm)).collect();
-        let mut concepts: Vec<(u64, u32)> =
-            Vec::with_capacity(words.iter().map(|w| w.concepts.len()).sum());
-        for (t, w) in words.iter().enumerate() {
-            concepts.extend(w.concepts.iter().map(|&c| (c, t as u32)));
+        let mut letters = Vec::with_capacity(words.len());
+        let mut concepts: Vec<(u64, u32)> = Vec::with_capacity(4 * words.len());
+        for (t, &w) in words.iter().enumerate() {
+            let (key, cs) = if w & OWN == 0 {
+                let info = table.get(w);
+                (info.letters, info.concepts())
+            } else {
+                let a = &own[(w & !OWN) as usize];
+                (letter_key(&a.word.norm), &a.concepts[..])
+            };
+            letters.push(key);
+            concepts.extend(cs.iter().map(|&c| (c, t as u32)));
         }
         // By concept only: the join takes a concept's types in any order.
         concepts.sort_unstable_by_key(|x| x.0);
@@ -408,6 +549,8 @@ impl DocWords {
             post_start,
             post,
             words,
+            table,
+            own,
             of,
             by_id,
             unit_of,
@@ -416,6 +559,16 @@ impl DocWords {
             caps,
             letters,
             concepts,
+        }
+    }
+
+    /// The analysis of type `t`.
+    fn word(&self, t: usize) -> &Analysis {
+        let w = self.words[t];
+        if w & OWN == 0 {
+            &self.table.get(w).analysis
+        } else {
+            &self.own[(w & !OWN) as usize]
         }
     }
 
@@ -472,7 +625,13 @@ fn passages_in(
         return Vec::new();
     }
     let lex = lexicon();
-    let build = |s: &Seq, text: &str| s.tier.is_none().then(|| DocWords::new(s, text));
+    let types = if a.tier.is_some() && b.tier.is_some() {
+        0
+    } else {
+        a.vocab.len()
+    };
+    let table = Arc::new(Analyses::new(types, Vec::new()));
+    let build = |s: &Seq, text: &str| s.tier.is_none().then(|| DocWords::new(s, text, &table));
     let (own_a, own_b) = rayon::join(|| build(a, text_a), || build(b, text_b));
     let da = own_a
         .as_ref()
@@ -1267,6 +1426,56 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// Views sharing a vocabulary's analyses have the analyses a view makes alone, whichever view
+    /// filled a slot first; a stem with two normal forms ("promote", "promotion") keeps each view's.
+    #[test]
+    fn views_share_the_analyses_of_one_normal_form_and_keep_their_own() {
+        use super::{Analyses, DocWords};
+        use crate::align::Seq;
+        use std::sync::Arc;
+        let texts = [
+            "We promote Trade, and trade grows.",
+            "The promotion of trade: TRADE again.",
+        ];
+        let t = crate::index::tokenize_corpus(&texts);
+        let id = |w: &str| {
+            (0..t.vocab.len())
+                .find(|&i| &*t.vocab.entry(crate::text::TokenId(i as u32)).form == w)
+                .expect("in the vocabulary")
+        };
+        let (promot, trade) = (id("promot"), id("trade"));
+        assert!(!t.analyses.one_norm[promot], "promote / promotion");
+        assert!(t.analyses.one_norm[trade], "Trade / trade / TRADE");
+        let toks: Vec<_> = (0..2).map(|d| t.tokens(d, texts[d])).collect();
+        let norms = |w: &DocWords| -> Vec<String> {
+            (0..w.words.len())
+                .map(|k| w.word(k).word.norm.clone())
+                .collect()
+        };
+        let alone: Vec<Vec<String>> = (0..2)
+            .map(|d| {
+                let table = Arc::new(Analyses::new(t.vocab.len(), Vec::new()));
+                norms(&DocWords::new(
+                    &Seq::new(&toks[d], &t.vocab),
+                    texts[d],
+                    &table,
+                ))
+            })
+            .collect();
+        assert!(alone[0].contains(&"promote".to_owned()));
+        assert!(alone[1].contains(&"promotion".to_owned()));
+        for order in [[0, 1], [1, 0]] {
+            let table = Arc::new(Analyses::new(t.vocab.len(), t.analyses.one_norm.clone()));
+            for d in order {
+                let w = DocWords::new(&Seq::new(&toks[d], &t.vocab), texts[d], &table);
+                assert_eq!(norms(&w), alone[d], "document {d}, order {order:?}");
+                // The second view's "promot" is its own; every other type is shared.
+                let own = w.words.iter().filter(|&&x| x & super::OWN != 0).count();
+                assert_eq!(own, usize::from(d == order[1]), "order {order:?}");
+            }
+        }
     }
 
     const FILLER_A: &str =

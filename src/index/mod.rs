@@ -22,11 +22,13 @@
 //!   that occur in at least `boilerplate_min_docs` documents (navigation, mastheads, credit lines).
 
 use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
 use crate::align::Params;
+use crate::align::reword::Analyses;
 use crate::text::{Spellings, Token, TokenId, Vocabulary, for_each_word};
 
 /// The largest number of documents an index holds (24 bits of a posting).
@@ -44,6 +46,8 @@ pub struct Tokenized {
     pub cjk: Vec<bool>,
     /// Per vocabulary id: xxh3-64 of its normalised form, the stable part of an n-gram key.
     pub form_hash: Vec<u64>,
+    /// The reworded tier's analyses of the vocabulary's words, filled as views need them.
+    pub analyses: Arc<Analyses>,
 }
 
 /// Tokenise every text in parallel into one vocabulary; ids are those of a sequential run in document
@@ -84,6 +88,7 @@ pub fn tokenize_corpus(texts: &[&str]) -> Tokenized {
     }
     let mut vocab = Vocabulary::new();
     let forms = vocab.intern_spellings(spellings.list());
+    let one_norm = one_normal_form(spellings.list(), &forms, vocab.len());
     drop(spellings);
     all_ids
         .par_iter_mut()
@@ -108,12 +113,40 @@ pub fn tokenize_corpus(texts: &[&str]) -> Tokenized {
         .map(|i| xxhash_rust::xxh3::xxh3_64(vocab.entry(TokenId(i as u32)).form.as_bytes()))
         .collect();
     Tokenized {
+        analyses: Arc::new(Analyses::new(vocab.len(), one_norm)),
         vocab,
         ids,
         stop,
         cjk,
         form_hash,
     }
+}
+
+/// Per vocabulary id (of `types`): every one of `spellings` with that id (`ids`, one a spelling)
+/// has the same normal form ([`crate::text::normalize`]; a stem may have several: "promotion",
+/// "promote").
+fn one_normal_form(spellings: &[&str], ids: &[TokenId], types: usize) -> Vec<bool> {
+    // A word in ASCII without an apostrophe (nearly every one) normalises to itself in lower case.
+    let plain = |w: &str| w.is_ascii() && !w.contains('\'');
+    let mut first = vec![u32::MAX; types];
+    let mut one = vec![true; types];
+    for (k, (id, w)) in ids.iter().zip(spellings).enumerate() {
+        let f = &mut first[id.0 as usize];
+        if *f == u32::MAX {
+            *f = k as u32;
+            continue;
+        }
+        let v = spellings[*f as usize];
+        let same = if plain(v) && plain(w) {
+            v.eq_ignore_ascii_case(w)
+        } else {
+            crate::text::normalize(v) == crate::text::normalize(w)
+        };
+        if !same {
+            one[id.0 as usize] = false;
+        }
+    }
+    one
 }
 
 impl Tokenized {

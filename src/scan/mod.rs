@@ -445,7 +445,9 @@ impl DocView {
         let tokens = t.tokens(d, text);
         let seq = Seq::new(&tokens, &t.vocab);
         let grams = Grams::new(&seq, params);
-        let words = params.reworded.then(|| Arc::new(DocWords::new(&seq, text)));
+        let words = params
+            .reworded
+            .then(|| Arc::new(DocWords::new(&seq, text, &t.analyses)));
         let (ids, stop, cjk) = seq.into_parts();
         DocView {
             tokens,
