@@ -192,6 +192,19 @@ const SMALL_DIFF: usize = 1 << 12;
 /// The steps go to `scratch.raw`.
 fn diff_ids(x: &[u32], y: &[u32], scratch: &mut DiffScratch) {
     scratch.raw.clear();
+    // A passage copied word for word (every shared paragraph of a corpus that reuses paragraphs) is
+    // one equal step, as the general diff finds it, without sorting its trigrams.
+    if x == y {
+        if !x.is_empty() {
+            scratch.raw.push((OpTag::Equal, 0..x.len(), 0..y.len()));
+        }
+        return;
+    }
+    diff_general(x, y, scratch);
+}
+
+/// [`diff_ids`] of any two slices.
+fn diff_general(x: &[u32], y: &[u32], scratch: &mut DiffScratch) {
     if x.len() * y.len() <= SMALL_DIFF {
         gap_ops(x, y, 0, 0, &mut scratch.table, &mut scratch.raw);
         return;
@@ -619,6 +632,31 @@ mod tests {
             }
             proptest::prop_assert_eq!(equal - 1, l[0][0]);
         }
+    }
+
+    /// The shortcut for a copied passage gives the general diff's steps: short and long slices,
+    /// distinct words, a repeated phrase, one word repeated (no unique trigram to anchor on).
+    #[test]
+    fn a_copied_passage_is_the_one_equal_step_the_general_diff_gives() {
+        let cases: Vec<Vec<u32>> = vec![
+            vec![7],
+            (0..40).collect(),
+            (0..3000).collect(),
+            (0..3000)
+                .map(|i| [1, 2, 3, 4, 5][i % 5] + (i / 700) as u32)
+                .collect(),
+            vec![9; 500],
+        ];
+        for x in cases {
+            let (mut fast, mut general) = (DiffScratch::default(), DiffScratch::default());
+            diff_ids(&x, &x, &mut fast);
+            diff_general(&x, &x, &mut general);
+            assert_eq!(fast.raw, general.raw, "{} words", x.len());
+            assert_eq!(fast.raw, [(OpTag::Equal, 0..x.len(), 0..x.len())]);
+        }
+        let mut empty = DiffScratch::default();
+        diff_ids(&[], &[], &mut empty);
+        assert!(empty.raw.is_empty());
     }
 
     #[test]

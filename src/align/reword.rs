@@ -139,9 +139,14 @@ impl Evidence {
 
 const NONE: u32 = u32::MAX;
 
-/// The content word types of a pair: A's types, then B's that A lacks, joined by vocabulary id.
+/// The content word types of a pair: A's types, then B's that A lacks, joined by vocabulary id. A
+/// type's word and letters are read from its document's view when asked for ([`Types::word`]): a
+/// pair of a scan asks for few, and copying all of them was a tenth of the tier's time per pair.
 struct Types<'d> {
-    words: Vec<&'d Analysis>,
+    da: &'d DocWords,
+    db: &'d DocWords,
+    /// Types of the pair: A's, then B's that A lacks.
+    len: usize,
     /// Per token of A / B: its type, or NONE for function words and CJK characters.
     la: &'d [u32],
     /// Filled by [`Types::fill_lb`] once the pair has candidates: most pairs of a scan have none.
@@ -150,8 +155,6 @@ struct Types<'d> {
     b_types: Vec<u32>,
     /// Per type of the pair: B's type, or NONE.
     b_local: Vec<u32>,
-    /// Per type: [`letter_key`] of its normalised form.
-    letters: Vec<u32>,
     /// Per type of A: B holds it too.
     shared: Vec<bool>,
 }
@@ -175,27 +178,46 @@ impl<'d> Types<'d> {
             }
         }
         // A type both hold is A's word, with A's letters (and A's concepts in the join).
-        let mut words: Vec<&Analysis> = (0..da.words.len()).map(|t| da.word(t)).collect();
-        let mut letters = da.letters.clone();
-        for (tb, m) in map_b.iter_mut().enumerate() {
+        let mut len = da.words.len();
+        for m in map_b.iter_mut() {
             if *m == NONE {
-                *m = words.len() as u32;
-                words.push(db.word(tb));
-                letters.push(db.letters[tb]);
+                *m = len as u32;
+                len += 1;
             }
         }
-        let mut b_local = vec![NONE; words.len()];
+        let mut b_local = vec![NONE; len];
         for (tb, &t) in map_b.iter().enumerate() {
             b_local[t as usize] = tb as u32;
         }
         Types {
-            words,
+            da,
+            db,
+            len,
             la: &da.of,
             lb: Vec::new(),
             b_types: map_b,
             b_local,
-            letters,
             shared,
+        }
+    }
+
+    /// The word of type `t` (A's for a type both hold).
+    fn word(&self, t: u32) -> &'d Word {
+        let na = self.da.words.len();
+        if (t as usize) < na {
+            &self.da.word(t as usize).word
+        } else {
+            &self.db.word(self.b_local[t as usize] as usize).word
+        }
+    }
+
+    /// [`letter_key`] of type `t`'s normal form.
+    fn letters(&self, t: u32) -> u32 {
+        let na = self.da.words.len();
+        if (t as usize) < na {
+            self.da.letters[t as usize]
+        } else {
+            self.db.letters[self.b_local[t as usize] as usize]
         }
     }
 
@@ -642,7 +664,7 @@ fn passages_in(
         .or(b.tier.as_deref())
         .expect("given or built");
     let mut types = Types::join(da, db);
-    let nt = types.words.len();
+    let nt = types.len;
     if nt == 0 {
         return Vec::new();
     }
@@ -683,7 +705,7 @@ fn passages_in(
     };
     let in_a = |t: u32| da.tokens_of(t).iter().any(|&i| !mask_a[i as usize]);
     // Per type of A, the sorted types of B that share a concept with it (CSR): the two documents'
-    // concept lists joined. A type both documents hold is A's word (as in `types.words`), so its
+    // concept lists joined. A type both documents hold is A's word (as [`Types::word`]), so its
     // concepts are A's. The index relates all types (the verification uses it); only anchors make
     // candidates.
     let (b_types, shared) = (&types.b_types, &types.shared);
@@ -967,10 +989,7 @@ impl Ctx<'_> {
         if ta == tb {
             return Some((Relation::Equal, 1.0));
         }
-        let (x, y) = (
-            &self.types.words[ta as usize].word,
-            &self.types.words[tb as usize].word,
-        );
+        let (x, y) = (self.types.word(ta), self.types.word(tb));
         let keyed = self.related.of(ta).binary_search(&tb).is_ok();
         // Relations no concept key finds need shared letters: a prefix or compound part (one word
         // starts or ends the other), or OCR damage (the same first two letters, lengths within 15%).
@@ -1003,7 +1022,7 @@ impl Ctx<'_> {
         let mut ms: Vec<M> = Vec::new();
         for &i in &ca {
             let ta = la[i];
-            let (rel_a, letters_a) = (self.related.of(ta), self.types.letters[ta as usize]);
+            let (rel_a, letters_a) = (self.related.of(ta), self.types.letters(ta));
             for &j in &cb {
                 let tb = lb[j];
                 // Most pairs of words are unrelated: only those sharing a concept or letters are
@@ -1011,7 +1030,7 @@ impl Ctx<'_> {
                 let rel = if ta == tb {
                     Some((Relation::Equal, 1.0))
                 } else if rel_a.binary_search(&tb).is_ok()
-                    || may_share_letters(letters_a, self.types.letters[tb as usize])
+                    || may_share_letters(letters_a, self.types.letters(tb))
                 {
                     *cache
                         .entry((ta, tb))
@@ -1030,16 +1049,13 @@ impl Ctx<'_> {
             }
         }
         // Compounds: two adjacent content words of one side written as one word on the other.
-        let words = &self.types.words;
+        let types = &self.types;
         for (two, one, one_side_b) in [(&ca, &cb, true), (&cb, &ca, false)] {
             let (l2, l1) = if one_side_b { (la, lb) } else { (lb, la) };
             for k in two.windows(2).filter(|k| k[1] == k[0] + 1) {
-                let (w0, w1) = (
-                    &words[l2[k[0]] as usize].word,
-                    &words[l2[k[1]] as usize].word,
-                );
+                let (w0, w1) = (types.word(l2[k[0]]), types.word(l2[k[1]]));
                 for &j in one.iter() {
-                    let w = &words[l1[j] as usize].word;
+                    let w = types.word(l1[j]);
                     if w.norm.len() + 3 < w0.norm.len() + w1.norm.len()
                         || w.norm.len() > w0.norm.len() + w1.norm.len() + 3
                     {
