@@ -44,6 +44,7 @@
 
 use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
@@ -139,17 +140,19 @@ impl Evidence {
 
 const NONE: u32 = u32::MAX;
 
-/// The content word types of a pair: A's types, then B's that A lacks, joined by vocabulary id. A
-/// type's word and letters are read from its document's view when asked for ([`Types::word`]): a
-/// pair of a scan asks for few, and copying all of them was a tenth of the tier's time per pair.
+/// The content word types of a pair: A's types, then B's that A lacks, joined by vocabulary id. The
+/// types' words and letters, which only the verification reads, are gathered when the pair has
+/// candidates ([`Types::fill`]): most pairs of a scan have none.
 struct Types<'d> {
-    da: &'d DocWords,
-    db: &'d DocWords,
     /// Types of the pair: A's, then B's that A lacks.
     len: usize,
+    /// Per type, once filled: its word (A's for a type both hold) and [`letter_key`] of its normal
+    /// form.
+    words: Vec<&'d Word>,
+    letters: Vec<u32>,
     /// Per token of A / B: its type, or NONE for function words and CJK characters.
     la: &'d [u32],
-    /// Filled by [`Types::fill_lb`] once the pair has candidates: most pairs of a scan have none.
+    /// B's, once filled.
     lb: Vec<u32>,
     /// B's types as the pair's.
     b_types: Vec<u32>,
@@ -190,9 +193,9 @@ impl<'d> Types<'d> {
             b_local[t as usize] = tb as u32;
         }
         Types {
-            da,
-            db,
             len,
+            words: Vec::new(),
+            letters: Vec::new(),
             la: &da.of,
             lb: Vec::new(),
             b_types: map_b,
@@ -201,28 +204,21 @@ impl<'d> Types<'d> {
         }
     }
 
-    /// The word of type `t` (A's for a type both hold).
-    fn word(&self, t: u32) -> &'d Word {
-        let na = self.da.words.len();
-        if (t as usize) < na {
-            &self.da.word(t as usize).word
-        } else {
-            &self.db.word(self.b_local[t as usize] as usize).word
-        }
-    }
-
-    /// [`letter_key`] of type `t`'s normal form.
-    fn letters(&self, t: u32) -> u32 {
-        let na = self.da.words.len();
-        if (t as usize) < na {
-            self.da.letters[t as usize]
-        } else {
-            self.db.letters[self.b_local[t as usize] as usize]
-        }
-    }
-
-    /// Per token of B (`db`): its type in the pair, or NONE.
-    fn fill_lb(&mut self, db: &DocWords) {
+    /// Gather what the verification reads: each type's word and letters, and B's per-token types.
+    fn fill(&mut self, da: &'d DocWords, db: &'d DocWords) {
+        let na = da.words.len();
+        self.words = (0..self.len)
+            .map(|t| match t.checked_sub(na) {
+                None => &da.word(t).word,
+                Some(_) => &db.word(self.b_local[t] as usize).word,
+            })
+            .collect();
+        self.letters = (0..self.len)
+            .map(|t| match t.checked_sub(na) {
+                None => da.letters[t],
+                Some(_) => db.letters[self.b_local[t] as usize],
+            })
+            .collect();
         let map_b = &self.b_types;
         self.lb = db
             .of
@@ -253,14 +249,18 @@ thread_local! {
 /// The analyses of one vocabulary's content word types, each made the first time a view needs it
 /// and shared by every view of that vocabulary ([`DocWords`]): a view finds its types' analyses by
 /// vocabulary id, with no hashing of the words, and reads what it copies (letters, concepts) from one
-/// array (the look-up by spelling, `word_of`, and the reads scattered over the analyses were a
-/// quarter of a scan's time). A type's analysis is that of the normal form its first analysed token
-/// had; a view whose token has another normal form of the same stem ("promotion", "promote") keeps
-/// its own. The analysis is a function of the normal form, so which view fills a slot first changes
-/// nothing.
+/// array (the look-up by spelling, `word_of`, and the reads scattered over the analyses were about a
+/// sixth of the Zipf corpus's scan). A type's analysis is that of the normal form its first analysed
+/// token had; a view whose token has another normal form of the same stem ("promotion", "promote")
+/// keeps its own. The analysis is a function of the normal form, so which view fills a slot first
+/// changes nothing. Some [`MAX_SHARED`] slots at most are filled (a corpus of millions of distinct words
+/// keeps the rest in each view, from the bounded memo).
 #[derive(Debug, Default)]
 pub struct Analyses {
     slots: Vec<OnceLock<TypeInfo>>,
+    /// Slots filled so far, and at most.
+    filled: AtomicUsize,
+    cap: usize,
     /// Per id: every spelling of the vocabulary's with this id has one normal form, so a filled
     /// slot is the analysis of any token of it (else each token's form is checked).
     one_norm: Vec<bool>,
@@ -278,6 +278,9 @@ struct TypeInfo {
 
 /// Concepts a [`TypeInfo`] holds in itself; a word with more has them read from its analysis.
 const INLINE_CONCEPTS: usize = 4;
+
+/// Slots of [`Analyses`] filled at most (about 100 MB of analyses), as the memo of each thread.
+pub const MAX_SHARED: usize = MAX_ANALYSES;
 
 impl TypeInfo {
     fn new(analysis: Arc<Analysis>) -> Self {
@@ -308,6 +311,8 @@ impl Analyses {
     pub fn new(types: usize, one_norm: Vec<bool>) -> Self {
         Analyses {
             slots: (0..types).map(|_| OnceLock::new()).collect(),
+            filled: AtomicUsize::new(0),
+            cap: MAX_SHARED,
             one_norm,
         }
     }
@@ -329,7 +334,15 @@ impl Analyses {
             };
         }
         let a = word_of(s, text, i, lex);
-        let kept = &slot.get_or_init(|| TypeInfo::new(a.clone())).analysis;
+        if self.filled.load(Relaxed) >= self.cap {
+            return TypeWord::Own(a);
+        }
+        let kept = &slot
+            .get_or_init(|| {
+                self.filled.fetch_add(1, Relaxed);
+                TypeInfo::new(a.clone())
+            })
+            .analysis;
         if Arc::ptr_eq(kept, &a) || kept.word.norm == a.word.norm {
             TypeWord::Shared(id)
         } else {
@@ -705,7 +718,7 @@ fn passages_in(
     };
     let in_a = |t: u32| da.tokens_of(t).iter().any(|&i| !mask_a[i as usize]);
     // Per type of A, the sorted types of B that share a concept with it (CSR): the two documents'
-    // concept lists joined. A type both documents hold is A's word (as [`Types::word`]), so its
+    // concept lists joined. A type both documents hold is A's word (as in [`Types::words`]), so its
     // concepts are A's. The index relates all types (the verification uses it); only anchors make
     // candidates.
     let (b_types, shared) = (&types.b_types, &types.shared);
@@ -798,7 +811,7 @@ fn passages_in(
     if candidates.is_empty() {
         return Vec::new();
     }
-    types.fill_lb(db);
+    types.fill(da, db);
     let ctx = Ctx {
         caps_a: &da.caps,
         caps_b: &db.caps,
@@ -989,7 +1002,7 @@ impl Ctx<'_> {
         if ta == tb {
             return Some((Relation::Equal, 1.0));
         }
-        let (x, y) = (self.types.word(ta), self.types.word(tb));
+        let (x, y) = (self.types.words[ta as usize], self.types.words[tb as usize]);
         let keyed = self.related.of(ta).binary_search(&tb).is_ok();
         // Relations no concept key finds need shared letters: a prefix or compound part (one word
         // starts or ends the other), or OCR damage (the same first two letters, lengths within 15%).
@@ -1022,7 +1035,7 @@ impl Ctx<'_> {
         let mut ms: Vec<M> = Vec::new();
         for &i in &ca {
             let ta = la[i];
-            let (rel_a, letters_a) = (self.related.of(ta), self.types.letters(ta));
+            let (rel_a, letters_a) = (self.related.of(ta), self.types.letters[ta as usize]);
             for &j in &cb {
                 let tb = lb[j];
                 // Most pairs of words are unrelated: only those sharing a concept or letters are
@@ -1030,7 +1043,7 @@ impl Ctx<'_> {
                 let rel = if ta == tb {
                     Some((Relation::Equal, 1.0))
                 } else if rel_a.binary_search(&tb).is_ok()
-                    || may_share_letters(letters_a, self.types.letters(tb))
+                    || may_share_letters(letters_a, self.types.letters[tb as usize])
                 {
                     *cache
                         .entry((ta, tb))
@@ -1053,9 +1066,12 @@ impl Ctx<'_> {
         for (two, one, one_side_b) in [(&ca, &cb, true), (&cb, &ca, false)] {
             let (l2, l1) = if one_side_b { (la, lb) } else { (lb, la) };
             for k in two.windows(2).filter(|k| k[1] == k[0] + 1) {
-                let (w0, w1) = (types.word(l2[k[0]]), types.word(l2[k[1]]));
+                let (w0, w1) = (
+                    types.words[l2[k[0]] as usize],
+                    types.words[l2[k[1]] as usize],
+                );
                 for &j in one.iter() {
-                    let w = types.word(l1[j]);
+                    let w = types.words[l1[j] as usize];
                     if w.norm.len() + 3 < w0.norm.len() + w1.norm.len()
                         || w.norm.len() > w0.norm.len() + w1.norm.len() + 3
                     {
@@ -1491,6 +1507,20 @@ mod tests {
                 let own = w.words.iter().filter(|&&x| x & super::OWN != 0).count();
                 assert_eq!(own, usize::from(d == order[1]), "order {order:?}");
             }
+            // A table full after one slot: the other types are each view's own, the same words.
+            let full = Arc::new(Analyses {
+                cap: 1,
+                ..Analyses::new(t.vocab.len(), t.analyses.one_norm.clone())
+            });
+            for d in order {
+                let w = DocWords::new(&Seq::new(&toks[d], &t.vocab), texts[d], &full);
+                assert_eq!(
+                    norms(&w),
+                    alone[d],
+                    "document {d}, order {order:?}, one slot"
+                );
+            }
+            assert_eq!(full.slots.iter().filter(|s| s.get().is_some()).count(), 1);
         }
     }
 
