@@ -274,7 +274,18 @@ struct TypeInfo {
     len: u32,
     inline: [u64; INLINE_CONCEPTS],
     analysis: Arc<Analysis>,
+    /// The normal form's bytes when it has at most [`INLINE_NORM`] (its length either way): a
+    /// token's form is checked against the slot without reading the analysis.
+    norm: [u8; INLINE_NORM],
+    norm_len: u32,
 }
+
+/// Normal forms of one vocabulary id with a slot each in [`Analyses`] (a stem's first two met:
+/// "promote", "promotion"); a view's word of another keeps its own analysis.
+const VARIANTS: usize = 2;
+
+/// Bytes of a normal form a [`TypeInfo`] holds in itself.
+const INLINE_NORM: usize = 16;
 
 /// Concepts a [`TypeInfo`] holds in itself; a word with more has them read from its analysis.
 const INLINE_CONCEPTS: usize = 4;
@@ -289,11 +300,33 @@ impl TypeInfo {
         if cs.len() <= INLINE_CONCEPTS {
             inline[..cs.len()].copy_from_slice(cs);
         }
+        let n = analysis.word.norm.as_bytes();
+        let mut norm = [0; INLINE_NORM];
+        if n.len() <= INLINE_NORM {
+            norm[..n.len()].copy_from_slice(n);
+        }
         TypeInfo {
             letters: letter_key(&analysis.word.norm),
             len: cs.len() as u32,
             inline,
+            norm,
+            norm_len: n.len() as u32,
             analysis,
+        }
+    }
+
+    /// Whether `raw` normalises to this slot's normal form ([`same_norm`]), read from the slot when
+    /// the word is in ASCII without an apostrophe and the form short.
+    fn has_norm_of(&self, raw: &str) -> bool {
+        if raw.len() != self.norm_len as usize && raw.is_ascii() {
+            // An ASCII word normalises to itself in lower case, or shorter (apostrophes dropped).
+            return raw.contains('\'') && same_norm(&self.analysis.word.norm, raw);
+        }
+        match self.norm.get(..raw.len()) {
+            Some(norm) if raw.is_ascii() && !raw.contains('\'') => {
+                norm.eq_ignore_ascii_case(raw.as_bytes())
+            }
+            _ => same_norm(&self.analysis.word.norm, raw),
         }
     }
 
@@ -310,49 +343,54 @@ impl Analyses {
     /// form (an id past its end is not known to).
     pub fn new(types: usize, one_norm: Vec<bool>) -> Self {
         Analyses {
-            slots: (0..types).map(|_| OnceLock::new()).collect(),
+            slots: (0..types * VARIANTS).map(|_| OnceLock::new()).collect(),
             filled: AtomicUsize::new(0),
             cap: MAX_SHARED,
             one_norm,
         }
     }
 
-    /// The analysis of content token `i` of `s`: the vocabulary's ([`TypeWord::Shared`], its id)
-    /// when it has the token's normal form, else the token's own.
+    /// The analysis of content token `i` of `s`: the vocabulary's ([`TypeWord::Shared`], its slot)
+    /// when one of the id's slots has the token's normal form or is free, else the token's own.
     fn of_token(&self, s: &Seq, text: &str, i: usize, lex: &Lexicon) -> TypeWord {
-        let id = s.ids[i];
-        let Some(slot) = self.slots.get(id as usize).filter(|_| id < OWN) else {
+        let id = s.ids[i] as usize;
+        let base = id * VARIANTS;
+        if base + VARIANTS > self.slots.len().min(OWN as usize) {
             return TypeWord::Own(word_of(s, text, i, lex));
-        };
-        if let Some(kept) = slot.get() {
-            return if self.one_norm.get(id as usize) == Some(&true)
-                || same_norm(&kept.analysis.word.norm, &text[s.tokens[i].span()])
-            {
-                TypeWord::Shared(id)
+        }
+        let raw = &text[s.tokens[i].span()];
+        let one = self.one_norm.get(id) == Some(&true);
+        for k in base..base + VARIANTS {
+            let slot = &self.slots[k];
+            if let Some(kept) = slot.get() {
+                if (one && k == base) || kept.has_norm_of(raw) {
+                    return TypeWord::Shared(k as u32);
+                }
+                continue;
+            }
+            // The id's first slot free: this form's.
+            let a = word_of(s, text, i, lex);
+            if self.filled.load(Relaxed) >= self.cap {
+                return TypeWord::Own(a);
+            }
+            let kept = &slot
+                .get_or_init(|| {
+                    self.filled.fetch_add(1, Relaxed);
+                    TypeInfo::new(a.clone())
+                })
+                .analysis;
+            return if Arc::ptr_eq(kept, &a) || kept.word.norm == a.word.norm {
+                TypeWord::Shared(k as u32)
             } else {
-                TypeWord::Own(word_of(s, text, i, lex))
+                TypeWord::Own(a)
             };
         }
-        let a = word_of(s, text, i, lex);
-        if self.filled.load(Relaxed) >= self.cap {
-            return TypeWord::Own(a);
-        }
-        let kept = &slot
-            .get_or_init(|| {
-                self.filled.fetch_add(1, Relaxed);
-                TypeInfo::new(a.clone())
-            })
-            .analysis;
-        if Arc::ptr_eq(kept, &a) || kept.word.norm == a.word.norm {
-            TypeWord::Shared(id)
-        } else {
-            TypeWord::Own(a)
-        }
+        TypeWord::Own(word_of(s, text, i, lex))
     }
 
-    /// Slot `id`, filled.
-    fn get(&self, id: u32) -> &TypeInfo {
-        self.slots[id as usize]
+    /// Slot `k`, filled.
+    fn get(&self, k: u32) -> &TypeInfo {
+        self.slots[k as usize]
             .get()
             .expect("a view's shared types are filled")
     }
@@ -360,13 +398,13 @@ impl Analyses {
 
 /// Where a view finds a type's analysis.
 enum TypeWord {
-    /// In the vocabulary's [`Analyses`], at this id.
+    /// In the vocabulary's [`Analyses`], at this slot.
     Shared(u32),
     /// Its own.
     Own(Arc<Analysis>),
 }
 
-/// Marks a view's own analysis in [`DocWords::words`] (below it, a vocabulary id).
+/// Marks a view's own analysis in [`DocWords::words`] (below it, a slot of [`Analyses`]).
 const OWN: u32 = 1 << 31;
 
 /// Whether `raw` normalises to `norm` ([`crate::text::normalize`]). A word in ASCII without an
@@ -1470,6 +1508,7 @@ mod tests {
         let texts = [
             "We promote Trade, and trade grows.",
             "The promotion of trade: TRADE again.",
+            "Promoting trade.",
         ];
         let t = crate::index::tokenize_corpus(&texts);
         let id = |w: &str| {
@@ -1480,13 +1519,13 @@ mod tests {
         let (promot, trade) = (id("promot"), id("trade"));
         assert!(!t.analyses.one_norm[promot], "promote / promotion");
         assert!(t.analyses.one_norm[trade], "Trade / trade / TRADE");
-        let toks: Vec<_> = (0..2).map(|d| t.tokens(d, texts[d])).collect();
+        let toks: Vec<_> = (0..3).map(|d| t.tokens(d, texts[d])).collect();
         let norms = |w: &DocWords| -> Vec<String> {
             (0..w.words.len())
                 .map(|k| w.word(k).word.norm.clone())
                 .collect()
         };
-        let alone: Vec<Vec<String>> = (0..2)
+        let alone: Vec<Vec<String>> = (0..3)
             .map(|d| {
                 let table = Arc::new(Analyses::new(t.vocab.len(), Vec::new()));
                 norms(&DocWords::new(
@@ -1498,14 +1537,16 @@ mod tests {
             .collect();
         assert!(alone[0].contains(&"promote".to_owned()));
         assert!(alone[1].contains(&"promotion".to_owned()));
-        for order in [[0, 1], [1, 0]] {
+        assert!(alone[2].contains(&"promoting".to_owned()));
+        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
             let table = Arc::new(Analyses::new(t.vocab.len(), t.analyses.one_norm.clone()));
             for d in order {
                 let w = DocWords::new(&Seq::new(&toks[d], &t.vocab), texts[d], &table);
                 assert_eq!(norms(&w), alone[d], "document {d}, order {order:?}");
-                // The second view's "promot" is its own; every other type is shared.
+                // "promot" has two slots: the third view's form is its own; every other type is
+                // shared.
                 let own = w.words.iter().filter(|&&x| x & super::OWN != 0).count();
-                assert_eq!(own, usize::from(d == order[1]), "order {order:?}");
+                assert_eq!(own, usize::from(d == order[2]), "order {order:?}");
             }
             // A table full after one slot: the other types are each view's own, the same words.
             let full = Arc::new(Analyses {
@@ -1521,6 +1562,60 @@ mod tests {
                 );
             }
             assert_eq!(full.slots.iter().filter(|s| s.get().is_some()).count(), 1);
+        }
+    }
+
+    /// A slot's check of a token's normal form agrees with normalising the token: case, a
+    /// possessive, apostrophes, other forms of the stem, a form too long to keep in the slot.
+    #[test]
+    fn a_slot_knows_the_spellings_of_its_normal_form() {
+        use super::{Analyses, DocWords, same_norm};
+        use crate::align::Seq;
+        use std::sync::Arc;
+        let text = "trade internationalization caf\u{e9}";
+        let t = crate::index::tokenize_corpus(&[text]);
+        let toks = t.tokens(0, text);
+        let table = Arc::new(Analyses::new(t.vocab.len(), Vec::new()));
+        let w = DocWords::new(&Seq::new(&toks, &t.vocab), text, &table);
+        assert_eq!(w.words.len(), 3);
+        for (k, raws) in [
+            (
+                0,
+                &[
+                    "trade",
+                    "Trade",
+                    "TRADE",
+                    "trade's",
+                    "tra'de",
+                    "trades",
+                    "trad",
+                    "tr\u{e1}de",
+                ][..],
+            ),
+            (
+                1,
+                &[
+                    "internationalization",
+                    "Internationalization",
+                    "internationalisation",
+                    "internationalizations",
+                ][..],
+            ),
+            (2, &["Caf\u{e9}", "CAF\u{c9}", "cafe", "caf\u{e9}s"][..]),
+        ] {
+            let info = table.get(w.words[k]);
+            for raw in raws {
+                assert_eq!(
+                    info.has_norm_of(raw),
+                    same_norm(&info.analysis.word.norm, raw),
+                    "{raw}"
+                );
+            }
+            assert!(
+                info.has_norm_of(raws[0]) && info.has_norm_of(raws[1]),
+                "{k} {:?}",
+                info.analysis.word.norm
+            );
         }
     }
 
