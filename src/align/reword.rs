@@ -271,13 +271,13 @@ pub struct Analyses {
 #[derive(Debug)]
 struct TypeInfo {
     letters: u32,
-    len: u32,
+    len: u8,
+    /// The normal form's length, and its bytes when it has at most [`INLINE_NORM`]: a token's form
+    /// is checked against the slot without reading the analysis.
+    norm_len: u8,
+    norm: [u8; INLINE_NORM],
     inline: [u64; INLINE_CONCEPTS],
     analysis: Arc<Analysis>,
-    /// The normal form's bytes when it has at most [`INLINE_NORM`] (its length either way): a
-    /// token's form is checked against the slot without reading the analysis.
-    norm: [u8; INLINE_NORM],
-    norm_len: u32,
 }
 
 /// Normal forms of one vocabulary id with a slot each in [`Analyses`] (a stem's first two met:
@@ -288,7 +288,7 @@ const VARIANTS: usize = 2;
 const INLINE_NORM: usize = 16;
 
 /// Concepts a [`TypeInfo`] holds in itself; a word with more has them read from its analysis.
-const INLINE_CONCEPTS: usize = 4;
+const INLINE_CONCEPTS: usize = 3;
 
 /// Slots of [`Analyses`] filled at most (about 100 MB of analyses), as the memo of each thread.
 pub const MAX_SHARED: usize = MAX_ANALYSES;
@@ -307,10 +307,10 @@ impl TypeInfo {
         }
         TypeInfo {
             letters: letter_key(&analysis.word.norm),
-            len: cs.len() as u32,
+            len: cs.len().min(u8::MAX as usize) as u8,
             inline,
             norm,
-            norm_len: n.len() as u32,
+            norm_len: n.len().min(u8::MAX as usize) as u8,
             analysis,
         }
     }
@@ -318,6 +318,9 @@ impl TypeInfo {
     /// Whether `raw` normalises to this slot's normal form ([`same_norm`]), read from the slot when
     /// the word is in ASCII without an apostrophe and the form short.
     fn has_norm_of(&self, raw: &str) -> bool {
+        if self.norm_len as usize > INLINE_NORM {
+            return same_norm(&self.analysis.word.norm, raw);
+        }
         if raw.len() != self.norm_len as usize && raw.is_ascii() {
             // An ASCII word normalises to itself in lower case, or shorter (apostrophes dropped).
             return raw.contains('\'') && same_norm(&self.analysis.word.norm, raw);
@@ -354,16 +357,18 @@ impl Analyses {
     /// when one of the id's slots has the token's normal form or is free, else the token's own.
     fn of_token(&self, s: &Seq, text: &str, i: usize, lex: &Lexicon) -> TypeWord {
         let id = s.ids[i] as usize;
-        let base = id * VARIANTS;
-        if base + VARIANTS > self.slots.len().min(OWN as usize) {
+        let types = self.slots.len() / VARIANTS;
+        if id >= types || self.slots.len() > OWN as usize {
             return TypeWord::Own(word_of(s, text, i, lex));
         }
         let raw = &text[s.tokens[i].span()];
         let one = self.one_norm.get(id) == Some(&true);
-        for k in base..base + VARIANTS {
+        // An id's slots are `types` apart: the first slots of all ids, which most types use, are
+        // together.
+        for k in (0..VARIANTS).map(|v| v * types + id) {
             let slot = &self.slots[k];
             if let Some(kept) = slot.get() {
-                if (one && k == base) || kept.has_norm_of(raw) {
+                if (one && k == id) || kept.has_norm_of(raw) {
                     return TypeWord::Shared(k as u32);
                 }
                 continue;
