@@ -373,7 +373,7 @@ impl Analyses {
                 }
                 continue;
             }
-            // The id's first slot free: this form's.
+            // The id's first free slot: this form's (unless another view filled it meanwhile).
             let a = word_of(s, text, i, lex);
             if self.filled.load(Relaxed) >= self.cap {
                 return TypeWord::Own(a);
@@ -504,8 +504,8 @@ fn units(s: &Seq, text: &str) -> (Vec<u32>, Vec<Range<usize>>) {
 /// sequences share one vocabulary (the types are matched by vocabulary id).
 #[derive(Debug)]
 pub struct DocWords {
-    /// Content word types in order of first occurrence: a vocabulary id in `table`, or `OWN` and an
-    /// index in `own` ([`Analyses`]).
+    /// Content word types in order of first occurrence: a slot of `table`, or `OWN` and an index in
+    /// `own` ([`Analyses`]).
     words: Vec<u32>,
     table: Arc<Analyses>,
     own: Vec<Arc<Analysis>>,
