@@ -54,6 +54,7 @@ use serde::Serialize;
 use super::{Kind, Op, OpTag, Passage, Seq};
 use crate::relate::synonyms::{LemmaId, Lexicon, lexicon};
 use crate::relate::{self, Relation, Word};
+use crate::text::lowercase_is_normal;
 
 /// Longest unit, in words: longer sentences (or unpunctuated text) are cut into pieces.
 pub const MAX_UNIT: usize = 60;
@@ -206,19 +207,19 @@ impl<'d> Types<'d> {
 
     /// Gather what the verification reads: each type's word and letters, and B's per-token types.
     fn fill(&mut self, da: &'d DocWords, db: &'d DocWords) {
+        // A's types, then B's that A lacks (in B's view at `b_local`).
         let na = da.words.len();
-        self.words = (0..self.len)
-            .map(|t| match t.checked_sub(na) {
-                None => &da.word(t).word,
-                Some(_) => &db.word(self.b_local[t] as usize).word,
-            })
-            .collect();
-        self.letters = (0..self.len)
-            .map(|t| match t.checked_sub(na) {
-                None => da.letters[t],
-                Some(_) => db.letters[self.b_local[t] as usize],
-            })
-            .collect();
+        let (mut words, mut letters) = (Vec::with_capacity(self.len), Vec::with_capacity(self.len));
+        for t in 0..self.len {
+            let (d, k) = if t < na {
+                (da, t)
+            } else {
+                (db, self.b_local[t] as usize)
+            };
+            words.push(&d.word(k).word);
+            letters.push(d.letters[k]);
+        }
+        (self.words, self.letters) = (words, letters);
         let map_b = &self.b_types;
         self.lb = db
             .of
@@ -250,12 +251,12 @@ thread_local! {
 /// and shared by every view of that vocabulary ([`DocWords`]): a view finds its types' analyses by
 /// vocabulary id, with no hashing of the words, and reads what it copies (letters, concepts) from one
 /// array (the look-up by spelling, `word_of`, and the reads scattered over the analyses were about a
-/// sixth of the Zipf corpus's scan). A type's analysis is that of the normal form its first analysed
-/// token had; a view whose token has another normal form of the same stem ("promotion", "promote")
-/// keeps its own. The analysis is a function of the normal form, so which view fills a slot first
+/// sixth of the Zipf corpus's scan). An id has two slots, one a normal form of its stem
+/// ("promote", "promotion") in the order views meet them; a view whose token has yet another keeps
+/// its own analysis. The analysis is a function of the normal form, so which view fills a slot first
 /// changes nothing. Some [`MAX_SHARED`] slots at most are filled (a corpus of millions of distinct words
 /// keeps the rest in each view, from the bounded memo).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Analyses {
     slots: Vec<OnceLock<TypeInfo>>,
     /// Slots filled so far, and at most.
@@ -271,7 +272,8 @@ pub struct Analyses {
 #[derive(Debug)]
 struct TypeInfo {
     letters: u32,
-    len: u8,
+    /// Concepts of the word (held in `inline` when they fit).
+    n_concepts: u8,
     /// The normal form's length, and its bytes when it has at most [`INLINE_NORM`]: a token's form
     /// is checked against the slot without reading the analysis.
     norm_len: u8,
@@ -307,7 +309,7 @@ impl TypeInfo {
         }
         TypeInfo {
             letters: letter_key(&analysis.word.norm),
-            len: cs.len().min(u8::MAX as usize) as u8,
+            n_concepts: cs.len().min(u8::MAX as usize) as u8,
             inline,
             norm,
             norm_len: n.len().min(u8::MAX as usize) as u8,
@@ -318,23 +320,15 @@ impl TypeInfo {
     /// Whether `raw` normalises to this slot's normal form ([`same_norm`]), read from the slot when
     /// the word is in ASCII without an apostrophe and the form short.
     fn has_norm_of(&self, raw: &str) -> bool {
-        if self.norm_len as usize > INLINE_NORM {
-            return same_norm(&self.analysis.word.norm, raw);
+        let len = self.norm_len as usize;
+        if len <= INLINE_NORM && lowercase_is_normal(raw) {
+            return raw.len() == len && self.norm[..len].eq_ignore_ascii_case(raw.as_bytes());
         }
-        if raw.len() != self.norm_len as usize && raw.is_ascii() {
-            // An ASCII word normalises to itself in lower case, or shorter (apostrophes dropped).
-            return raw.contains('\'') && same_norm(&self.analysis.word.norm, raw);
-        }
-        match self.norm.get(..raw.len()) {
-            Some(norm) if raw.is_ascii() && !raw.contains('\'') => {
-                norm.eq_ignore_ascii_case(raw.as_bytes())
-            }
-            _ => same_norm(&self.analysis.word.norm, raw),
-        }
+        same_norm(&self.analysis.word.norm, raw)
     }
 
     fn concepts(&self) -> &[u64] {
-        match self.inline.get(..self.len as usize) {
+        match self.inline.get(..self.n_concepts as usize) {
             Some(cs) => cs,
             None => &self.analysis.concepts,
         }
@@ -415,7 +409,7 @@ const OWN: u32 = 1 << 31;
 /// Whether `raw` normalises to `norm` ([`crate::text::normalize`]). A word in ASCII without an
 /// apostrophe (nearly every one) normalises to itself in lower case: compared in place.
 fn same_norm(norm: &str, raw: &str) -> bool {
-    if raw.is_ascii() && !raw.contains('\'') {
+    if lowercase_is_normal(raw) {
         norm.len() == raw.len() && norm.eq_ignore_ascii_case(raw)
     } else {
         crate::text::normalize(raw) == norm
@@ -1522,8 +1516,8 @@ mod tests {
                 .expect("in the vocabulary")
         };
         let (promot, trade) = (id("promot"), id("trade"));
-        assert!(!t.analyses.one_norm[promot], "promote / promotion");
-        assert!(t.analyses.one_norm[trade], "Trade / trade / TRADE");
+        assert!(!t.one_norm[promot], "promote / promotion");
+        assert!(t.one_norm[trade], "Trade / trade / TRADE");
         let toks: Vec<_> = (0..3).map(|d| t.tokens(d, texts[d])).collect();
         let norms = |w: &DocWords| -> Vec<String> {
             (0..w.words.len())
@@ -1544,7 +1538,7 @@ mod tests {
         assert!(alone[1].contains(&"promotion".to_owned()));
         assert!(alone[2].contains(&"promoting".to_owned()));
         for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
-            let table = Arc::new(Analyses::new(t.vocab.len(), t.analyses.one_norm.clone()));
+            let table = Arc::new(Analyses::new(t.vocab.len(), t.one_norm.clone()));
             for d in order {
                 let w = DocWords::new(&Seq::new(&toks[d], &t.vocab), texts[d], &table);
                 assert_eq!(norms(&w), alone[d], "document {d}, order {order:?}");
@@ -1556,7 +1550,7 @@ mod tests {
             // A table full after one slot: the other types are each view's own, the same words.
             let full = Arc::new(Analyses {
                 cap: 1,
-                ..Analyses::new(t.vocab.len(), t.analyses.one_norm.clone())
+                ..Analyses::new(t.vocab.len(), t.one_norm.clone())
             });
             for d in order {
                 let w = DocWords::new(&Seq::new(&toks[d], &t.vocab), texts[d], &full);

@@ -22,8 +22,8 @@
 //!   that occur in at least `boilerplate_min_docs` documents (navigation, mastheads, credit lines).
 
 use std::ops::Range;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -46,8 +46,10 @@ pub struct Tokenized {
     pub cjk: Vec<bool>,
     /// Per vocabulary id: xxh3-64 of its normalised form, the stable part of an n-gram key.
     pub form_hash: Vec<u64>,
-    /// The reworded tier's analyses of the vocabulary's words, filled as views need them.
-    pub analyses: Arc<Analyses>,
+    /// Per vocabulary id: all its spellings have one normal form (counted when tokenising).
+    pub one_norm: Vec<bool>,
+    /// The reworded tier's analyses of the vocabulary's words ([`Tokenized::analyses`]).
+    analyses: OnceLock<Arc<Analyses>>,
 }
 
 /// Tokenise every text in parallel into one vocabulary; ids are those of a sequential run in document
@@ -113,7 +115,8 @@ pub fn tokenize_corpus(texts: &[&str]) -> Tokenized {
         .map(|i| xxhash_rust::xxh3::xxh3_64(vocab.entry(TokenId(i as u32)).form.as_bytes()))
         .collect();
     Tokenized {
-        analyses: Arc::new(Analyses::new(vocab.len(), one_norm)),
+        one_norm,
+        analyses: OnceLock::new(),
         vocab,
         ids,
         stop,
@@ -126,8 +129,7 @@ pub fn tokenize_corpus(texts: &[&str]) -> Tokenized {
 /// has the same normal form ([`crate::text::normalize`]; a stem may have several: "promotion",
 /// "promote").
 fn one_normal_form(spellings: &[&str], ids: &[TokenId], types: usize) -> Vec<bool> {
-    // A word in ASCII without an apostrophe (nearly every one) normalises to itself in lower case.
-    let plain = |w: &str| w.is_ascii() && !w.contains('\'');
+    use crate::text::lowercase_is_normal as plain;
     let mut first = vec![u32::MAX; types];
     let mut one = vec![true; types];
     for (k, (id, w)) in ids.iter().zip(spellings).enumerate() {
@@ -150,6 +152,14 @@ fn one_normal_form(spellings: &[&str], ids: &[TokenId], types: usize) -> Vec<boo
 }
 
 impl Tokenized {
+    /// The reworded tier's analyses of the vocabulary's words, filled as views need them: made on
+    /// first use, so a corpus whose documents never meet the tier (`--no-reworded`, `dedup`) holds
+    /// no slots.
+    pub fn analyses(&self) -> &Arc<Analyses> {
+        self.analyses
+            .get_or_init(|| Arc::new(Analyses::new(self.vocab.len(), self.one_norm.clone())))
+    }
+
     /// The tokens of document `doc` (whose text is `text`) with their byte spans, rebuilt from its ids.
     pub fn tokens(&self, doc: usize, text: &str) -> Vec<Token> {
         let ids = &self.ids[doc];

@@ -447,7 +447,7 @@ impl DocView {
         let grams = Grams::new(&seq, params);
         let words = params
             .reworded
-            .then(|| Arc::new(DocWords::new(&seq, text, &t.analyses)));
+            .then(|| Arc::new(DocWords::new(&seq, text, t.analyses())));
         let (ids, stop, cjk) = seq.into_parts();
         DocView {
             tokens,

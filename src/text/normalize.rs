@@ -38,10 +38,16 @@ pub fn normalize(word: &str) -> String {
     }
 }
 
+/// Whether `word` is in ASCII without an apostrophe (nearly every word): its normal form
+/// ([`normalize`]) is then the word in lower case, of the same length.
+pub fn lowercase_is_normal(word: &str) -> bool {
+    word.is_ascii() && !word.contains('\'')
+}
+
 /// Append [`normalize`]`(word)` to `out`. Nearly every word is ASCII without an apostrophe, whose
 /// normal form is the word in lower case: written in place, with no string of its own.
 pub fn normalize_into(word: &str, out: &mut String) {
-    if word.is_ascii() && !word.contains('\'') {
+    if lowercase_is_normal(word) {
         let start = out.len();
         out.push_str(word);
         out[start..].make_ascii_lowercase();
