@@ -677,24 +677,22 @@ impl ViewCache {
             let d = match chosen {
                 Some(d) => d,
                 None => {
-                    // A pending pair whose documents are both dropped: a new root (each is met
-                    // once a round of the list).
-                    let mut found = None;
-                    for _ in 0..2 {
-                        found = roots[root_at..]
+                    // A pending pair whose documents are both dropped: a new root, looked for from
+                    // where the last one was found, then from the start of the list (a document
+                    // passed while held may have pairs left), so that the list is walked about
+                    // once, not once a root.
+                    let from = |at: usize| {
+                        roots[at..]
                             .iter()
                             .position(|&r| plan.pending[r as usize] > 0 && !plan.held[r as usize])
-                            .map(|k| roots[root_at + k] as usize);
-                        if found.is_some() {
-                            break;
-                        }
-                        root_at = 0;
-                    }
-                    let Some(r) = found else {
+                            .map(|k| at + k)
+                    };
+                    let Some(at) = from(root_at).or_else(|| from(0)) else {
                         debug_assert!(false, "a pending pair has a document to build");
                         break;
                     };
-                    r
+                    root_at = at;
+                    roots[at] as usize
                 }
             };
             let before: Vec<u32> = pairs(d)
@@ -1197,6 +1195,21 @@ pub(crate) mod tests {
         got.sort_unstable();
         assert_eq!(got, [(0, 7), (1, 2), (3, 5), (3, 7)]);
         assert!(ViewCache::order(&[], &[]).0.is_empty());
+    }
+
+    /// Many components (20,000 pairs of documents paired with nothing else, as near-duplicate
+    /// pairs are): each pair once, each view built once, the roots met in one walk of the list.
+    #[test]
+    fn disjoint_pairs_are_each_planned_once() {
+        let n = 20_000u32;
+        let pairs: Vec<(u32, u32)> = (0..n).map(|i| (2 * i, 2 * i + 1)).collect();
+        let cands = candidates(&pairs);
+        let words = vec![1000; 2 * n as usize];
+        let (order, block) = ViewCache::order(&cands, &words);
+        let mut got: Vec<(u32, u32)> = order.iter().map(|c| (c.a, c.b)).collect();
+        got.sort_unstable();
+        assert_eq!(got, pairs);
+        assert_eq!(builds(&order, &words, block), 2 * n as usize);
     }
 
     /// Documents too long for a cache to hold two of them: every pair still comes once (the plan
