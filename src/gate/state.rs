@@ -25,8 +25,8 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::align::classify::round4;
 use crate::align::{self, Kind, Params, coverage};
 use crate::corpus::CorpusDoc;
-use crate::index::{self, Tokenized};
-use crate::scan::ViewCache;
+use crate::index::{self, Candidate, Tokenized};
+use crate::scan::{self, ViewCache};
 use crate::text::TokenId;
 
 /// Postings hold the document slot in their low bits.
@@ -440,12 +440,40 @@ impl<'a> Work<'a> {
         self.t.for_each_gram(d, params, f);
     }
 
+    /// The n-grams of each document marked in `which` that a pair is verified by ([`Work::verify`]),
+    /// given each key's document frequency: found once a document, not once a pair (a Bible
+    /// chapter is in ~230 candidate pairs, and each n-gram's frequency is a search).
+    fn pair_grams(
+        &self,
+        which: &[bool],
+        s: &Settings,
+        df: impl Fn(u64) -> usize + Sync,
+    ) -> Vec<Vec<(u64, u32)>> {
+        let rare = |k: u64| (2..=s.max_df).contains(&df(fold(k))).then_some(k);
+        which
+            .par_iter()
+            .enumerate()
+            .map(|(d, &yes)| {
+                if yes {
+                    index::pair_grams(&self.t, d, &s.params, rare)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect()
+    }
+
     /// Whether documents `x` and `y` make a verified pair as `scan`'s index verifies them
-    /// ([`index::verify_pair`]), given each key's document frequency; the n-grams they share.
-    fn verify(&self, x: usize, y: usize, s: &Settings, df: impl Fn(u64) -> usize) -> Option<u32> {
-        index::verify_pair(&self.t, x, y, &s.params, s.min_shared, |k| {
-            (2..=s.max_df).contains(&df(fold(k)))
-        })
+    /// ([`index::verify_pair`]), given their [`Work::pair_grams`]; the n-grams they share.
+    fn verify(&self, x: usize, y: usize, grams: &[Vec<(u64, u32)>], s: &Settings) -> Option<u32> {
+        let (shared, verified) = index::shared_and_verified_grams(
+            &self.t,
+            (x, &grams[x]),
+            (y, &grams[y]),
+            &s.params,
+            s.min_shared,
+        );
+        verified.then_some(shared)
     }
 
     /// Distinct postings of document `d` under slot `slot`, sorted.
@@ -717,40 +745,65 @@ pub fn build(
             .take_while(|&&p| fold(p) == k)
             .count()
     };
-    let aligned: Vec<(Pair, bool)> = cands
+    // The verified pairs: those the memo holds, and the others, aligned in the order `scan` plans.
+    let mut to_verify = vec![false; docs.len()];
+    for &(a, b, _) in cands
+        .iter()
+        .filter(|&&(a, b, _)| linked.binary_search(&(a, b)).is_err())
+    {
+        (to_verify[a as usize], to_verify[b as usize]) = (true, true);
+    }
+    let grams = work.pair_grams(&to_verify, s, df);
+    let verified: Vec<(Candidate, Option<Vec<Passage>>)> = cands
         .par_iter()
         .filter_map(|&(a, b, count)| {
             // A linked pair is aligned unverified, as `scan`'s index keeps it.
             if linked.binary_search(&(a, b)).is_ok() {
                 Some((a, b, count))
             } else {
-                work.verify(a as usize, b as usize, s, df)
+                work.verify(a as usize, b as usize, &grams, s)
                     .map(|shared| (a, b, shared))
             }
         })
-        .map_init(ViewCache::default, |cache, (a, b, shared)| {
+        .map(|(a, b, shared)| {
             let (ha, hb) = (entries_hash(docs, a), entries_hash(docs, b));
-            let passages = if let Some(p) = memo.get(&(ha, hb)) {
-                p.clone()
-            } else if let Some(p) = memo.get(&(hb, ha)) {
-                let mut p = p.clone();
-                p.iter_mut().for_each(Passage::swap);
-                p
+            let known = if let Some(p) = memo.get(&(ha, hb)) {
+                Some(p.clone())
             } else {
-                work.align(a as usize, b as usize, &s.params, cache)
+                memo.get(&(hb, ha)).map(|p| {
+                    let mut p = p.clone();
+                    p.iter_mut().for_each(Passage::swap);
+                    p
+                })
             };
-            let empty = passages.is_empty();
-            (
-                Pair {
-                    a,
-                    b,
-                    shared,
-                    passages,
-                },
-                empty,
-            )
+            (Candidate { a, b, shared }, known)
         })
         .collect();
+    drop(grams);
+    let (known, todo): (Vec<_>, Vec<_>) = verified.into_iter().partition(|x| x.1.is_some());
+    let todo: Vec<Candidate> = todo.into_iter().map(|x| x.0).collect();
+    let words: Vec<usize> = work.t.ids.iter().map(Vec::len).collect();
+    let pair = |c: Candidate, passages: Vec<Passage>| {
+        let empty = passages.is_empty();
+        let (a, b, shared) = (c.a, c.b, c.shared);
+        let p = Pair {
+            a,
+            b,
+            shared,
+            passages,
+        };
+        (p, empty)
+    };
+    let mut aligned: Vec<(Pair, bool)> = known
+        .into_iter()
+        .map(|(c, p)| pair(c, p.expect("partitioned")))
+        .collect();
+    aligned.extend(scan::align_planned(&todo, &words, |c, cache| {
+        Some(pair(
+            *c,
+            work.align(c.a as usize, c.b as usize, &s.params, cache),
+        ))
+    }));
     let mut state = State {
         docs: Vec::new(),
         pairs: Vec::new(),
@@ -999,13 +1052,21 @@ pub fn add(
     }
     // Align the new candidate pairs, earlier document first.
     let df = |k: u64| df_new.get(&k).copied().unwrap_or(0);
+    let mut to_verify = vec![false; all.t.ids.len()];
+    for &(x, y, _) in cands
+        .iter()
+        .filter(|&&(x, y, _)| linked.binary_search(&(x, y)).is_err())
+    {
+        (to_verify[local(x)], to_verify[local(y)]) = (true, true);
+    }
+    let grams = all.pair_grams(&to_verify, s, df);
     let aligned: Vec<Pair> = cands
         .par_iter()
         .filter_map(|&(x, y, count)| {
             if linked.binary_search(&(x, y)).is_ok() {
                 Some((x, y, count))
             } else {
-                all.verify(local(x), local(y), s, df)
+                all.verify(local(x), local(y), &grams, s)
                     .map(|shared| (x, y, shared))
             }
         })

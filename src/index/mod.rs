@@ -821,22 +821,45 @@ pub fn shared_and_verified(
     min_shared: usize,
     key: impl Fn(u64) -> Option<u64>,
 ) -> (u32, bool) {
-    let grams = |d: usize| {
-        let mut v: Vec<(u64, u32)> = Vec::new();
-        t.for_each_gram(d, params, |i, _, h| {
-            if let Some(k) = key(h) {
-                v.push((k, i as u32));
-            }
-        });
-        v.sort_unstable();
-        v
-    };
-    let (ga, gb) = (grams(a), grams(b));
+    let (ga, gb) = (
+        pair_grams(t, a, params, &key),
+        pair_grams(t, b, params, &key),
+    );
+    shared_and_verified_grams(t, (a, &ga), (b, &gb), params, min_shared)
+}
+
+/// The n-grams of document `d` that [`shared_and_verified`] pairs: `(group, position)` of each
+/// n-gram whose `key` is `Some(group)`, sorted. A caller verifying one document against many
+/// computes them once ([`shared_and_verified_grams`]).
+pub fn pair_grams(
+    t: &Tokenized,
+    d: usize,
+    params: &Params,
+    key: impl Fn(u64) -> Option<u64>,
+) -> Vec<(u64, u32)> {
+    let mut v: Vec<(u64, u32)> = Vec::new();
+    t.for_each_gram(d, params, |i, _, h| {
+        if let Some(k) = key(h) {
+            v.push((k, i as u32));
+        }
+    });
+    v.sort_unstable();
+    v
+}
+
+/// [`shared_and_verified`] of documents `a` and `b` given their [`pair_grams`].
+pub fn shared_and_verified_grams(
+    t: &Tokenized,
+    (a, ga): (usize, &[(u64, u32)]),
+    (b, gb): (usize, &[(u64, u32)]),
+    params: &Params,
+    min_shared: usize,
+) -> (u32, bool) {
     // Keys held more than max_seed_freq times by either document are left out, as the index leaves
     // them out.
     let mut shared = 0u32;
     let mut hits: Vec<(u32, u32)> = Vec::new();
-    crate::align::seed::for_each_shared(&ga, &gb, params.max_seed_freq, |xa, xb| {
+    crate::align::seed::for_each_shared(ga, gb, params.max_seed_freq, |xa, xb| {
         shared += 1;
         for x in xa {
             hits.extend(xb.iter().map(|y| (x.1, y.1)));
@@ -1232,6 +1255,28 @@ mod tests {
         );
         by_pair.sort_unstable_by_key(|c| (c.a, c.b));
         assert_eq!(by_pair, idx.candidates);
+
+        // Each document's n-grams found once, then paired (what `check` does): the same pairs.
+        let grams: Vec<Vec<(u64, u32)>> = (0..refs.len())
+            .map(|d| pair_grams(&t, d, &params, |h| rare(h).then_some(h)))
+            .collect();
+        let mut by_doc = Vec::new();
+        for b in 0..refs.len() {
+            for a in 0..b {
+                let pair = ((a, &grams[a][..]), (b, &grams[b][..]));
+                let (shared, ok) =
+                    shared_and_verified_grams(&t, pair.0, pair.1, &params, ip.min_shared);
+                if ok {
+                    by_doc.push(Candidate {
+                        a: a as u32,
+                        b: b as u32,
+                        shared,
+                    });
+                }
+            }
+        }
+        by_doc.sort_unstable_by_key(|c| (c.a, c.b));
+        assert_eq!(by_doc, idx.candidates);
     }
 
     #[test]

@@ -282,34 +282,11 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
     let words: Vec<usize> = tokenized.ids.iter().map(Vec::len).collect();
 
     progress.stage("align", idx.candidates.len());
-    let (order, block) = ViewCache::order(&idx.candidates, &words);
-    // One cache a worker thread, kept from one piece of the order to the next: a thread goes
-    // through its pieces in the planned order, so a cache stays warm however finely the order is
-    // split to share the work.
-    let caches: Vec<std::sync::Mutex<ViewCache>> = (0..rayon::current_num_threads())
-        .map(|_| std::sync::Mutex::new(ViewCache::new(block)))
-        .collect();
-    let pairs: Vec<PairResult> = order
-        .par_iter()
-        .map(|c| {
-            // The cache is taken out while the pair is aligned, not locked: a pair's work may
-            // run parallel jobs, and this thread may run another pair meanwhile (it finds an
-            // empty cache). Only this thread takes the lock; a poisoned one means a worker
-            // panicked already.
-            let slot = rayon::current_thread_index().unwrap_or(0) % caches.len();
-            let lock = || {
-                caches[slot]
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-            };
-            let mut cache = std::mem::replace(&mut *lock(), ViewCache::new(block));
-            let r = align_pair(docs, &tokenized, &idx, c, params, sp.word_diffs, &mut cache);
-            *lock() = cache;
-            progress.inc(1);
-            r
-        })
-        .filter(|p| !p.passages.is_empty())
-        .collect();
+    let pairs: Vec<PairResult> = align_planned(&idx.candidates, &words, |c, cache| {
+        let r = align_pair(docs, &tokenized, &idx, c, params, sp.word_diffs, cache);
+        progress.inc(1);
+        Some(r).filter(|p| !p.passages.is_empty())
+    });
     crate::release_freed_heap();
     timings.lap("align");
 
@@ -322,6 +299,42 @@ pub fn scan(docs: &[CorpusDoc], params: &Params, sp: &ScanParams, progress: &Pro
     progress.finish();
     timings.lap("cluster");
     out
+}
+
+/// `f` of each pair of `candidates` (documents of `words` tokens), given a worker's view cache, in
+/// parallel and in the order planned on the workers' caches ([`ViewCache::order`]): the pairs for
+/// which it gives a result, in that order. `scan` and `check` align their pairs through this.
+pub(crate) fn align_planned<R: Send>(
+    candidates: &[Candidate],
+    words: &[usize],
+    f: impl Fn(&Candidate, &mut ViewCache) -> Option<R> + Sync,
+) -> Vec<R> {
+    let (order, block) = ViewCache::order(candidates, words);
+    // One cache a worker thread, kept from one piece of the order to the next: a thread goes
+    // through its pieces in the planned order, so a cache stays warm however finely the order is
+    // split to share the work.
+    let caches: Vec<std::sync::Mutex<ViewCache>> = (0..rayon::current_num_threads())
+        .map(|_| std::sync::Mutex::new(ViewCache::new(block)))
+        .collect();
+    order
+        .par_iter()
+        .filter_map(|c| {
+            // The cache is taken out while the pair is aligned, not locked: a pair's work may
+            // run parallel jobs, and this thread may run another pair meanwhile (it finds an
+            // empty cache). Only this thread takes the lock; a poisoned one means a worker
+            // panicked already.
+            let slot = rayon::current_thread_index().unwrap_or(0) % caches.len();
+            let lock = || {
+                caches[slot]
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            };
+            let mut cache = std::mem::replace(&mut *lock(), ViewCache::new(block));
+            let r = f(c, &mut cache);
+            *lock() = cache;
+            r
+        })
+        .collect()
 }
 
 /// A boilerplate run of a document: the hash of its normalised words, its byte span, its words.
