@@ -441,21 +441,20 @@ impl<'a> Work<'a> {
     }
 
     /// The n-grams of each document marked in `which` that a pair is verified by ([`Work::verify`]),
-    /// given each key's document frequency: found once a document, not once a pair (a Bible
-    /// chapter is in ~230 candidate pairs, and each n-gram's frequency is a search).
+    /// given whether a document's key is in 2 to `max_df` documents (`rare(document, key)`):
+    /// found once a document, not once a pair (a Bible chapter is in ~230 candidate pairs).
     fn pair_grams(
         &self,
         which: &[bool],
         s: &Settings,
-        df: impl Fn(u64) -> usize + Sync,
+        rare: impl Fn(usize, u64) -> bool + Sync,
     ) -> Vec<Vec<(u64, u32)>> {
-        let rare = |k: u64| (2..=s.max_df).contains(&df(fold(k))).then_some(k);
         which
             .par_iter()
             .enumerate()
             .map(|(d, &yes)| {
                 if yes {
-                    index::pair_grams(&self.t, d, &s.params, rare)
+                    index::pair_grams(&self.t, d, &s.params, |k| rare(d, k).then_some(k))
                 } else {
                     Vec::new()
                 }
@@ -735,16 +734,6 @@ pub fn build(
             e
         })
         .collect();
-    // A key's documents: its postings are contiguous in the sorted array. Counted up to
-    // max_df + 1 only (all that `verify` asks), so a key common to the whole corpus costs no more.
-    let df = |k: u64| {
-        let lo = postings.partition_point(|&p| fold(p) < k);
-        postings[lo..]
-            .iter()
-            .take(s.max_df + 1)
-            .take_while(|&&p| fold(p) == k)
-            .count()
-    };
     // The verified pairs: those the memo holds, and the others, aligned in the order `scan` plans.
     let mut to_verify = vec![false; docs.len()];
     for &(a, b, _) in cands
@@ -753,7 +742,23 @@ pub fn build(
     {
         (to_verify[a as usize], to_verify[b as usize]) = (true, true);
     }
-    let grams = work.pair_grams(&to_verify, s, df);
+    // Each such document's keys of 2 to max_df documents, from one pass over the sorted postings (a
+    // key's postings are contiguous, a document once): a search in a document's short list where a
+    // search in all the postings for each n-gram was most of a build.
+    let mut rare: Vec<Vec<u64>> = vec![Vec::new(); docs.len()];
+    for group in postings.chunk_by(|x, y| fold(*x) == fold(*y)) {
+        if (2..=s.max_df).contains(&group.len()) {
+            for &p in group {
+                if to_verify[slot_of(p) as usize] {
+                    rare[slot_of(p) as usize].push(fold(p));
+                }
+            }
+        }
+    }
+    let grams = work.pair_grams(&to_verify, s, |d, k| {
+        rare[d].binary_search(&fold(k)).is_ok()
+    });
+    drop(rare);
     let verified: Vec<(Candidate, Option<Vec<Passage>>)> = cands
         .par_iter()
         .filter_map(|&(a, b, count)| {
@@ -1059,7 +1064,7 @@ pub fn add(
     {
         (to_verify[local(x)], to_verify[local(y)]) = (true, true);
     }
-    let grams = all.pair_grams(&to_verify, s, df);
+    let grams = all.pair_grams(&to_verify, s, |_, k| (2..=s.max_df).contains(&df(fold(k))));
     let aligned: Vec<Pair> = cands
         .par_iter()
         .filter_map(|&(x, y, count)| {
