@@ -785,24 +785,21 @@ pub fn build(
         })
         .collect();
     drop(grams);
-    let (known, todo): (Vec<_>, Vec<_>) = verified.into_iter().partition(|x| x.1.is_some());
-    let todo: Vec<Candidate> = todo.into_iter().map(|x| x.0).collect();
-    let words: Vec<usize> = work.t.ids.iter().map(Vec::len).collect();
-    let pair = |c: Candidate, passages: Vec<Passage>| {
-        let empty = passages.is_empty();
-        let (a, b, shared) = (c.a, c.b, c.shared);
-        let p = Pair {
-            a,
-            b,
-            shared,
-            passages,
-        };
-        (p, empty)
+    let pair = |c: Candidate, passages: Vec<Passage>| Pair {
+        a: c.a,
+        b: c.b,
+        shared: c.shared,
+        passages,
     };
-    let mut aligned: Vec<(Pair, bool)> = known
-        .into_iter()
-        .map(|(c, p)| pair(c, p.expect("partitioned")))
-        .collect();
+    let mut aligned: Vec<Pair> = Vec::with_capacity(verified.len());
+    let mut todo: Vec<Candidate> = Vec::new();
+    for (c, known) in verified {
+        match known {
+            Some(p) => aligned.push(pair(c, p)),
+            None => todo.push(c),
+        }
+    }
+    let words: Vec<usize> = work.t.ids.iter().map(Vec::len).collect();
     aligned.extend(scan::align_planned(&todo, &words, |c, cache| {
         Some(pair(
             *c,
@@ -815,8 +812,8 @@ pub fn build(
         empty_pairs: Vec::new(),
         bmd,
     };
-    for (p, empty) in aligned {
-        if empty {
+    for p in aligned {
+        if p.passages.is_empty() {
             state
                 .empty_pairs
                 .push((entries_hash(docs, p.a), entries_hash(docs, p.b)));
