@@ -26,45 +26,32 @@ use crate::track::{MatchParams, Statement, Tracking};
 
 /// Scan `corpus` and build the report; `inputs` are [`Corpus::inputs`]. Without `passage_texts`,
 /// the report holds no passage texts (a summary-level JSON that needs no pages: they are never
-/// built; leave out the word diffs too with [`ScanParams::word_diffs`]). Without `keep_scan` the
-/// scan's [`Scan::tokenized`] is dropped before the report is built and its [`Scan::pairs`] are
-/// moved into the report ([`ScanReport::from_pairs_of`]; only [`dedup`] needs them), so the report
-/// reuses their memory.
-pub fn scan(
-    corpus: &Corpus,
+/// built; leave out the word diffs too with [`ScanParams::word_diffs`]). The scan's
+/// [`Scan::tokenized`] is dropped before the report is built and its [`Scan::pairs`] are moved into
+/// the report ([`ScanReport::from_pairs_of`]); [`ScanReport::new`] builds it beside a scan that is
+/// kept ([`dedup`] needs it).
+pub fn scan<'d>(
+    corpus: &'d Corpus,
     params: &Params,
     sp: &ScanParams,
     inputs: Vec<InputInfo>,
     passage_texts: bool,
-    keep_scan: bool,
     progress: &Progress,
-) -> (Scan, ScanReport) {
+) -> ScanReport<'d> {
     let mut result = crate::scan::scan(&corpus.docs, params, sp, progress);
     let mut timings = Timings::new();
-    let report = if keep_scan {
-        ScanReport::new(
-            &corpus.docs,
-            &result,
-            params,
-            sp,
-            inputs,
-            corpus.skipped.clone(),
-            passage_texts,
-        )
-    } else {
-        result.tokenized = None;
-        ScanReport::from_pairs_of(
-            &corpus.docs,
-            &mut result,
-            params,
-            sp,
-            inputs,
-            corpus.skipped.clone(),
-            passage_texts,
-        )
-    };
+    result.tokenized = None;
+    let report = ScanReport::from_pairs_of(
+        &corpus.docs,
+        &mut result,
+        params,
+        sp,
+        inputs,
+        corpus.skipped.clone(),
+        passage_texts,
+    );
     timings.lap("report");
-    (result, report)
+    report
 }
 
 /// What to remove from `corpus` as duplicates, and the report, from `scan`: a scan of it by

@@ -232,15 +232,7 @@ pub fn scan(args: ScanArgs) -> Result<i32> {
     let passage_texts = !(args.json_summary && args.html.is_none());
     sp.word_diffs = passage_texts;
     let progress = Progress::new(!args.corpus.quiet && std::io::stderr().is_terminal());
-    let (_, report) = crate::run::scan(
-        &corpus,
-        &params,
-        &sp,
-        inputs,
-        passage_texts,
-        false,
-        &progress,
-    );
+    let report = crate::run::scan(&corpus, &params, &sp, inputs, passage_texts, &progress);
     let mut timings = crate::scan::Timings::new();
     if let Some(path) = &args.html {
         write_html(

@@ -259,14 +259,16 @@ pub fn report(args: ReportArgs) -> Result<i32> {
     .context("scan")?;
     let code = super::corpus_cmd::exit_code(&corpus.skipped);
     let progress = crate::scan::Progress::new(false);
-    let (scanned, scan) = crate::run::scan(
-        &corpus,
+    // The scan is kept beside its report: dedup's plan comes from it.
+    let scanned = crate::scan::scan(&corpus.docs, &scan_params, &sp, &progress);
+    let scan = crate::report::scan::ScanReport::new(
+        &corpus.docs,
+        &scanned,
         &scan_params,
         &sp,
         inputs.clone(),
+        corpus.skipped.clone(),
         true,
-        true,
-        &progress,
     );
     (|| -> Result<()> {
         super::corpus_cmd::write_html(
@@ -287,7 +289,6 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         ..scan_params
     };
     let (_, dedup) = crate::run::dedup(&corpus, &scanned, &dedup_params, sp, inputs, false);
-    drop(scanned);
     json::write_json_atomic(&file("dedup.json"), &dedup).context("dedup")?;
 
     let track = match &statements {

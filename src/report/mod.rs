@@ -522,6 +522,7 @@ fn replace_unprintable(s: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow
 /// A column is counted from the line's start, or on lines longer than `STEP` (64 KiB) from the last
 /// checkpoint before the offset, so one lookup reads at most `STEP` bytes however long the line (a
 /// 100 MB single-line file with many passages stays linear).
+#[derive(Debug)]
 pub struct LineIndex {
     starts: Vec<usize>,
     /// (byte offset, characters from its line's start to it), every `STEP` bytes of long lines.

@@ -183,9 +183,12 @@ pub struct BoilerplateInfo {
     pub occurrences: Vec<PlaceInfo>,
 }
 
-/// The report of `cyberdiff scan`.
-#[derive(Debug, Serialize)]
-pub struct ScanReport {
+/// The report of `cyberdiff scan`. Its pairs hold their passages' spans only: the texts and word
+/// diffs of a corpus's pairs can be many times the corpus (the Bible chapters: 21 MB of text, 950 MB
+/// of JSON), so they are made from the scan's pairs as the report is written (its `Serialize` impl,
+/// a batch of pairs at a time) or a pair's page is made ([`ScanReport::full_pair`]).
+#[derive(Debug)]
+pub struct ScanReport<'d> {
     pub schema_version: u32,
     pub command: &'static str,
     pub manifest: ScanManifest,
@@ -196,6 +199,156 @@ pub struct ScanReport {
     pub clusters: Vec<ClusterInfo>,
     pub duplicates: Vec<DuplicateInfo>,
     pub boilerplate: Vec<BoilerplateInfo>,
+    /// Where the pairs' passage texts and word diffs are made from (none in a summary report).
+    texts: Option<PairTexts<'d>>,
+}
+
+/// The scan's pairs a report's pair texts are made from: its own, or the scan's.
+#[derive(Debug)]
+enum Sources<'d> {
+    Borrowed(&'d [PairResult]),
+    Owned(Vec<PairResult>),
+}
+
+impl Sources<'_> {
+    fn get(&self) -> &[PairResult] {
+        match self {
+            Sources::Borrowed(p) => p,
+            Sources::Owned(p) => p,
+        }
+    }
+}
+
+/// What a report's pairs are made from: the documents, their line indexes and the scan's pairs.
+#[derive(Debug)]
+struct PairMaker<'d> {
+    docs: &'d [CorpusDoc],
+    /// Shared by every pair of the document (a corpus has far more pairs than documents).
+    doc_infos: Vec<Arc<DocInfo>>,
+    lines: Vec<LineIndex>,
+}
+
+impl PairMaker<'_> {
+    /// Pair `i` (0-based) of the report from the scan's pair `p`, with its passages' texts and word
+    /// diffs or without.
+    fn pair(&self, i: usize, p: &PairResult, texts: bool) -> PairInfo {
+        let text = |d: usize| self.docs[d].doc.text.as_str();
+        let mut kinds = KindCounts::default();
+        let passages: Vec<ScanPassage> = p
+            .passages
+            .iter()
+            .enumerate()
+            .map(|(j, x)| {
+                if !x.boilerplate {
+                    add_kind(&mut kinds, x.kind);
+                }
+                ScanPassage {
+                    id: j + 1,
+                    kind: x.kind,
+                    boilerplate: x.boilerplate,
+                    score: x.score,
+                    aligned_words: x.aligned_a.min(x.aligned_b),
+                    a: span_info(text(p.a), &self.lines[p.a], &x.a, x.a_tokens.len(), texts),
+                    b: span_info(text(p.b), &self.lines[p.b], &x.b, x.b_tokens.len(), texts),
+                    ops: x
+                        .ops
+                        .iter()
+                        .filter(|_| texts)
+                        .map(|o| OpInfo {
+                            op: o.tag,
+                            a: text(p.a)[o.a.start as usize..o.a.end as usize].to_owned(),
+                            b: text(p.b)[o.b.start as usize..o.b.end as usize].to_owned(),
+                            fuzzy: o.fuzzy,
+                            relation: o.relation,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        PairInfo {
+            id: i + 1,
+            a: self.doc_infos[p.a].clone(),
+            b: self.doc_infos[p.b].clone(),
+            shared_ngrams: p.shared_ngrams,
+            summary: PairSummary {
+                a_reused_share: p.a_share,
+                b_reused_share: p.b_share,
+                a_share_with_boilerplate: p.a_share_all,
+                b_share_with_boilerplate: p.b_share_all,
+                passages: passages.len(),
+                boilerplate_passages: passages.iter().filter(|x| x.boilerplate).count(),
+                kinds,
+            },
+            passages,
+        }
+    }
+}
+
+/// The pairs' passage texts and word diffs of a report: made when written, never held together.
+#[derive(Debug)]
+struct PairTexts<'d> {
+    maker: PairMaker<'d>,
+    sources: Sources<'d>,
+}
+
+/// Pairs made at once while a report is written, a bounded number in memory (few in the unit tests,
+/// so that their reports span several batches).
+pub(crate) const PAIRS_A_BATCH: usize = if cfg!(test) { 8 } else { 512 };
+
+/// A report's pairs with their texts, made batch by batch as they are written.
+struct FullPairs<'r, 'd>(&'r ScanReport<'d>);
+
+impl Serialize for FullPairs<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let r = self.0;
+        let Some(t) = &r.texts else {
+            return r.pairs.serialize(s);
+        };
+        let sources = t.sources.get();
+        let mut seq = s.serialize_seq(Some(sources.len()))?;
+        // One thread makes the next batch while this one writes the last (making them on all the
+        // workers was slower: the texts' allocations are then freed on another thread).
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<PairInfo>>(1);
+            scope.spawn(move || {
+                for start in (0..sources.len()).step_by(PAIRS_A_BATCH) {
+                    let end = (start + PAIRS_A_BATCH).min(sources.len());
+                    let batch = (start..end)
+                        .map(|i| t.maker.pair(i, &sources[i], true))
+                        .collect();
+                    if tx.send(batch).is_err() {
+                        return;
+                    }
+                }
+            });
+            for batch in rx {
+                for p in &batch {
+                    seq.serialize_element(p)?;
+                }
+            }
+            Ok(())
+        })?;
+        seq.end()
+    }
+}
+
+impl Serialize for ScanReport<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut r = s.serialize_struct("ScanReport", 10)?;
+        r.serialize_field("schema_version", &self.schema_version)?;
+        r.serialize_field("command", &self.command)?;
+        r.serialize_field("manifest", &self.manifest)?;
+        r.serialize_field("skipped", &self.skipped)?;
+        r.serialize_field("index", &self.index)?;
+        r.serialize_field("documents", &self.documents)?;
+        r.serialize_field("pairs", &FullPairs(self))?;
+        r.serialize_field("clusters", &self.clusters)?;
+        r.serialize_field("duplicates", &self.duplicates)?;
+        r.serialize_field("boilerplate", &self.boilerplate)?;
+        r.end()
+    }
 }
 
 /// The passage columns of a summary report's pair rows ([`ScanSummary::passage_fields`]).
@@ -309,7 +462,7 @@ pub struct ScanSummary {
     pub boilerplate: Vec<BoilerplateRow>,
 }
 
-impl ScanReport {
+impl ScanReport<'_> {
     /// The report as JSON text: the summary level laid out as rows ([`Self::into_summary`],
     /// [`super::json::to_rows`]) or the full report, pretty.
     pub fn into_json(self, summary: bool) -> String {
@@ -438,26 +591,38 @@ fn doc_info(d: &CorpusDoc, words: usize) -> DocInfo {
     }
 }
 
-impl ScanReport {
+impl<'d> ScanReport<'d> {
     /// Build the report of a scan of `docs`. `inputs` are the files read (a JSON Lines file once).
     /// Without `passage_texts` the report holds no passage texts nor word diffs, and of a cluster's
-    /// occurrences only the source's text (the terminal summary quotes it).
+    /// occurrences only the source's text (the terminal summary quotes it). With them, the pairs'
+    /// texts and diffs are still not held: they are made from `scan`'s pairs as the report is
+    /// written.
     pub fn new(
-        docs: &[CorpusDoc],
-        scan: &Scan,
+        docs: &'d [CorpusDoc],
+        scan: &'d Scan,
         params: &Params,
         sp: &ScanParams,
         inputs: Vec<InputInfo>,
         skipped: Vec<Skipped>,
         passage_texts: bool,
     ) -> Self {
-        Self::build(docs, scan, None, params, sp, inputs, skipped, passage_texts)
+        Self::build(
+            docs,
+            scan,
+            Sources::Borrowed(&scan.pairs),
+            params,
+            sp,
+            inputs,
+            skipped,
+            passage_texts,
+        )
     }
 
-    /// [`Self::new`], moving the scan's pairs into the report: each pair's passages are freed as
-    /// the report's are made, so the two are not held whole at once (`scan.pairs` is left empty).
+    /// [`Self::new`], moving the scan's pairs into the report (`scan.pairs` is left empty): the
+    /// report keeps them for the texts it writes, and without `passage_texts` drops them once its
+    /// spans are made.
     pub fn from_pairs_of(
-        docs: &[CorpusDoc],
+        docs: &'d [CorpusDoc],
         scan: &mut Scan,
         params: &Params,
         sp: &ScanParams,
@@ -469,7 +634,7 @@ impl ScanReport {
         Self::build(
             docs,
             scan,
-            Some(pairs),
+            Sources::Owned(pairs),
             params,
             sp,
             inputs,
@@ -478,12 +643,12 @@ impl ScanReport {
         )
     }
 
-    /// The report of `scan`, whose pairs are `owned` when given (else `scan.pairs`).
+    /// The report of `scan`, whose pairs are `sources`.
     #[allow(clippy::too_many_arguments)]
     fn build(
-        docs: &[CorpusDoc],
+        docs: &'d [CorpusDoc],
         scan: &Scan,
-        owned: Option<Vec<PairResult>>,
+        sources: Sources<'d>,
         params: &Params,
         sp: &ScanParams,
         inputs: Vec<InputInfo>,
@@ -496,87 +661,36 @@ impl ScanReport {
             .collect();
         let text = |d: usize| docs[d].doc.text.as_str();
         let id = |d: usize| docs[d].doc.id.clone();
-        let doc_infos: Vec<std::sync::Arc<DocInfo>> = docs
-            .iter()
-            .zip(&scan.words)
-            .map(|(d, &w)| std::sync::Arc::new(doc_info(d, w)))
-            .collect();
-        let pair_info = |i: usize, p: &PairResult| {
-            let mut kinds = KindCounts::default();
-            let passages: Vec<ScanPassage> = p
-                .passages
+        let maker = PairMaker {
+            docs,
+            doc_infos: docs
                 .iter()
-                .enumerate()
-                .map(|(j, x)| {
-                    if !x.boilerplate {
-                        add_kind(&mut kinds, x.kind);
-                    }
-                    ScanPassage {
-                        id: j + 1,
-                        kind: x.kind,
-                        boilerplate: x.boilerplate,
-                        score: x.score,
-                        aligned_words: x.aligned_a.min(x.aligned_b),
-                        a: span_info(
-                            text(p.a),
-                            &lines[p.a],
-                            &x.a,
-                            x.a_tokens.len(),
-                            passage_texts,
-                        ),
-                        b: span_info(
-                            text(p.b),
-                            &lines[p.b],
-                            &x.b,
-                            x.b_tokens.len(),
-                            passage_texts,
-                        ),
-                        ops: x
-                            .ops
-                            .iter()
-                            .filter(|_| passage_texts)
-                            .map(|o| OpInfo {
-                                op: o.tag,
-                                a: text(p.a)[o.a.clone()].to_owned(),
-                                b: text(p.b)[o.b.clone()].to_owned(),
-                                fuzzy: o.fuzzy,
-                                relation: o.relation,
-                            })
-                            .collect(),
-                    }
-                })
-                .collect();
-            PairInfo {
-                id: i + 1,
-                a: doc_infos[p.a].clone(),
-                b: doc_infos[p.b].clone(),
-                shared_ngrams: p.shared_ngrams,
-                summary: PairSummary {
-                    a_reused_share: p.a_share,
-                    b_reused_share: p.b_share,
-                    a_share_with_boilerplate: p.a_share_all,
-                    b_share_with_boilerplate: p.b_share_all,
-                    passages: passages.len(),
-                    boilerplate_passages: passages.iter().filter(|x| x.boilerplate).count(),
-                    kinds,
-                },
-                passages,
-            }
-        };
-        let n_pairs = owned.as_ref().map_or(scan.pairs.len(), Vec::len);
-        let pairs: Vec<PairInfo> = match owned {
-            Some(owned) => owned
-                .into_par_iter()
-                .enumerate()
-                .map(|(i, p)| pair_info(i, &p))
+                .zip(&scan.words)
+                .map(|(d, &w)| Arc::new(doc_info(d, w)))
                 .collect(),
-            None => scan
-                .pairs
-                .par_iter()
-                .enumerate()
-                .map(|(i, p)| pair_info(i, p))
-                .collect(),
+            lines,
         };
+        // Pairs the report will not write texts of are freed as their spans are made.
+        let (pairs, sources): (Vec<PairInfo>, _) = match sources {
+            Sources::Owned(owned) if !passage_texts => (
+                owned
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(i, p)| maker.pair(i, &p, false))
+                    .collect(),
+                None,
+            ),
+            sources => (
+                sources
+                    .get()
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, p)| maker.pair(i, p, false))
+                    .collect(),
+                Some(sources),
+            ),
+        };
+        let n_pairs = pairs.len();
         let shared_ids: Vec<Arc<str>> = docs.iter().map(|d| Arc::from(d.doc.id.as_str())).collect();
         let shared_dates: Vec<Option<Arc<str>>> = docs
             .iter()
@@ -596,7 +710,7 @@ impl ScanReport {
                     .enumerate()
                     .map(|(k, o)| {
                         let with_text = passage_texts || k == 0;
-                        let s = span_info(text(o.doc), &lines[o.doc], &o.span, 0, with_text);
+                        let s = span_info(text(o.doc), &maker.lines[o.doc], &o.span, 0, with_text);
                         OccurrenceInfo {
                             document: shared_ids[o.doc].clone(),
                             date: shared_dates[o.doc].clone(),
@@ -642,7 +756,7 @@ impl ScanReport {
                             document: id(*d),
                             start: r.start,
                             end: r.end,
-                            line: lines[*d].line_col(text(*d), r.start).0,
+                            line: maker.lines[*d].line_col(text(*d), r.start).0,
                         })
                         .collect(),
                 }
@@ -694,12 +808,23 @@ impl ScanReport {
             clusters,
             duplicates,
             boilerplate,
+            texts: sources
+                .filter(|_| passage_texts)
+                .map(|sources| PairTexts { maker, sources }),
         }
+    }
+
+    /// Pair `i` (0-based) with its passages' texts and word diffs, as the JSON writes it; `None`
+    /// when the report has none (`pairs[i]` is then the pair as written).
+    pub fn full_pair(&self, i: usize) -> Option<PairInfo> {
+        let t = self.texts.as_ref()?;
+        Some(t.maker.pair(i, &t.sources.get()[i], true))
     }
 
     /// The compare report of pair `i` (0-based), for its side-by-side page.
     pub fn compare_report(&self, i: usize) -> CompareReport {
-        let p = &self.pairs[i];
+        let full = self.full_pair(i);
+        let p = full.as_ref().unwrap_or(&self.pairs[i]);
         let copy_span = |s: &SpanInfo| SpanInfo {
             start: s.start,
             end: s.end,
@@ -937,19 +1062,50 @@ pub fn pair_page_name(id: usize) -> String {
 /// Which pairs get a compare page: the `max` with the most reused words (boilerplate passages
 /// included), ties by id. Indexed by pair id (index 0 unused).
 pub fn paged_pairs(r: &ScanReport, max: usize) -> Vec<bool> {
-    let mut order: Vec<usize> = (0..r.pairs.len()).collect();
-    let reused = |i: usize| -> usize { r.pairs[i].passages.iter().map(|x| x.aligned_words).sum() };
-    order.sort_by_key(|&i| (std::cmp::Reverse(reused(i)), i));
-    order.truncate(max);
     let mut linked = vec![false; r.pairs.len() + 1];
-    for i in order {
+    for i in most_reused(r, max) {
         linked[r.pairs[i].id] = true;
     }
     linked
 }
 
+/// The indices of the `max` pairs of `r` with the most reused words (of two alike, the first), in
+/// order.
+fn most_reused(r: &ScanReport, max: usize) -> Vec<usize> {
+    let reused = |k: usize| -> usize { r.pairs[k].passages.iter().map(|x| x.aligned_words).sum() };
+    listed(r.pairs.len(), max, |k| (std::cmp::Reverse(reused(k)), k))
+}
 /// The largest number of documents shown in the heat map (those with the most reuse).
 pub const HEATMAP_MAX_DOCS: usize = 120;
+
+/// Rows a list of the scan page (recurring passages, pairs, duplicates, boilerplate) shows at most:
+/// a corpus can have hundreds of thousands (the Bible chapters: 50,957 recurring passages, 98,698
+/// pairs, a 135 MB page), which no browser shows usefully; the JSON report has them all. (Few in the
+/// unit tests, so that their corpora have more.)
+pub const HTML_MAX_ROWS: usize = if cfg!(test) { 5 } else { 1000 };
+
+/// The indices of the rows of a list of `n` to show: the `max` smallest by `key` (all when there are
+/// no more), in their order.
+fn listed<K: Ord>(n: usize, max: usize, key: impl Fn(usize) -> K) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..n).collect();
+    if n > max {
+        shown.sort_by_key(|&k| key(k));
+        shown.truncate(max);
+        shown.sort_unstable();
+    }
+    shown
+}
+
+/// What a list of `n` rows says when it shows only [`HTML_MAX_ROWS`] of them, the `which` ones.
+fn cut_note(n: usize, which: &str) -> Option<String> {
+    (n > HTML_MAX_ROWS).then(|| {
+        format!(
+            "The {} {which} of {} are listed here; the scan's JSON report lists them all.",
+            super::html::group_digits(HTML_MAX_ROWS as u64),
+            super::html::group_digits(n as u64)
+        )
+    })
+}
 
 /// The heat map's colour levels: a share below `HEAT_STEPS[k]` is level `k`, one at or above the
 /// last is the darkest. Overlaps between whole documents are mostly small, so the steps are
@@ -992,11 +1148,20 @@ struct ScanPage<'a> {
     heat_cols: Vec<(String, String, String)>,
     heat_rows: Vec<HeatRow>,
     scale: Vec<(usize, String)>,
+    /// Each list: its length, the rows shown, and a note when these are fewer ([`HTML_MAX_ROWS`]).
+    n_clusters: usize,
+    clusters_cut: Option<String>,
     clusters: Vec<ClusterView<'a>>,
+    n_pairs: usize,
+    pairs_cut: Option<String>,
     pairs: Vec<PairView<'a>>,
     pages_cut: bool,
+    n_duplicates: usize,
+    duplicates_cut: Option<String>,
     duplicates: Vec<(&'static str, &'a str, &'a str, String, String)>,
     dup_threshold: String,
+    n_boilerplate: usize,
+    boilerplate_cut: Option<String>,
     boilerplate: Vec<(usize, usize, usize, &'a str)>,
     boiler_min: usize,
     documents: Vec<DocRow<'a>>,
@@ -1230,9 +1395,17 @@ pub fn render_html_in(
             })
             .collect()
     };
-    let clusters = r
-        .clusters
+    // Each list shows its HTML_MAX_ROWS most telling rows, in their order: the JSON has them all.
+    let shown_clusters = listed(r.clusters.len(), HTML_MAX_ROWS, |k| {
+        (std::cmp::Reverse(r.clusters[k].documents), k)
+    });
+    let shown_pairs = most_reused(r, HTML_MAX_ROWS);
+    let shown_boilerplate = listed(r.boilerplate.len(), HTML_MAX_ROWS, |k| {
+        (std::cmp::Reverse(r.boilerplate[k].documents), k)
+    });
+    let clusters = shown_clusters
         .iter()
+        .map(|&k| &r.clusters[k])
         .map(|c| {
             let src = &c.occurrences[0];
             let dates: Vec<&str> = c
@@ -1326,9 +1499,9 @@ pub fn render_html_in(
         })
         .collect();
 
-    let pairs: Vec<PairView> = r
-        .pairs
+    let pairs: Vec<PairView> = shown_pairs
         .iter()
+        .map(|&k| &r.pairs[k])
         .map(|p| PairView {
             id: p.id,
             a: &p.a.id,
@@ -1348,6 +1521,7 @@ pub fn render_html_in(
     let duplicates = r
         .duplicates
         .iter()
+        .take(HTML_MAX_ROWS)
         .map(|d| {
             let kind = match d.kind {
                 DupKind::Exact => "exact",
@@ -1363,9 +1537,9 @@ pub fn render_html_in(
             )
         })
         .collect();
-    let boilerplate = r
-        .boilerplate
+    let boilerplate = shown_boilerplate
         .iter()
+        .map(|&k| &r.boilerplate[k])
         .map(|b| (b.id, b.documents, b.words, b.text.as_str()))
         .collect();
     let documents = r
@@ -1475,11 +1649,19 @@ pub fn render_html_in(
         heat_cols,
         heat_rows,
         scale,
+        n_clusters: r.clusters.len(),
+        clusters_cut: cut_note(r.clusters.len(), "most widespread"),
         clusters,
+        n_pairs: r.pairs.len(),
+        pairs_cut: cut_note(r.pairs.len(), "with the most reused words"),
         pairs,
         pages_cut,
+        n_duplicates: r.duplicates.len(),
+        duplicates_cut: cut_note(r.duplicates.len(), "first"),
         duplicates,
         dup_threshold: pct(r.manifest.scan.duplicate_threshold),
+        n_boilerplate: r.boilerplate.len(),
+        boilerplate_cut: cut_note(r.boilerplate.len(), "most widespread"),
         boilerplate,
         boiler_min: r.manifest.scan.index.boilerplate_min_docs,
         documents,

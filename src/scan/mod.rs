@@ -115,14 +115,21 @@ impl ScanOptions {
     }
 }
 
-/// One diff step as byte ranges into the two texts.
+/// One diff step as byte ranges into the two texts (32-bit, as the tokens' offsets: a corpus's pairs
+/// hold millions of these).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct OpRec {
     pub tag: OpTag,
-    pub a: Range<usize>,
-    pub b: Range<usize>,
+    pub a: Range<u32>,
+    pub b: Range<u32>,
     pub fuzzy: bool,
     pub relation: Option<crate::relate::Relation>,
+}
+
+/// A byte span of a document in 32 bits (its tokens' offsets are: documents are below 4 GiB).
+fn span32(r: Range<usize>) -> Range<u32> {
+    let at = |x: usize| u32::try_from(x).expect("token offsets are 32-bit");
+    at(r.start)..at(r.end)
 }
 
 /// A passage of a pair, with byte and token spans.
@@ -867,8 +874,8 @@ pub(crate) fn align_sides(
                     .filter(|_| word_diffs)
                     .map(|o| OpRec {
                         tag: o.tag,
-                        a: crate::byte_span(toks_a, &o.a),
-                        b: crate::byte_span(toks_b, &o.b),
+                        a: span32(crate::byte_span(toks_a, &o.a)),
+                        b: span32(crate::byte_span(toks_b, &o.b)),
                         fuzzy: o.fuzzy,
                         relation: o.relation,
                     })

@@ -460,7 +460,8 @@ mod tests {
         let progress = crate::scan::Progress::new(false);
         for texts in [true, false] {
             let mut s = super::super::scan(&docs, &params, &sp, &progress);
-            let beside = ScanReport::new(&docs, &s, &params, &sp, Vec::new(), Vec::new(), texts);
+            let kept = super::super::scan(&docs, &params, &sp, &progress);
+            let beside = ScanReport::new(&docs, &kept, &params, &sp, Vec::new(), Vec::new(), texts);
             let pairs = s.pairs.len();
             let taking = ScanReport::from_pairs_of(
                 &docs,
@@ -500,6 +501,123 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The default settings for `docs`, and their scan.
+    fn scanned(docs: &[CorpusDoc]) -> (Params, ScanParams, Scan) {
+        let params = Params::default();
+        let sp = crate::scan::ScanOptions::default()
+            .resolve(docs.len())
+            .unwrap();
+        let s = super::super::scan(docs, &params, &sp, &crate::scan::Progress::new(false));
+        (params, sp, s)
+    }
+
+    /// A report holds its pairs' spans only; the texts and word diffs its JSON writes are the
+    /// documents' own, made as it is written (in batches, so more pairs than one batch).
+    #[test]
+    fn a_report_writes_texts_it_does_not_hold() {
+        let docs = corpus();
+        let (params, sp, s) = scanned(&docs);
+        let r = ScanReport::new(&docs, &s, &params, &sp, Vec::new(), Vec::new(), true);
+        let held = r.pairs.iter().flat_map(|p| &p.passages);
+        assert!(
+            held.clone()
+                .all(|x| x.a.text.is_empty() && x.ops.is_empty())
+        );
+        let v: serde_json::Value = serde_json::from_str(&crate::report::json::to_json(&r)).unwrap();
+        let pairs = v["pairs"].as_array().unwrap();
+        assert_eq!(pairs.len(), r.pairs.len());
+        assert!(pairs.len() > 2 * crate::report::scan::PAIRS_A_BATCH);
+        let text = |id: &serde_json::Value| {
+            let d = docs.iter().find(|d| d.doc.id == id.as_str().unwrap());
+            d.unwrap().doc.text.as_str()
+        };
+        let mut ops = 0;
+        for (i, p) in pairs.iter().enumerate() {
+            assert_eq!(p["id"], i + 1);
+            for x in p["passages"].as_array().unwrap() {
+                for (side, doc) in [("a", &p["a"]["id"]), ("b", &p["b"]["id"])] {
+                    let span = &x[side];
+                    let (start, end) = (
+                        span["start"].as_u64().unwrap(),
+                        span["end"].as_u64().unwrap(),
+                    );
+                    assert_eq!(span["text"], text(doc)[start as usize..end as usize]);
+                }
+                ops += x["ops"].as_array().unwrap().len();
+            }
+            let full = r.full_pair(i).unwrap();
+            assert_eq!(serde_json::to_value(&full).unwrap(), *p);
+        }
+        assert!(ops > 0 && held.count() > 0);
+    }
+
+    /// The scan page lists at most `HTML_MAX_ROWS` rows a list (5 in the unit tests): the most
+    /// widespread recurring passages and boilerplate, the pairs with the most reused words; it
+    /// counts them all and says the rest are in the JSON.
+    #[test]
+    fn the_scan_page_lists_the_most_telling_rows_and_counts_them_all() {
+        use crate::report::scan::HTML_MAX_ROWS;
+        let docs = corpus();
+        let (params, sp, s) = scanned(&docs);
+        let r = ScanReport::new(&docs, &s, &params, &sp, Vec::new(), Vec::new(), false);
+        assert!(r.pairs.len() > HTML_MAX_ROWS && r.clusters.len() > HTML_MAX_ROWS);
+        let html = crate::report::scan::render_html(&r, "p", &|_| true);
+        let section = |id: &str| {
+            let start = html.find(&format!("<section id=\"{id}\">")).unwrap();
+            let end = start + html[start..].find("</section>").unwrap();
+            &html[start..end]
+        };
+        // Cluster ids shown, in order: the most documents first, then the earlier.
+        let shown: Vec<usize> = section("clusters")
+            .split("<details class=\"cluster\" id=\"c")
+            .skip(1)
+            .map(|x| x[..x.find('"').unwrap()].parse().unwrap())
+            .collect();
+        let mut want: Vec<usize> = (0..r.clusters.len()).collect();
+        want.sort_by_key(|&k| (std::cmp::Reverse(r.clusters[k].documents), k));
+        want.truncate(HTML_MAX_ROWS);
+        want.sort_unstable();
+        let want: Vec<usize> = want.iter().map(|&k| r.clusters[k].id).collect();
+        assert_eq!(shown, want);
+        let widest = r.clusters.iter().map(|c| c.documents).max().unwrap();
+        assert!(
+            shown
+                .iter()
+                .any(|&id| r.clusters[id - 1].documents == widest)
+        );
+        let note = format!(
+            "The {HTML_MAX_ROWS} most widespread of {} are listed here",
+            r.clusters.len()
+        );
+        assert!(section("clusters").contains(&note));
+        assert!(section("clusters").contains(&format!(
+            "<span class=\"count\">{}</span>",
+            r.clusters.len()
+        )));
+        // Pair rows: the most reused words first.
+        let rows: Vec<usize> = section("pairs")
+            .split("<tr><td class=\"num\">")
+            .skip(1)
+            .map(|x| x[..x.find('<').unwrap()].parse().unwrap())
+            .collect();
+        let reused = |id: usize| -> usize {
+            r.pairs[id - 1]
+                .passages
+                .iter()
+                .map(|x| x.aligned_words)
+                .sum()
+        };
+        assert_eq!(rows.len(), HTML_MAX_ROWS);
+        let least_shown = rows.iter().map(|&id| reused(id)).min().unwrap();
+        let most_left = (1..=r.pairs.len())
+            .filter(|id| !rows.contains(id))
+            .map(reused)
+            .max()
+            .unwrap();
+        assert!(least_shown >= most_left);
+        assert!(section("pairs").contains(&format!("of {} are listed here", r.pairs.len())));
     }
 
     #[test]
