@@ -2446,6 +2446,64 @@ fn report_parts_are_what_the_commands_write_from_one_reading_of_the_corpus() {
 }
 
 #[test]
+fn report_json_summary_writes_the_scan_as_scan_json_summary_does() {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("corpus")).unwrap();
+    for prefix in ["2015", "2017", "2019"] {
+        let from = TestEnv::input(prefix);
+        std::fs::copy(&from, env.path("corpus").join(from.file_name().unwrap())).unwrap();
+    }
+    for argv in [
+        &["report", "corpus", "--out", "full", "-q"][..],
+        &["report", "corpus", "--out", "sum", "--json-summary", "-q"],
+        &[
+            "scan",
+            "corpus",
+            "--json-summary",
+            "--json",
+            "scan.json",
+            "-q",
+        ],
+    ] {
+        let out = env.cmd().args(argv).output().unwrap();
+        assert!(out.status.success(), "{argv:?}: {}", stderr_of(&out));
+    }
+    let read = |name: &str| std::fs::read(env.path(name)).unwrap();
+    let json = |name: &str| serde_json::from_slice::<Value>(&read(name)).unwrap();
+    assert!(
+        read("sum/scan.json") == read("scan.json"),
+        "sum/scan.json is what `scan --json-summary` writes"
+    );
+    let (full, sum) = (json("full/report.json"), json("sum/report.json"));
+    assert_eq!(sum["scan"], json("scan.json"));
+    assert_eq!(sum["scan"]["level"], "summary");
+    assert!(
+        sum["scan"]["pairs"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+    );
+    assert_eq!(
+        sum["scan"]["pairs"].as_array().unwrap().len(),
+        full["scan"]["pairs"].as_array().unwrap().len()
+    );
+    // A summary pair is a row: ids, shared n-grams, shares and its passages' spans, no texts.
+    let (row, pair) = (&sum["scan"]["pairs"][0], &full["scan"]["pairs"][0]);
+    assert_eq!(row[0], pair["a"]["id"], "{row}");
+    assert!(pair["passages"][0]["a"]["text"].is_string(), "{pair}");
+    assert_eq!(
+        row[5].as_array().map(Vec::len),
+        pair["passages"].as_array().map(Vec::len)
+    );
+    assert!(
+        !row.to_string()
+            .contains(pair["passages"][0]["a"]["text"].as_str().unwrap())
+    );
+    assert_eq!(sum["dedup"], full["dedup"]);
+    assert_eq!(sum["track"], full["track"]);
+    assert!(read("sum/report.json").len() < read("full/report.json").len());
+}
+
+#[test]
 fn report_without_statements_leaves_tracking_out_and_says_so() {
     let env = TestEnv::new();
     std::fs::create_dir(env.path("docs")).unwrap();

@@ -197,6 +197,11 @@ pub struct ReportArgs {
     /// documents is read without this.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Write the scan's JSON (scan.json, and the scan part of report.json) at the summary level:
+    /// pairs, passages (kinds, scores, spans with lines), clusters, duplicates and boilerplate
+    /// without passage texts and word diffs, for large corpora. The pages keep their texts.
+    #[arg(long)]
+    pub json_summary: bool,
     /// Print nothing but warnings and errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -214,7 +219,7 @@ pub struct ReportArgs {
 /// The folder is never read as input (it may lie inside the corpus), and is refused when it holds
 /// an input or files cyberdiff did not write.
 pub fn report(args: ReportArgs) -> Result<i32> {
-    use crate::report::index::{ReportSummary, write_report_json};
+    use crate::report::index::{ReportSummary, ScanPart, write_report_json};
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("inputs")]
     } else {
@@ -278,7 +283,9 @@ pub fn report(args: ReportArgs) -> Result<i32> {
             super::DEFAULT_HTML_PAIRS,
             Some(site),
         )?;
-        json::write_json_atomic(&file("scan.json"), &scan)?;
+        if !args.json_summary {
+            json::write_json_atomic(&file("scan.json"), &scan)?;
+        }
         Ok(())
     })()
     .context("scan")?;
@@ -312,11 +319,21 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         }
     };
     let summary = ReportSummary::new(Some(&scan), Some(&dedup), track.as_ref());
-    json::write_atomic_with(&file("report.json"), json::Durability::Report, |f| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 18, f);
-        write_report_json(&mut w, &summary, Some(&scan), Some(&dedup), track.as_ref())?;
-        std::io::Write::flush(&mut w)
-    })?;
+    // report.json holds the scan as scan.json does: in full, or at the summary level.
+    let write_report = |scan: ScanPart| {
+        json::write_atomic_with(&file("report.json"), json::Durability::Report, |f| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 18, f);
+            write_report_json(&mut w, &summary, Some(scan), Some(&dedup), track.as_ref())?;
+            std::io::Write::flush(&mut w)
+        })
+    };
+    if args.json_summary {
+        let scan = scan.into_summary();
+        json::write_rows_atomic(&file("scan.json"), &scan).context("scan")?;
+        write_report(ScanPart::Summary(&scan))?;
+    } else {
+        write_report(ScanPart::Full(&scan))?;
+    }
     json::write_atomic(
         &file("index.html"),
         crate::report::index::render_index(&summary).as_bytes(),

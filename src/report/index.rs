@@ -215,13 +215,21 @@ impl ReportSummary {
     }
 }
 
+/// The scan part of `report.json`: as `scan --json` writes it, or `scan --json-summary` (its rows
+/// one a line, as in `scan.json`).
+#[derive(Clone, Copy)]
+pub enum ScanPart<'r, 'd> {
+    Full(&'r ScanReport<'d>),
+    Summary(&'r super::scan::ScanSummary),
+}
+
 /// Write the combined JSON of `cyberdiff report` to `w`: a header, then the scan, dedup and track
 /// reports as their commands write them (pretty JSON at the top level, so their field order is
 /// kept); a missing part is `null`.
 pub fn write_report_json(
     w: &mut impl std::io::Write,
     summary: &ReportSummary,
-    scan: Option<&ScanReport>,
+    scan: Option<ScanPart>,
     dedup: Option<&DedupReport>,
     track: Option<&TrackReport>,
 ) -> std::io::Result<()> {
@@ -242,7 +250,15 @@ pub fn write_report_json(
         serde_json::to_string(env!("CARGO_PKG_VERSION")).expect("a string serialises"),
         serde_json::to_string(&pages).expect("strings serialise"),
     )?;
-    part(w, scan)?;
+    match scan {
+        Some(ScanPart::Full(r)) => part(w, Some(r))?,
+        Some(ScanPart::Summary(r)) => {
+            let mut ser =
+                serde_json::Serializer::with_formatter(&mut *w, super::json::Rows::nested(1));
+            serde::Serialize::serialize(r, &mut ser).map_err(std::io::Error::other)?
+        }
+        None => w.write_all(b"null")?,
+    }
     w.write_all(b",\n  \"dedup\": ")?;
     part(w, dedup)?;
     w.write_all(b",\n  \"track\": ")?;

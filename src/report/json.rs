@@ -90,14 +90,26 @@ fn write_formatted<T: Serialize, F: Formatter>(
 pub struct Rows {
     depth: usize,
     has_value: bool,
+    /// Containers this deep in the document the report is written into ([`Rows::nested`]).
+    base: usize,
 }
 
 /// Containers at this depth or above are laid out over lines.
 const ROWS_PRETTY_DEPTH: usize = 2;
 
 impl Rows {
+    /// The layout of a report written as a value `base` containers deep in pretty JSON (the scan
+    /// in `report.json`): indented as its place there, its rows one a line.
+    pub fn nested(base: usize) -> Self {
+        Rows {
+            depth: base,
+            has_value: false,
+            base,
+        }
+    }
+
     fn pretty(&self) -> bool {
-        self.depth <= ROWS_PRETTY_DEPTH
+        self.depth <= ROWS_PRETTY_DEPTH + self.base
     }
 
     /// A line break and the indent of the current depth.
