@@ -4451,6 +4451,45 @@ fn regression_check_gives_its_verdict_when_the_cache_cannot_be_written() {
     }
 }
 
+/// `check -o /dev/null` renamed its report over `/dev/null`, turning the device into a regular file
+/// for every program on the machine; a named pipe stands for it here.
+#[cfg(unix)]
+#[test]
+fn regression_a_report_written_to_a_device_or_pipe_leaves_it_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let env = TestEnv::new();
+    let fifo = env.path("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = env
+        .cmd()
+        .args(["scan"])
+        .arg(repo("inputs"))
+        .args(["--json", "pipe", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // Checked first: were the pipe replaced, the reader would wait on it for ever.
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
+        "the pipe is still a pipe"
+    );
+    let json: Value = serde_json::from_slice(&reader.join().unwrap()).unwrap();
+    assert_eq!(json["command"], "scan");
+}
+
 #[test]
 fn regression_the_report_folder_is_replaced_as_a_whole() {
     let env = TestEnv::new();

@@ -379,7 +379,7 @@ pub fn write_postings(dir: &Path, postings: &[u64], id: u64) -> Result<(), crate
     }
     let sum = xxh3_64(&head);
     head.extend_from_slice(&sum.to_le_bytes());
-    crate::report::json::write_atomic_with(&path, crate::report::json::Durability::Report, |f| {
+    crate::report::json::write_owned_with(&path, |f| {
         let mut w = BufWriter::with_capacity(1 << 20, f);
         w.write_all(&head)?;
         for &p in postings {
@@ -548,9 +548,10 @@ fn read_cache_file(path: &Path, magic: &[u8; 8]) -> Result<Option<Vec<u8>>, Inva
     Ok(Some(bytes))
 }
 
-/// Write a file through a temporary name and a rename (the helper every output goes through).
+/// Write a file of the cache through a temporary name and a rename, over whatever is in its place
+/// (the helper every output goes through).
 fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), crate::Error> {
-    crate::report::json::write_atomic(path, bytes)
+    crate::report::json::write_owned_with(path, |f| std::io::Write::write_all(f, bytes))
 }
 
 pub fn track_path(dir: &Path) -> PathBuf {

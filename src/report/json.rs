@@ -200,16 +200,43 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
 }
 
 /// Write a file atomically with `fill` writing the contents: a temporary file beside the target is
-/// filled, flushed to disk if `durability` asks for it, and renamed over it.
+/// filled, flushed to disk if `durability` asks for it, and renamed over it. A target that is
+/// neither a file nor a folder (`/dev/null`, `/dev/stdout`, a named pipe, a terminal) is written in
+/// place: a rename would put a file where the device or pipe was.
 pub(crate) fn write_atomic_with(
     path: &Path,
     durability: Durability,
+    fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    write_with(path, durability, true, fill)
+}
+
+/// [`write_atomic_with`] for a file of cyberdiff's own (the index cache): whatever is in its place,
+/// a device or a pipe included, is replaced.
+pub(crate) fn write_owned_with(
+    path: &Path,
+    fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    write_with(path, Durability::Report, false, fill)
+}
+
+fn write_with(
+    path: &Path,
+    durability: Durability,
+    devices_in_place: bool,
     fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let err = |source| Error::Write {
         path: path.to_path_buf(),
         cause: source,
     };
+    if devices_in_place && fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| fill(&mut f))
+            .map_err(err);
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -458,6 +485,30 @@ mod tests {
         assert!(write_atomic(&folder, b"data").is_err());
         assert_eq!(fs::read(folder.join("inside")).unwrap(), b"x");
         assert!(!names(dir.path()).iter().any(|n| n.contains(".tmp-")));
+    }
+
+    /// Regression: `check -o /dev/null` renamed its report over `/dev/null`, which became a
+    /// regular file for every program on the machine. A named pipe stands for the device here.
+    #[cfg(unix)]
+    #[test]
+    fn regression_a_device_or_pipe_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"{\"a\": 1}\n").unwrap();
+        // Checked first: were the pipe replaced, the reader would wait on it for ever.
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(reader.join().unwrap(), b"{\"a\": 1}\n");
+        assert_eq!(names(dir.path()), ["pipe"], "no temporary file is left");
     }
 
     #[test]
