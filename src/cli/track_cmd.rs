@@ -275,19 +275,13 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         corpus.skipped.clone(),
         true,
     );
-    (|| -> Result<()> {
-        super::corpus_cmd::write_html(
-            &file("scan.html"),
-            &scan,
-            &corpus.docs,
-            super::DEFAULT_HTML_PAIRS,
-            Some(site),
-        )?;
-        if !args.json_summary {
-            json::write_json_atomic(&file("scan.json"), &scan)?;
-        }
-        Ok(())
-    })()
+    super::corpus_cmd::write_html(
+        &file("scan.html"),
+        &scan,
+        &corpus.docs,
+        super::DEFAULT_HTML_PAIRS,
+        Some(site),
+    )
     .context("scan")?;
 
     // `dedup`'s defaults: the reworded tier off, its passages left out of the scan's.
@@ -319,7 +313,7 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         }
     };
     let summary = ReportSummary::new(Some(&scan), Some(&dedup), track.as_ref());
-    // report.json holds the scan as scan.json does: in full, or at the summary level.
+    // scan.json and report.json hold the scan alike: in full, or at the summary level.
     let write_report = |scan: ScanPart| {
         json::write_atomic_with(&file("report.json"), json::Durability::Report, |f| {
             let mut w = std::io::BufWriter::with_capacity(1 << 18, f);
@@ -332,6 +326,7 @@ pub fn report(args: ReportArgs) -> Result<i32> {
         json::write_rows_atomic(&file("scan.json"), &scan).context("scan")?;
         write_report(ScanPart::Summary(&scan))?;
     } else {
+        json::write_json_atomic(&file("scan.json"), &scan).context("scan")?;
         write_report(ScanPart::Full(&scan))?;
     }
     json::write_atomic(
