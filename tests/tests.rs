@@ -31,6 +31,16 @@ impl TestEnv {
         found.pop().unwrap()
     }
 
+    /// A folder `name` in the temporary folder holding the bundled corpus's files that start with
+    /// `prefixes` ([`TestEnv::input`]).
+    fn inputs_in(&self, name: &str, prefixes: &[&str]) {
+        std::fs::create_dir(self.path(name)).unwrap();
+        for prefix in prefixes {
+            let from = TestEnv::input(prefix);
+            std::fs::copy(&from, self.path(name).join(from.file_name().unwrap())).unwrap();
+        }
+    }
+
     /// Write a file into the temporary folder.
     fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let p = self.dir.path().join(name);
@@ -2370,11 +2380,7 @@ fn top_zero_prints_no_empty_table_header() {
 #[test]
 fn report_parts_are_what_the_commands_write_from_one_reading_of_the_corpus() {
     let env = TestEnv::new();
-    std::fs::create_dir(env.path("corpus")).unwrap();
-    for prefix in ["2017", "2022", "statements"] {
-        let from = TestEnv::input(prefix);
-        std::fs::copy(&from, env.path("corpus").join(from.file_name().unwrap())).unwrap();
-    }
+    env.inputs_in("corpus", &["2017", "2022", "statements"]);
     std::fs::copy(
         repo("tests/fixtures/reworded-copy.txt"),
         env.path("corpus/2023_copy.txt"),
@@ -2448,11 +2454,7 @@ fn report_parts_are_what_the_commands_write_from_one_reading_of_the_corpus() {
 #[test]
 fn report_json_summary_writes_the_scan_as_scan_json_summary_does() {
     let env = TestEnv::new();
-    std::fs::create_dir(env.path("corpus")).unwrap();
-    for prefix in ["2015", "2017", "2019"] {
-        let from = TestEnv::input(prefix);
-        std::fs::copy(&from, env.path("corpus").join(from.file_name().unwrap())).unwrap();
-    }
+    env.inputs_in("corpus", &["2015", "2017", "2019"]);
     for argv in [
         &["report", "corpus", "--out", "full", "-q"][..],
         &["report", "corpus", "--out", "sum", "--json-summary", "-q"],
@@ -3124,6 +3126,16 @@ fn limited<S: AsRef<std::ffi::OsStr>>(
     out
 }
 
+/// Make a named pipe at `path` (with `mkfifo`).
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -3605,11 +3617,7 @@ fn a_device_or_pipe_that_never_ends_is_cut_at_the_limit() {
     );
     // A pipe of text that never ends: cut one byte past the limit.
     let fifo = env.path("endless.txt");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    mkfifo(&fifo);
     let writer = std::thread::spawn(move || {
         use std::io::Write;
         let mut w = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
@@ -4339,13 +4347,7 @@ fn regression_a_cache_file_is_checked_before_it_is_read() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("PASS"));
     // A named pipe in its place: not opened (that would wait for a writer).
     std::fs::remove_file(&state).unwrap();
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&state)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&state);
     let out = limited(&env, 512, &["check"]);
     assert_exit(&out, 0, "not a regular file");
 }
@@ -4459,13 +4461,7 @@ fn regression_a_report_written_to_a_device_or_pipe_leaves_it_in_place() {
     use std::os::unix::fs::FileTypeExt;
     let env = TestEnv::new();
     let fifo = env.path("pipe");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read(fifo).unwrap())
@@ -4640,13 +4636,7 @@ fn utf16_with_a_byte_order_mark_is_read_and_without_one_is_named() {
 fn a_named_pipe_with_no_writer_is_refused_at_once() {
     let env = TestEnv::new();
     env.write("a.txt", "some words to compare with nothing at all\n");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(env.path("pipe.txt"))
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&env.path("pipe.txt"));
     let out = env
         .cmd()
         .args(["compare", "a.txt", "pipe.txt"])
