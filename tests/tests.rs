@@ -2770,6 +2770,59 @@ fn check_incremental_additions_equal_a_full_run() {
 }
 
 #[test]
+fn check_stays_incremental_when_an_added_document_makes_old_shared_text_common() {
+    // A new document lifting an n-gram that several old documents hold past max_df changes their
+    // pairs (the n-gram no longer counts; they may link through it to its earliest holder). Check
+    // rebuilt its whole index then, which on the Bible corpus was 3 of 5 added chapters.
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("corpus")).unwrap();
+    let passage = gate_words(4242, 150);
+    let doc = |seed: u64, with: bool| {
+        let mut w = gate_words(seed, 20);
+        if with {
+            w.splice(10..10, passage.iter().cloned());
+        } else {
+            w.extend(gate_words(seed + 50, 150));
+        }
+        gate_text(&w)
+    };
+    // d0, d2 and d4 hold the passage: in max_df documents, so their pairs count it.
+    for i in 0..6u64 {
+        let name = format!("corpus/2020-01-0{}_d{i}.txt", i + 1);
+        env.write(&name, doc(300 + i, i % 2 == 0));
+    }
+    env.write(
+        "cyberdiff.toml",
+        "paths = [\"corpus/\"]\n[thresholds]\nreused_share = 0.1\nmax_df = 3\n",
+    );
+    let (_, before, err) = check_json(&env, &[]);
+    assert_eq!(before["cache"]["status"], "built", "{err}");
+    env.write("corpus/2020-02-01_new.txt", doc(400, true));
+    let (_, v, err) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "incremental", "{err} {}", v["cache"]);
+    // The new document and the three old holders, not the others.
+    assert_eq!(v["cache"]["documents_read"], 4, "{}", v["cache"]);
+    assert_same_as_full_run(&env, &v);
+    // The old holders are still near-duplicates of the earliest, now through their links, and the
+    // new one is too; d2 and d4 were a pair through the passage and are no longer.
+    let mut dups = check_duplicates(&v);
+    dups.sort();
+    let want: Vec<(String, String)> = ["d2", "d4", "new"]
+        .iter()
+        .map(|d| {
+            let later = if *d == "new" {
+                "corpus/2020-02-01_new.txt".to_owned()
+            } else {
+                format!("corpus/2020-01-0{}_{d}.txt", if *d == "d2" { 3 } else { 5 })
+            };
+            (later, "corpus/2020-01-01_d0.txt".to_owned())
+        })
+        .collect();
+    assert_eq!(dups, want);
+    assert!(!check_duplicates(&before).is_empty());
+}
+
+#[test]
 fn check_writes_valid_sarif_and_junit() {
     let (env, _) = gate_env();
     let out = env

@@ -12,8 +12,9 @@
 //! postings, or linked through common n-grams to the earliest document holding them, unverified),
 //! the same boilerplate rule and aligner. [`build`] indexes a whole corpus (reusing the alignment of any pair whose two texts were
 //! aligned before); [`add`] adds new documents to a state through a [`Lookup`] of the old postings and
-//! reads only the new documents and the old ones they must be aligned with. Both give the same state
-//! for the same corpus, which the tests check.
+//! reads only the new documents, the old ones they must be aligned with, and the old holders of text
+//! they make common (whose pairs with each other are counted again). Both give the same state for the
+//! same corpus, which the tests check.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -844,8 +845,12 @@ pub trait Lookup {
 pub struct Added {
     /// The new postings (sorted).
     pub postings: Vec<u64>,
-    /// Old documents read again (to align with a new one, or whose boilerplate changed).
+    /// Old documents read again (to align with a new one, whose boilerplate changed, or whose
+    /// pairs were recounted).
     pub reread: usize,
+    /// Old documents whose pairs with each other were counted again: they held an n-gram that the
+    /// new documents made common (in more than `max_df` documents).
+    pub recounted: usize,
     pub aligned_pairs: usize,
 }
 
@@ -919,6 +924,9 @@ pub fn add(
     let mut links: HashMap<(u32, u32), u32> = HashMap::new();
     let mut boiler_changed: Vec<u32> = Vec::new();
     let mut df_new: HashMap<u64, usize> = HashMap::with_capacity(keys.len());
+    // Old holders of n-grams that became common with the new documents: the pairs among them are
+    // counted again from their own n-grams.
+    let mut recount: Vec<u32> = Vec::new();
     for (k, olds) in keys.iter().zip(&old_holders) {
         let news = &new_holders[k];
         let (d_old, d_new) = (olds.len(), olds.len() + news.len());
@@ -935,18 +943,31 @@ pub fn add(
         }
         if d_new > s.max_df {
             let first = earliest(&mut olds.iter().chain(news).copied()).expect("held");
-            // Old documents' links change when the n-gram becomes common while old documents
-            // other than the earliest hold it (their pairs also lose a shared n-gram), or when a
-            // new document is earlier than every old holder: the pairs that gain or lose links can
-            // only be told from the old documents' other n-grams, which a rebuild reads.
-            if olds.iter().any(|&x| x != first) && (d_old <= s.max_df || first as usize >= n_old) {
+            let became_common = d_old <= s.max_df;
+            // An n-gram that was common already and is now held first by a new document moves
+            // every old holder's link from the old earliest holder to the new one: which old pairs
+            // then stop being linked can only be told from all their common n-grams, which a
+            // rebuild reads.
+            if !became_common && first as usize >= n_old {
                 return Err(
-                    "text the new documents share became common, or was held first by one of them"
+                    "a new document is now the earliest holder of text that is common in the corpus"
                         .into(),
                 );
             }
             for &x in news.iter().filter(|&&x| x != first) {
                 *links.entry((first, x)).or_default() += 1;
+            }
+            if became_common {
+                // Old holders link to a new earliest holder; the pairs of old holders lose this
+                // n-gram from their counts and may gain a link: recounted below (`recount`).
+                if first as usize >= n_old {
+                    for &x in olds {
+                        *links.entry((first, x)).or_default() += 1;
+                    }
+                }
+                if d_old >= 2 {
+                    recount.extend_from_slice(olds);
+                }
             }
         }
         if d_old < bmd && d_new >= bmd {
@@ -962,28 +983,36 @@ pub fn add(
         .collect();
     // Linked pairs with enough links to be one; an old earliest holder's distinct n-grams are
     // counted once it is read, unless the new document's own suffice.
-    let grams_new = |x: u32| per_new[x as usize - n_old].len() as f64;
-    let mut maybe: Vec<(u32, u32)> = Vec::new();
+    let grams_new =
+        |x: u32| (x as usize >= n_old).then(|| per_new[x as usize - n_old].len() as f64);
+    // A linked pair is a candidate whatever it shares below max_df (0 when nothing).
+    let link = |pair: (u32, u32), shared: u32, cands: &mut Vec<_>, linked: &mut Vec<_>| {
+        if (shared as usize) < s.min_shared {
+            cands.push((pair.0, pair.1, shared));
+        }
+        linked.push(pair);
+    };
+    // Pairs (old, new) whose links may suffice, with their links: the old document's n-grams are
+    // counted once it is read (old slots come first).
+    let mut maybe: Vec<((u32, u32), u32)> = Vec::new();
     let mut linked: Vec<(u32, u32)> = Vec::new();
     for (&(e, x), &c) in &links {
         if (c as usize) < s.min_shared {
             continue;
         }
-        let c = f64::from(c);
-        if c >= s.link_share * grams_new(x)
-            || (e as usize >= n_old && c >= s.link_share * grams_new(e))
-        {
-            let shared = counts.get(&(e.min(x), e.max(x))).copied().unwrap_or(0);
-            if (shared as usize) < s.min_shared {
-                cands.push((e.min(x), e.max(x), shared));
-            }
-            linked.push((e.min(x), e.max(x)));
-        } else if (e as usize) < n_old {
-            maybe.push((e, x));
+        let pair = (e.min(x), e.max(x));
+        let enough = |d: u32| grams_new(d).is_some_and(|g| f64::from(c) >= s.link_share * g);
+        if enough(e) || enough(x) {
+            let shared = counts.get(&pair).copied().unwrap_or(0);
+            link(pair, shared, &mut cands, &mut linked);
+        } else if (pair.0 as usize) < n_old {
+            maybe.push((pair, c));
         }
     }
     maybe.sort_unstable();
     cands.sort_unstable();
+    recount.sort_unstable();
+    recount.dedup();
 
     // Old documents to read: partners of new ones, earliest holders whose n-grams must be counted,
     // and those whose boilerplate runs change.
@@ -991,8 +1020,9 @@ pub fn add(
         .iter()
         .flat_map(|&(x, y, _)| [x, y])
         .filter(|&x| (x as usize) < n_old)
-        .chain(maybe.iter().map(|&(e, _)| e))
+        .chain(maybe.iter().map(|&((e, _), _)| e))
         .chain(boiler_changed.iter().copied())
+        .chain(recount.iter().copied())
         .collect();
     need.sort_unstable();
     need.dedup();
@@ -1011,14 +1041,63 @@ pub fn add(
         }
     };
     if !maybe.is_empty() {
-        for &(e, x) in &maybe {
+        for &((e, x), c) in &maybe {
             let grams_e = all.postings(local(e), &s.params, 0).len() as f64;
-            if f64::from(links[&(e, x)]) >= s.link_share * grams_e {
+            if f64::from(c) >= s.link_share * grams_e {
                 let shared = counts.get(&(e, x)).copied().unwrap_or(0);
-                if (shared as usize) < s.min_shared {
-                    cands.push((e, x, shared));
+                link((e, x), shared, &mut cands, &mut linked);
+            }
+        }
+        cands.sort_unstable();
+    }
+    // The pairs of old documents that held an n-gram which became common: their counts and links
+    // as `build` makes them, from the n-grams two of them hold; their old alignments are kept.
+    if !recount.is_empty() {
+        let mut held: Vec<(u64, u32)> = Vec::new();
+        let mut grams_of: HashMap<u32, f64> = HashMap::with_capacity(recount.len());
+        for &x in &recount {
+            let ps = all.postings(local(x), &s.params, 0);
+            grams_of.insert(x, ps.len() as f64);
+            held.extend(ps.into_iter().map(|p| (fold(p), x)));
+        }
+        held.sort_unstable();
+        let groups: Vec<&[(u64, u32)]> = held
+            .chunk_by(|p, q| p.0 == q.0)
+            .filter(|g| g.len() >= 2)
+            .collect();
+        let shared_keys: Vec<u64> = groups.iter().map(|g| g[0].0).collect();
+        let mut counts_old: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut links_old: HashMap<(u32, u32), u32> = HashMap::new();
+        for (g, olds) in groups.iter().zip(old.lookup(&shared_keys)?) {
+            let k = g[0].0;
+            let news = new_holders.get(&k).map_or(&[][..], Vec::as_slice);
+            let df = olds.len() + news.len();
+            df_new.insert(k, df);
+            if (2..=s.max_df).contains(&df) {
+                for (i, &(_, x)) in g.iter().enumerate() {
+                    for &(_, y) in &g[i + 1..] {
+                        *counts_old.entry((x, y)).or_default() += 1;
+                    }
                 }
-                linked.push((e, x));
+            } else if df > s.max_df {
+                let first = earliest(&mut olds.iter().chain(news).copied()).expect("held");
+                if g.iter().any(|&(_, x)| x == first) {
+                    for &(_, x) in g.iter().filter(|&&(_, x)| x != first) {
+                        *links_old.entry((first.min(x), first.max(x))).or_default() += 1;
+                    }
+                }
+            }
+        }
+        for (&pair, &c) in &counts_old {
+            if c as usize >= s.min_shared {
+                cands.push((pair.0, pair.1, c));
+            }
+        }
+        for (&pair, &c) in &links_old {
+            let smaller = grams_of[&pair.0].min(grams_of[&pair.1]);
+            if c as usize >= s.min_shared && f64::from(c) >= s.link_share * smaller {
+                let shared = counts_old.get(&pair).copied().unwrap_or(0);
+                link(pair, shared, &mut cands, &mut linked);
             }
         }
         cands.sort_unstable();
@@ -1052,6 +1131,20 @@ pub fn add(
     for (&x, r) in run_docs.iter().zip(runs) {
         state.docs[x as usize].boilerplate = r;
     }
+    // The recounted pairs leave the state; those still candidates come back below.
+    let is_recounted = |x: u32| recount.binary_search(&x).is_ok();
+    let mut realigned: HashMap<(u32, u32), Vec<Passage>> = HashMap::new();
+    if !recount.is_empty() {
+        let mut kept: Vec<Pair> = Vec::with_capacity(state.pairs.len());
+        for p in std::mem::take(&mut state.pairs) {
+            if is_recounted(p.a) && is_recounted(p.b) {
+                realigned.insert((p.a.min(p.b), p.a.max(p.b)), p.passages);
+            } else {
+                kept.push(p);
+            }
+        }
+        state.pairs = kept;
+    }
     // Align the new candidate pairs, earlier document first.
     let df = |k: u64| df_new.get(&k).copied().unwrap_or(0);
     let mut to_verify = vec![false; all.t.ids.len()];
@@ -1078,15 +1171,40 @@ pub fn add(
             } else {
                 (y, x)
             };
+            // A recounted pair of old documents keeps its alignment (a function of the two
+            // texts), empty or not.
+            let (ha, hb) = (
+                state.docs[a as usize].text_hash,
+                state.docs[b as usize].text_hash,
+            );
+            let passages = match realigned.get(&(x, y)) {
+                Some(p) => p.clone(),
+                None if (y as usize) < n_old
+                    && state.empty_pairs.binary_search(&(ha, hb)).is_ok() =>
+                {
+                    Vec::new()
+                }
+                None => all.align(local(a), local(b), &s.params, cache),
+            };
             Pair {
                 a,
                 b,
                 shared,
-                passages: all.align(local(a), local(b), &s.params, cache),
+                passages,
             }
         })
         .collect();
     let aligned_pairs = aligned.len();
+    if !recount.is_empty() {
+        // The recounted pairs' empty alignments are those found again just now.
+        let hashes: std::collections::HashSet<u64> = recount
+            .iter()
+            .map(|&x| state.docs[x as usize].text_hash)
+            .collect();
+        state
+            .empty_pairs
+            .retain(|(x, y)| !(hashes.contains(x) && hashes.contains(y)));
+    }
     for p in aligned {
         if p.passages.is_empty() {
             let (a, b) = (&state.docs[p.a as usize], &state.docs[p.b as usize]);
@@ -1102,6 +1220,7 @@ pub fn add(
     Ok(Added {
         postings: new_postings,
         reread: need.len(),
+        recounted: recount.len(),
         aligned_pairs,
     })
 }
@@ -1109,6 +1228,171 @@ pub fn add(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The old postings of a state, held in memory (sorted), as the cache's look-up gives them.
+    struct InMemory(Vec<u64>);
+
+    impl Lookup for InMemory {
+        fn lookup(&mut self, keys: &[u64]) -> Result<Vec<Vec<u32>>, String> {
+            Ok(keys
+                .iter()
+                .map(|&k| {
+                    let i = self.0.partition_point(|&p| fold(p) < k);
+                    self.0[i..]
+                        .iter()
+                        .take_while(|&&p| fold(p) == k)
+                        .map(|&p| slot_of(p))
+                        .collect()
+                })
+                .collect())
+        }
+    }
+
+    /// A state without slot numbers: documents and pairs by path, sorted (a document added later
+    /// has a later slot than in a full build, whatever its date).
+    type Canonical = (
+        Vec<DocEntry>,
+        Vec<(PathBuf, PathBuf, Pair)>,
+        Vec<(u64, u64)>,
+    );
+
+    fn canonical(st: &State) -> Canonical {
+        let mut docs = st.docs.clone();
+        docs.sort_by(|x, y| x.path.cmp(&y.path));
+        let path = |x: u32| st.docs[x as usize].path.clone();
+        let mut pairs: Vec<(PathBuf, PathBuf, Pair)> = st
+            .pairs
+            .iter()
+            .map(|p| {
+                let mut q = p.clone();
+                (q.a, q.b) = (0, 0);
+                (path(p.a), path(p.b), q)
+            })
+            .collect();
+        pairs.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+        (docs, pairs, st.empty_pairs.clone())
+    }
+
+    /// Words of a small vocabulary (named by `prefix`) drawn with a Zipf-like skew (seeded).
+    fn words(prefix: &str, seed: u64, n: usize) -> Vec<String> {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Rank r with probability about 1 / r over 400 words.
+                let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+                let r = (400f64.powf(u)) as usize;
+                format!("{prefix}{r}x{}", r * 7 % 13)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn adding_documents_that_make_text_common_gives_the_full_build() {
+        // Formulas held by 2 to 5 documents each (max_df 3): adding documents lifts some of them
+        // into the common n-grams while several old documents hold them, which the old pairs'
+        // counts and links must follow; a near copy of an earlier document links through them.
+        let formulas: Vec<Vec<String>> = (0..6).map(|f| words("f", 900 + f, 14)).collect();
+        // A block most of four short documents hold (three old, one added): once common, it
+        // links the old ones to the earliest.
+        let block = words("b", 500, 100);
+        let mut texts: Vec<(String, String)> = Vec::new();
+        for i in 0..14u64 {
+            let mut w = words("w", i + 1, 120);
+            if [0, 2, 4, 8].contains(&i) {
+                w.truncate(30);
+                w.splice(10..10, block.iter().cloned());
+            }
+            for (f, formula) in formulas.iter().enumerate() {
+                if (i as usize + f).is_multiple_of(3) && (i as usize) < 4 + 2 * f {
+                    let at = (17 * f + 5) % 100;
+                    w.splice(at..at, formula.iter().cloned());
+                }
+            }
+            if i == 9 {
+                // Doc 9 copies doc 2 with its last words changed.
+                w = texts[2].1.split(' ').map(str::to_owned).collect();
+                let n = w.len();
+                w[n - 6..].clone_from_slice(&words("w", 77, 6));
+            }
+            if i == 11 {
+                // Doc 11, dated before every other, holds first a formula it makes common (and
+                // nothing else that others hold).
+                w = words("u", 11, 8);
+                w.splice(4..4, formulas[5].iter().cloned());
+            }
+            let date = if i == 11 { 0 } else { i + 1 };
+            texts.push((format!("2020-01-{:02}_d{i}", date + 1), w.join(" ")));
+        }
+        let docs: Vec<CorpusDoc> = texts
+            .iter()
+            .map(|(id, text)| {
+                let mut doc = crate::corpus::Document::from_text(id, text);
+                doc.date = Some(id[..10].to_owned());
+                CorpusDoc {
+                    doc,
+                    title: None,
+                    source: None,
+                    note: None,
+                    line: None,
+                }
+            })
+            .collect();
+        let s = Settings {
+            params: Params::default(),
+            min_shared: 3,
+            max_df: 3,
+            boilerplate_min_docs: None,
+            link_share: 0.5,
+            lossy: false,
+            max_bytes: u64::MAX,
+        };
+        let metas = vec![FileMeta::default(); docs.len()];
+        let in_order = |ds: &[CorpusDoc]| {
+            let mut v: Vec<CorpusDoc> = ds.to_vec();
+            v.sort_by(|x, y| (&x.doc.date, &x.doc.id).cmp(&(&y.doc.date, &y.doc.id)));
+            v
+        };
+        let (want, _) = build(&in_order(&docs), &metas, &s, &Memo::new());
+        assert!(want.pairs.len() >= 5, "{} pairs", want.pairs.len());
+        // Old documents first, then the others added one at a time, then two at once.
+        let first = 7;
+        let (mut st, postings) = build(&in_order(&docs[..first]), &metas, &s, &Memo::new());
+        let mut lookup = InMemory(postings);
+        let texts_of: HashMap<PathBuf, String> = docs
+            .iter()
+            .map(|d| (d.doc.path.clone(), d.doc.text.clone()))
+            .collect();
+        let read_old = |e: &DocEntry| Ok(texts_of[&e.path].clone());
+        let mut recounted = 0;
+        for step in [
+            &docs[7..8],
+            &docs[8..9],
+            &docs[9..10],
+            &docs[10..12],
+            &docs[12..],
+        ] {
+            let added = add(
+                &mut st,
+                &mut lookup,
+                step,
+                &metas[..step.len()],
+                &s,
+                &read_old,
+            )
+            .unwrap_or_else(|why| panic!("rebuilt: {why}"));
+            recounted += added.recounted;
+            lookup.0.extend_from_slice(&added.postings);
+            lookup.0.sort_unstable();
+        }
+        assert!(
+            recounted >= 2,
+            "no old pair was recounted: the test tests nothing"
+        );
+        assert_eq!(canonical(&st), canonical(&want));
+    }
 
     #[test]
     fn of_all_is_of_each() {
