@@ -2787,9 +2787,9 @@ fn check_stays_incremental_when_an_added_document_makes_old_shared_text_common()
         gate_text(&w)
     };
     // d0, d2 and d4 hold the passage: in max_df documents, so their pairs count it.
-    for i in 0..6u64 {
+    for i in 0..8u64 {
         let name = format!("corpus/2020-01-0{}_d{i}.txt", i + 1);
-        env.write(&name, doc(300 + i, i % 2 == 0));
+        env.write(&name, doc(300 + i, i % 2 == 0 && i < 5));
     }
     env.write(
         "cyberdiff.toml",
@@ -2820,6 +2820,29 @@ fn check_stays_incremental_when_an_added_document_makes_old_shared_text_common()
         .collect();
     assert_eq!(dups, want);
     assert!(!check_duplicates(&before).is_empty());
+
+    // A document dated before all others holding the passage, common by now: every holder's link
+    // moves to it (check rebuilt then too).
+    env.write("corpus/2019-06-01_early.txt", doc(500, true));
+    let (_, v, err) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "incremental", "{err} {}", v["cache"]);
+    assert_eq!(v["cache"]["documents_read"], 5, "{}", v["cache"]);
+    assert_same_as_full_run(&env, &v);
+    let mut dups: Vec<String> = check_duplicates(&v)
+        .into_iter()
+        .filter(|(_, earlier)| earlier == "corpus/2019-06-01_early.txt")
+        .map(|(later, _)| later)
+        .collect();
+    dups.sort();
+    assert_eq!(
+        dups,
+        [
+            "corpus/2020-01-01_d0.txt",
+            "corpus/2020-01-03_d2.txt",
+            "corpus/2020-01-05_d4.txt",
+            "corpus/2020-02-01_new.txt"
+        ]
+    );
 }
 
 #[test]
@@ -5155,7 +5178,8 @@ fn regression_near_duplicates_of_common_text_are_paired_with_the_earliest_copy()
     assert_eq!(r["index"]["verified_pairs"], 299);
 
     // `check` finds the same duplicates, built whole, then with a later and an earlier copy added
-    // (incrementally, and by a rebuild when a new document holds the common text first).
+    // (incrementally, and by a rebuild when a new document holds first the common text of every
+    // old document: recounting their pairs would read the whole corpus).
     env.write(
         "cyberdiff.toml",
         "paths = [\"corpus/\"]\n[thresholds]\nreused_share = 1.0\nmax_df = 50\nboilerplate_min_docs = 20\n",
