@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
-use super::state::{DocEntry, FileMeta, Lookup, Pair, Passage, Span, State, fold, slot_of};
+use super::state::{DocEntry, FileMeta, Lookup, Pair, Passage, Span, State, slot_of};
 use crate::align::Kind;
 
 /// Bumped whenever the layout or the meaning of the cache changes.
@@ -206,13 +206,7 @@ impl Lookup for Postings<'_> {
             let (_, posts) = current.as_ref().expect("set above");
             let mut slots: Vec<u32> = Vec::new();
             for list in [posts.as_slice(), self.delta] {
-                let i = list.partition_point(|&p| fold(p) < k);
-                slots.extend(
-                    list[i..]
-                        .iter()
-                        .take_while(|&&p| fold(p) == k)
-                        .map(|&p| slot_of(p)),
-                );
+                slots.extend(super::state::holders(list, k));
             }
             slots.sort_unstable();
             out.push(slots);
@@ -857,6 +851,7 @@ fn read_payload(r: &mut Reader) -> Result<(State, Vec<u64>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::state::fold;
 
     fn not_utf8_path() -> PathBuf {
         #[cfg(unix)]

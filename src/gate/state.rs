@@ -46,6 +46,15 @@ pub fn slot_of(p: u64) -> u32 {
     (p & DOC_MASK) as u32
 }
 
+/// The slots of the documents holding the folded n-gram `k` in `postings` (sorted).
+pub fn holders(postings: &[u64], k: u64) -> impl Iterator<Item = u32> + '_ {
+    let i = postings.partition_point(|&p| fold(p) < k);
+    postings[i..]
+        .iter()
+        .take_while(move |&&p| fold(p) == k)
+        .map(|&p| slot_of(p))
+}
+
 /// What decides the content of a state: two states are comparable only with equal settings.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -925,8 +934,8 @@ pub fn add(
     let mut links: HashMap<(u32, u32), u32> = HashMap::new();
     let mut boiler_changed: Vec<u32> = Vec::new();
     let mut df_new: HashMap<u64, usize> = HashMap::with_capacity(keys.len());
-    // Old holders of n-grams that became common with the new documents: the pairs among them are
-    // counted again from their own n-grams.
+    // Old holders of n-grams that became common with the new documents, or that a new document
+    // now holds first: the pairs among them are counted again from their own n-grams.
     let mut recount: Vec<u32> = Vec::new();
     for (k, olds) in keys.iter().zip(&old_holders) {
         let news = &new_holders[k];
@@ -949,19 +958,17 @@ pub fn add(
             for &x in news.iter().filter(|&&x| x != first) {
                 *links.entry((first, x)).or_default() += 1;
             }
-            // The n-gram became common, or a new document now holds it first (dated before every
-            // old holder): old holders link to a new earliest holder, and the pairs of old holders
-            // lose the n-gram from their counts or their links to the old earliest holder, which
-            // may gain or lose them links: recounted below (`recount`).
-            if became_common || new_first {
-                if new_first {
-                    for &x in olds {
-                        *links.entry((first, x)).or_default() += 1;
-                    }
+            // A new earliest holder (dated before every old one) links the old holders to itself.
+            if new_first {
+                for &x in olds {
+                    *links.entry((first, x)).or_default() += 1;
                 }
-                if d_old >= 2 {
-                    recount.extend_from_slice(olds);
-                }
+            }
+            // The pairs of old holders lose the n-gram from their counts (it became common) or
+            // their links through it to the old earliest holder (a new one holds it first): they
+            // may gain or lose links, and are recounted below.
+            if (became_common || new_first) && d_old >= 2 {
+                recount.extend_from_slice(olds);
             }
         }
         if d_old < bmd && d_new >= bmd {
@@ -1043,24 +1050,15 @@ pub fn add(
             new_docs.len() + need.binary_search(&slot).expect("read above")
         }
     };
-    if !maybe.is_empty() {
-        for &((e, x), c) in &maybe {
-            let grams_e = all.postings(local(e), &s.params, 0).len() as f64;
-            if f64::from(c) >= s.link_share * grams_e {
-                let shared = counts.get(&(e, x)).copied().unwrap_or(0);
-                link((e, x), shared, &mut cands, &mut linked);
-            }
-        }
-        cands.sort_unstable();
-    }
+    // Distinct n-grams of the old documents read whose links are weighed.
+    let mut grams_old: HashMap<u32, f64> = HashMap::with_capacity(recount.len());
     // The pairs of old documents that held an n-gram which became common: their counts and links
     // as `build` makes them, from the n-grams two of them hold; their old alignments are kept.
     if !recount.is_empty() {
         let mut held: Vec<(u64, u32)> = Vec::new();
-        let mut grams_of: HashMap<u32, f64> = HashMap::with_capacity(recount.len());
         for &x in &recount {
             let ps = all.postings(local(x), &s.params, 0);
-            grams_of.insert(x, ps.len() as f64);
+            grams_old.insert(x, ps.len() as f64);
             held.extend(ps.into_iter().map(|p| (fold(p), x)));
         }
         held.sort_unstable();
@@ -1097,10 +1095,22 @@ pub fn add(
             }
         }
         for (&pair, &c) in &links_old {
-            let smaller = grams_of[&pair.0].min(grams_of[&pair.1]);
+            let smaller = grams_old[&pair.0].min(grams_old[&pair.1]);
             if c as usize >= s.min_shared && f64::from(c) >= s.link_share * smaller {
                 let shared = counts_old.get(&pair).copied().unwrap_or(0);
                 link(pair, shared, &mut cands, &mut linked);
+            }
+        }
+        cands.sort_unstable();
+    }
+    if !maybe.is_empty() {
+        for &((e, x), c) in &maybe {
+            let grams_e = *grams_old
+                .entry(e)
+                .or_insert_with(|| all.postings(local(e), &s.params, 0).len() as f64);
+            if f64::from(c) >= s.link_share * grams_e {
+                let shared = counts.get(&(e, x)).copied().unwrap_or(0);
+                link((e, x), shared, &mut cands, &mut linked);
             }
         }
         cands.sort_unstable();
@@ -1239,14 +1249,7 @@ mod tests {
         fn lookup(&mut self, keys: &[u64]) -> Result<Vec<Vec<u32>>, String> {
             Ok(keys
                 .iter()
-                .map(|&k| {
-                    let i = self.0.partition_point(|&p| fold(p) < k);
-                    self.0[i..]
-                        .iter()
-                        .take_while(|&&p| fold(p) == k)
-                        .map(|&p| slot_of(p))
-                        .collect()
-                })
+                .map(|&k| holders(&self.0, k).collect())
                 .collect())
         }
     }
