@@ -7,6 +7,8 @@ runs ``target/release/cyberdiff check DIR`` once to build the index cache (timed
 rebuild), once more with nothing changed, and then TRIALS times: add one new ~10 KB document (random
 words, with an 80-word passage copied from a random old document) and run ``check`` again in a new
 process (cold process; the files are in the page cache, as on a CI runner that restored its cache).
+Then EDIT_TRIALS times each: remove a random old document, and edit one (an 80-word passage of
+another old document appended), each followed by a ``check`` run.
 It prints the full build time, the incremental times (median, p95, max) and their CPU time (user +
 system, which a busy machine inflates less than wall time), the ratio, what
 ``check`` read, and the index size on disk against the corpus size.
@@ -64,6 +66,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--trials", type=int, default=20)
+    ap.add_argument("--edit-trials", type=int, default=5,
+                    help="runs after removing one old document, and after editing one")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", help="work folder to keep (default: a temporary one)")
     ap.add_argument("--bin", help="the cyberdiff binary (default: target/release/cyberdiff), to run an "
@@ -98,6 +102,24 @@ def main() -> None:
         times.append(dt)
         reads.append(r["cache"]["documents_read"])
     cache_bytes = du(work / ".cyberdiff")
+    cpu = sorted(CPU)
+    # Removals and edits of old documents (a removal rewrites the postings file).
+    removed, edited, other_reads = [], [], []
+    for i in range(args.edit_trials):
+        victim = olds.pop(rng.randrange(len(olds)))
+        victim.unlink()
+        dt, r = run(bin_, work)
+        assert r["cache"]["status"] == "incremental", r["cache"]
+        removed.append(dt)
+        other_reads.append(r["cache"]["documents_read"])
+        target, src = rng.sample(olds, 2)
+        words = src.read_text().split()
+        at = rng.randrange(len(words) - 80)
+        target.write_text(target.read_text() + " ".join(words[at:at + 80]) + "\n")
+        dt, r = run(bin_, work)
+        assert r["cache"]["status"] == "incremental", r["cache"]
+        edited.append(dt)
+        other_reads.append(r["cache"]["documents_read"])
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
     print(f"corpus: {args.docs} documents, {corpus_bytes / 1e6:.1f} MB; machine: {os.cpu_count()} cores")
@@ -107,10 +129,17 @@ def main() -> None:
     print(f"| rerun, nothing changed | {nochange * 1000:.0f} ms |")
     print(f"| add one ~10 KB document: median / p95 / max ({args.trials} cold runs) | "
           f"{statistics.median(times) * 1000:.0f} / {p95 * 1000:.0f} / {times[-1] * 1000:.0f} ms |")
-    cpu = sorted(CPU)
     print(f"| CPU time (user + system) of those runs: median / p95 | "
           f"{statistics.median(cpu) * 1000:.0f} / {cpu[min(len(cpu) - 1, int(round(0.95 * (len(cpu) - 1))))] * 1000:.0f} ms |")
     print(f"| full build / p95 incremental | {full / p95:.0f}x |")
+    for name, ts in (("remove", removed), ("edit", edited)):
+        if ts:
+            ts.sort()
+            print(f"| {name} one old document: median / max ({len(ts)} cold runs) | "
+                  f"{statistics.median(ts) * 1000:.0f} / {ts[-1] * 1000:.0f} ms |")
+    if other_reads:
+        print(f"| documents read per removal or edit (median / max) | "
+              f"{statistics.median(other_reads):.0f} / {max(other_reads)} |")
     print(f"| documents read per incremental run (median) | {statistics.median(reads):.0f} |")
     print(f"| index cache on disk | {cache_bytes / 1e6:.1f} MB ({cache_bytes / corpus_bytes:.2f}x the corpus) |")
     if not args.keep:

@@ -2769,32 +2769,41 @@ fn check_incremental_additions_equal_a_full_run() {
     assert_same_as_full_run(&env, &v);
 }
 
-#[test]
-fn check_stays_incremental_when_an_added_document_makes_old_shared_text_common() {
-    // A new document lifting an n-gram that several old documents hold past max_df changes their
-    // pairs (the n-gram no longer counts; they may link through it to its earliest holder). Check
-    // rebuilt its whole index then, which on the Bible corpus was 3 of 5 added chapters.
+/// A gate document of 20 words (seeded), with a fixed 150-word passage in it or 150 other words.
+fn passage_doc(seed: u64, with: bool) -> String {
+    let mut w = gate_words(seed, 20);
+    if with {
+        w.splice(10..10, gate_words(4242, 150));
+    } else {
+        w.extend(gate_words(seed + 50, 150));
+    }
+    gate_text(&w)
+}
+
+/// A gate corpus of `n` documents `corpus/2020-01-DD_dI.txt` ([`passage_doc`], seed 300 + i), those
+/// `with(i)` holding the passage, checked with max_df 3.
+fn passage_corpus(n: u64, with: impl Fn(u64) -> bool) -> TestEnv {
     let env = TestEnv::new();
     std::fs::create_dir(env.path("corpus")).unwrap();
-    let passage = gate_words(4242, 150);
-    let doc = |seed: u64, with: bool| {
-        let mut w = gate_words(seed, 20);
-        if with {
-            w.splice(10..10, passage.iter().cloned());
-        } else {
-            w.extend(gate_words(seed + 50, 150));
-        }
-        gate_text(&w)
-    };
-    // d0, d2 and d4 hold the passage: in max_df documents, so their pairs count it.
-    for i in 0..8u64 {
-        let name = format!("corpus/2020-01-0{}_d{i}.txt", i + 1);
-        env.write(&name, doc(300 + i, i % 2 == 0 && i < 5));
+    for i in 0..n {
+        let name = format!("corpus/2020-01-{:02}_d{i}.txt", i + 1);
+        env.write(&name, passage_doc(300 + i, with(i)));
     }
     env.write(
         "cyberdiff.toml",
         "paths = [\"corpus/\"]\n[thresholds]\nreused_share = 0.1\nmax_df = 3\n",
     );
+    env
+}
+
+#[test]
+fn check_stays_incremental_when_an_added_document_makes_old_shared_text_common() {
+    // A new document lifting an n-gram that several old documents hold past max_df changes their
+    // pairs (the n-gram no longer counts; they may link through it to its earliest holder). Check
+    // rebuilt its whole index then, which on the Bible corpus was 3 of 5 added chapters.
+    // d0, d2 and d4 hold the passage: in max_df documents, so their pairs count it.
+    let env = passage_corpus(8, |i| i % 2 == 0 && i < 5);
+    let doc = passage_doc;
     let (_, before, err) = check_json(&env, &[]);
     assert_eq!(before["cache"]["status"], "built", "{err}");
     env.write("corpus/2020-02-01_new.txt", doc(400, true));
@@ -2843,6 +2852,58 @@ fn check_stays_incremental_when_an_added_document_makes_old_shared_text_common()
             "corpus/2020-02-01_new.txt"
         ]
     );
+}
+
+#[test]
+fn check_stays_incremental_when_files_are_removed_or_changed() {
+    // A removed or changed file rebuilt the whole index. Now its document leaves the state: the
+    // pairs of the documents left change only where it made text common or held it first.
+    // d0, d2, d4, d6 and d8 hold the passage, common with max_df 3: the later ones link to d0.
+    let env = passage_corpus(10, |i| i % 2 == 0);
+    let doc = passage_doc;
+    let (_, v, err) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "built", "{err}");
+    let dups = |v: &Value| {
+        let mut d = check_duplicates(v);
+        d.sort();
+        d
+    };
+    let name = |i: u32| format!("corpus/2020-01-{:02}_d{i}.txt", i + 1);
+    assert_eq!(
+        dups(&v),
+        [2, 4, 6, 8].map(|i| (name(i), name(0))),
+        "linked to the earliest holder"
+    );
+
+    // d0 removed: the others' links move to d2, the earliest holder left (4 documents read).
+    std::fs::remove_file(env.path(&name(0))).unwrap();
+    let (_, v, err) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "incremental", "{err} {}", v["cache"]);
+    assert_eq!(v["cache"]["documents_read"], 4, "{}", v["cache"]);
+    assert_eq!(dups(&v), [4, 6, 8].map(|i| (name(i), name(2))));
+    assert_same_as_full_run(&env, &v);
+
+    // d8 changed, no longer holding the passage: the passage is rare again (d2, d4 and d6), which
+    // their pairs count; the new d8 is read, and the three.
+    env.write(&name(8), doc(777, false));
+    let (_, v, err) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "incremental", "{err} {}", v["cache"]);
+    assert_eq!(v["cache"]["documents_read"], 4, "{}", v["cache"]);
+    assert_eq!(
+        dups(&v),
+        [(4, 2), (6, 2), (6, 4)].map(|(x, y)| (name(x), name(y)))
+    );
+    assert_same_as_full_run(&env, &v);
+
+    // A file removed that shares nothing: nothing read. And the cache is used on the next run.
+    std::fs::remove_file(env.path(&name(9))).unwrap();
+    let (_, v, err) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "incremental", "{err} {}", v["cache"]);
+    assert_eq!(v["cache"]["documents_read"], 0, "{}", v["cache"]);
+    assert_same_as_full_run(&env, &v);
+    let (_, again, _) = check_json(&env, &[]);
+    assert_eq!(again["cache"]["status"], "unchanged");
+    assert_eq!(again["findings"], v["findings"]);
 }
 
 #[test]
@@ -3148,7 +3209,8 @@ fn check_sees_an_edit_that_keeps_the_size_and_the_modification_time() {
     assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), mtime);
     let (code, v, _) = check_json(&env, &[]);
     assert_eq!(code, 1, "{:#}", v["findings"]);
-    assert_eq!(v["cache"]["status"], "rebuilt");
+    // Seen, and taken in without a rebuild: the old d5 removed, the new one added.
+    assert_eq!(v["cache"]["status"], "incremental", "{}", v["cache"]);
     let fresh: Vec<&Value> = v["findings"]
         .as_array()
         .unwrap()

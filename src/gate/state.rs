@@ -13,8 +13,9 @@
 //! the same boilerplate rule and aligner. [`build`] indexes a whole corpus (reusing the alignment of any pair whose two texts were
 //! aligned before); [`add`] adds new documents to a state through a [`Lookup`] of the old postings and
 //! reads only the new documents, the old ones they must be aligned with, and the old holders of text
-//! they make common or now hold first (whose pairs with each other are counted again). Both give the same state for the
-//! same corpus, which the tests check.
+//! they make common or now hold first (whose pairs with each other are counted again); [`remove`]
+//! takes documents out, reading only the holders of text they made common or held first. All give
+//! the same state for the same corpus, which the tests check.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -1042,63 +1043,31 @@ pub fn add(
         .collect::<Result<_, _>>()?;
     let mut texts: Vec<&str> = new_docs.iter().map(|d| d.doc.text.as_str()).collect();
     texts.extend(old_texts.iter().map(String::as_str));
-    let all = Work::new(texts);
-    let local = |slot: u32| -> usize {
-        if slot as usize >= n_old {
-            slot as usize - n_old
-        } else {
-            new_docs.len() + need.binary_search(&slot).expect("read above")
-        }
+    let read = Read {
+        all: Work::new(texts),
+        n_old,
+        n_new: new_docs.len(),
+        need,
+        rank,
     };
+    let (all, local) = (&read.all, |slot: u32| read.local(slot));
     // Distinct n-grams of the old documents read whose links are weighed.
     let mut grams_old: HashMap<u32, f64> = HashMap::with_capacity(recount.len());
-    // The pairs of old documents that held an n-gram which became common: their counts and links
-    // as `build` makes them, from the n-grams two of them hold; their old alignments are kept.
     if !recount.is_empty() {
-        let mut held: Vec<(u64, u32)> = Vec::new();
-        for &x in &recount {
-            let ps = all.postings(local(x), &s.params, 0);
-            grams_old.insert(x, ps.len() as f64);
-            held.extend(ps.into_iter().map(|p| (fold(p), x)));
-        }
-        held.sort_unstable();
-        let groups: Vec<&[(u64, u32)]> = held
-            .chunk_by(|p, q| p.0 == q.0)
-            .filter(|g| g.len() >= 2)
-            .collect();
-        let shared_keys: Vec<u64> = groups.iter().map(|g| g[0].0).collect();
-        let mut counts_old: HashMap<(u32, u32), u32> = HashMap::new();
-        let mut links_old: HashMap<(u32, u32), u32> = HashMap::new();
-        for (g, olds) in groups.iter().zip(old.lookup(&shared_keys)?) {
-            let k = g[0].0;
-            let news = new_holders.get(&k).map_or(&[][..], Vec::as_slice);
-            let df = olds.len() + news.len();
-            df_new.insert(k, df);
-            if (2..=s.max_df).contains(&df) {
-                for (i, &(_, x)) in g.iter().enumerate() {
-                    for &(_, y) in &g[i + 1..] {
-                        *counts_old.entry((x, y)).or_default() += 1;
-                    }
-                }
-            } else if df > s.max_df {
-                let first = earliest(&mut olds.iter().chain(news).copied()).expect("held");
-                if g.iter().any(|&(_, x)| x == first) {
-                    for &(_, x) in g.iter().filter(|&&(_, x)| x != first) {
-                        *links_old.entry((first.min(x), first.max(x))).or_default() += 1;
-                    }
-                }
-            }
-        }
-        for (&pair, &c) in &counts_old {
-            if c as usize >= s.min_shared {
-                cands.push((pair.0, pair.1, c));
-            }
-        }
-        for (&pair, &c) in &links_old {
-            let smaller = grams_old[&pair.0].min(grams_old[&pair.1]);
-            if c as usize >= s.min_shared && f64::from(c) >= s.link_share * smaller {
-                let shared = counts_old.get(&pair).copied().unwrap_or(0);
+        let found = recount_pairs(
+            &read,
+            &recount,
+            old,
+            &new_holders,
+            s,
+            &mut df_new,
+            &mut grams_old,
+        )?;
+        for (pair, shared, is_linked) in found {
+            if is_linked {
                 link(pair, shared, &mut cands, &mut linked);
+            } else {
+                cands.push((pair.0, pair.1, shared));
             }
         }
         cands.sort_unstable();
@@ -1144,6 +1113,316 @@ pub fn add(
     for (&x, r) in run_docs.iter().zip(runs) {
         state.docs[x as usize].boilerplate = r;
     }
+    let df = |k: u64| df_new.get(&k).copied().unwrap_or(0);
+    let aligned_pairs = settle(state, &read, &cands, &linked, &recount, &df, s);
+    Ok(Added {
+        postings: new_postings,
+        reread: read.need.len(),
+        recounted: recount.len(),
+        aligned_pairs,
+    })
+}
+
+/// Postings held in memory (sorted), as a [`Lookup`].
+pub struct InMemory<'a>(pub &'a [u64]);
+
+impl Lookup for InMemory<'_> {
+    fn lookup(&mut self, keys: &[u64]) -> Result<Vec<Vec<u32>>, String> {
+        Ok(keys.iter().map(|&k| holders(self.0, k).collect()).collect())
+    }
+}
+
+/// How many documents hold the folded n-gram `k` in sorted `postings`.
+fn df_in(postings: &[u64], k: u64) -> usize {
+    let i = postings.partition_point(|&p| fold(p) < k);
+    i + postings[i..].partition_point(|&p| fold(p) == k) - i
+}
+
+/// What [`remove`] did.
+#[derive(Debug, Default)]
+pub struct Removed {
+    /// Documents removed.
+    pub removed: usize,
+    /// Documents left that were read again (whose pairs were recounted or boilerplate changed).
+    pub reread: usize,
+    /// Documents left whose pairs with each other were counted again: they held an n-gram whose
+    /// removed holders made it rare again (in at most `max_df` documents), or whose earliest holder
+    /// was removed.
+    pub recounted: usize,
+    pub aligned_pairs: usize,
+}
+
+/// Remove documents (slots `gone`) from a state and from its postings (all of them, sorted),
+/// reading the documents left only where needed (`read_old`, as for [`add`]). The slots after a
+/// removed one move down, in the state and in the postings. A pair of documents left changes only
+/// where they hold an n-gram whose standing changed: removed holders made it rare again, so that it
+/// counts for their pairs, or removed its earliest holder, which common n-grams link the others to;
+/// those documents' pairs with each other are counted again (as [`add`] does) and their boilerplate
+/// runs found again where an n-gram fell below the boilerplate threshold. `Err` says why the state
+/// must be rebuilt instead; the state may then have lost pairs, but every alignment left in it is
+/// still right for its two texts.
+pub fn remove(
+    state: &mut State,
+    postings: &mut Vec<u64>,
+    gone: &[u32],
+    s: &Settings,
+    read_old: &(dyn Fn(&DocEntry) -> Result<String, String> + Sync),
+) -> Result<Removed, String> {
+    let n_old = state.docs.len();
+    let mut is_gone = vec![false; n_old];
+    for &g in gone {
+        is_gone[g as usize] = true;
+    }
+    let n_gone = is_gone.iter().filter(|&&x| x).count();
+    let n = n_old - n_gone;
+    if n == 0 {
+        return Err("every document was removed".into());
+    }
+    if s.bmd(n) != state.bmd {
+        return Err(
+            "the boilerplate threshold depends on the number of documents, which changed it".into(),
+        );
+    }
+    let bmd = state.bmd;
+    let mut rank = vec![0u32; n_old];
+    for (r, x) in state.order().into_iter().enumerate() {
+        rank[x as usize] = r as u32;
+    }
+    // The n-grams a removed document held: those that fall back to max_df, or lose their earliest
+    // holder, change the pairs of the holders left; those that fall below the boilerplate
+    // threshold, their runs.
+    let mut recount: Vec<u32> = Vec::new();
+    let mut boiler_changed: Vec<u32> = Vec::new();
+    for group in postings.chunk_by(|x, y| fold(*x) == fold(*y)) {
+        if !group.iter().any(|&p| is_gone[slot_of(p) as usize]) {
+            continue;
+        }
+        let left = || {
+            group
+                .iter()
+                .map(|&p| slot_of(p))
+                .filter(|&x| !is_gone[x as usize])
+        };
+        let (d_old, d_new) = (group.len(), left().count());
+        if d_old > s.max_df && d_new >= 2 {
+            let first = group
+                .iter()
+                .map(|&p| slot_of(p))
+                .min_by_key(|&x| rank[x as usize])
+                .expect("held");
+            if d_new <= s.max_df || is_gone[first as usize] {
+                recount.extend(left());
+            }
+        }
+        if d_old >= bmd && d_new < bmd {
+            boiler_changed.extend(left());
+        }
+    }
+    recount.sort_unstable();
+    recount.dedup();
+    boiler_changed.sort_unstable();
+    boiler_changed.dedup();
+    if recount.len() * 2 > n {
+        return Err(format!(
+            "removing documents changes the pairs of {} of the {n} documents left (text they hold \
+             became rare, or lost its earliest holder)",
+            recount.len()
+        ));
+    }
+    state
+        .pairs
+        .retain(|p| !is_gone[p.a as usize] && !is_gone[p.b as usize]);
+    postings.retain(|&p| !is_gone[slot_of(p) as usize]);
+    let mut need: Vec<u32> = recount.iter().chain(&boiler_changed).copied().collect();
+    need.sort_unstable();
+    need.dedup();
+    let old_texts: Vec<String> = need
+        .par_iter()
+        .map(|&x| read_old(&state.docs[x as usize]))
+        .collect::<Result<_, _>>()?;
+    let read = Read {
+        all: Work::new(old_texts.iter().map(String::as_str).collect()),
+        n_old,
+        n_new: 0,
+        need,
+        rank,
+    };
+    let (mut cands, mut linked) = (Vec::new(), Vec::new());
+    if !recount.is_empty() {
+        let found = recount_pairs(
+            &read,
+            &recount,
+            &mut InMemory(postings),
+            &BTreeMap::new(),
+            s,
+            &mut HashMap::new(),
+            &mut HashMap::new(),
+        )?;
+        for (pair, shared, is_linked) in found {
+            if is_linked {
+                linked.push(pair);
+            }
+            if !is_linked || (shared as usize) < s.min_shared {
+                cands.push((pair.0, pair.1, shared));
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        linked.sort_unstable();
+    }
+    let postings_left: &[u64] = postings;
+    let df = |k: u64| df_in(postings_left, k);
+    let runs: Vec<Vec<Span>> = boiler_changed
+        .par_iter()
+        .map(|&x| read.all.runs(read.local(x), &s.params, |k| df(k) >= bmd))
+        .collect();
+    for (&x, r) in boiler_changed.iter().zip(runs) {
+        state.docs[x as usize].boilerplate = r;
+    }
+    let aligned_pairs = settle(state, &read, &cands, &linked, &recount, &df, s);
+    // Slots move down over the removed ones.
+    let mut slot = vec![u32::MAX; n_old];
+    let mut next = 0;
+    for (x, &g) in is_gone.iter().enumerate() {
+        if !g {
+            slot[x] = next;
+            next += 1;
+        }
+    }
+    let mut x = 0;
+    state.docs.retain(|_| {
+        x += 1;
+        !is_gone[x - 1]
+    });
+    for p in &mut state.pairs {
+        (p.a, p.b) = (slot[p.a as usize], slot[p.b as usize]);
+    }
+    for p in postings.iter_mut() {
+        *p = fold(*p) | u64::from(slot[slot_of(*p) as usize]);
+    }
+    let hashes: std::collections::HashSet<u64> = state.docs.iter().map(|d| d.text_hash).collect();
+    state
+        .empty_pairs
+        .retain(|(x, y)| hashes.contains(x) && hashes.contains(y));
+    Ok(Removed {
+        removed: n_gone,
+        reread: read.need.len(),
+        recounted: recount.len(),
+        aligned_pairs,
+    })
+}
+
+/// The documents an update reads: the new ones, then the old ones it needs, tokenised together;
+/// and the report order of every slot.
+struct Read<'a> {
+    all: Work<'a>,
+    /// Old documents (slots below this), new ones (after them).
+    n_old: usize,
+    n_new: usize,
+    /// The old slots read, sorted.
+    need: Vec<u32>,
+    /// Per slot, its place in report order.
+    rank: Vec<u32>,
+}
+
+impl Read<'_> {
+    /// Where document `slot` is in `all`.
+    fn local(&self, slot: u32) -> usize {
+        if slot as usize >= self.n_old {
+            slot as usize - self.n_old
+        } else {
+            self.n_new + self.need.binary_search(&slot).expect("read")
+        }
+    }
+
+    /// The earliest of some slots in report order.
+    fn earliest(&self, xs: impl Iterator<Item = u32>) -> Option<u32> {
+        xs.min_by_key(|&x| self.rank[x as usize])
+    }
+}
+
+/// A recounted candidate pair: its slots, the n-grams of at most `max_df` documents they share, and
+/// whether it is linked (through common n-grams to the earliest holder).
+type Recounted = ((u32, u32), u32, bool);
+
+/// The pairs among `recount`, old documents that held an n-gram whose standing changed (it became
+/// common or rare, or another document holds it first): their counts and links as `build` makes
+/// them, from the n-grams two of them hold, held by the documents `old` gives and the new ones in
+/// `news`. Gives the candidates `(pair, shared, linked)`; notes each such n-gram's document
+/// frequency in `df` and each recounted document's distinct n-grams in `grams`.
+fn recount_pairs(
+    read: &Read,
+    recount: &[u32],
+    old: &mut dyn Lookup,
+    news: &BTreeMap<u64, Vec<u32>>,
+    s: &Settings,
+    df: &mut HashMap<u64, usize>,
+    grams: &mut HashMap<u32, f64>,
+) -> Result<Vec<Recounted>, String> {
+    let mut held: Vec<(u64, u32)> = Vec::new();
+    for &x in recount {
+        let ps = read.all.postings(read.local(x), &s.params, 0);
+        grams.insert(x, ps.len() as f64);
+        held.extend(ps.into_iter().map(|p| (fold(p), x)));
+    }
+    held.sort_unstable();
+    let groups: Vec<&[(u64, u32)]> = held
+        .chunk_by(|p, q| p.0 == q.0)
+        .filter(|g| g.len() >= 2)
+        .collect();
+    let shared_keys: Vec<u64> = groups.iter().map(|g| g[0].0).collect();
+    let mut counts: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut links: HashMap<(u32, u32), u32> = HashMap::new();
+    for (g, olds) in groups.iter().zip(old.lookup(&shared_keys)?) {
+        let k = g[0].0;
+        let news = news.get(&k).map_or(&[][..], Vec::as_slice);
+        let n = olds.len() + news.len();
+        df.insert(k, n);
+        if (2..=s.max_df).contains(&n) {
+            for (i, &(_, x)) in g.iter().enumerate() {
+                for &(_, y) in &g[i + 1..] {
+                    *counts.entry((x, y)).or_default() += 1;
+                }
+            }
+        } else if n > s.max_df {
+            let first = read
+                .earliest(olds.iter().chain(news).copied())
+                .expect("held");
+            if g.iter().any(|&(_, x)| x == first) {
+                for &(_, x) in g.iter().filter(|&&(_, x)| x != first) {
+                    *links.entry((first.min(x), first.max(x))).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut found: Vec<Recounted> = counts
+        .iter()
+        .filter(|&(_, &c)| c as usize >= s.min_shared)
+        .map(|(&pair, &c)| (pair, c, false))
+        .collect();
+    for (&pair, &c) in &links {
+        let smaller = grams[&pair.0].min(grams[&pair.1]);
+        if c as usize >= s.min_shared && f64::from(c) >= s.link_share * smaller {
+            found.push((pair, counts.get(&pair).copied().unwrap_or(0), true));
+        }
+    }
+    Ok(found)
+}
+
+/// Verify and align an update's candidate pairs (slots; `linked` ones unverified), given each
+/// n-gram's document frequency after it (`df`), into the state. The pairs among `recount` leave the
+/// state first and keep their alignments (a function of the two texts) if still candidates, as do
+/// the pairs whose texts the state knows give none. Gives the number of pairs verified.
+fn settle(
+    state: &mut State,
+    read: &Read,
+    cands: &[(u32, u32, u32)],
+    linked: &[(u32, u32)],
+    recount: &[u32],
+    df: &(dyn Fn(u64) -> usize + Sync),
+    s: &Settings,
+) -> usize {
+    let (all, local) = (&read.all, |slot: u32| read.local(slot));
     // The recounted pairs leave the state; those still candidates come back below.
     let is_recounted = |x: u32| recount.binary_search(&x).is_ok();
     let mut realigned: HashMap<(u32, u32), Vec<Passage>> = HashMap::new();
@@ -1158,8 +1437,7 @@ pub fn add(
         }
         state.pairs = kept;
     }
-    // Align the new candidate pairs, earlier document first.
-    let df = |k: u64| df_new.get(&k).copied().unwrap_or(0);
+    // Align the candidate pairs, earlier document first.
     let mut to_verify = vec![false; all.t.ids.len()];
     for &(x, y, _) in cands
         .iter()
@@ -1179,7 +1457,7 @@ pub fn add(
             }
         })
         .map_init(ViewCache::default, |cache, (x, y, shared)| {
-            let (a, b) = if rank[x as usize] < rank[y as usize] {
+            let (a, b) = if read.rank[x as usize] < read.rank[y as usize] {
                 (x, y)
             } else {
                 (y, x)
@@ -1192,11 +1470,7 @@ pub fn add(
             );
             let passages = match realigned.get(&(x, y)) {
                 Some(p) => p.clone(),
-                None if (y as usize) < n_old
-                    && state.empty_pairs.binary_search(&(ha, hb)).is_ok() =>
-                {
-                    Vec::new()
-                }
+                None if state.empty_pairs.binary_search(&(ha, hb)).is_ok() => Vec::new(),
                 None => all.align(local(a), local(b), &s.params, cache),
             };
             Pair {
@@ -1230,29 +1504,12 @@ pub fn add(
     state.empty_pairs.dedup();
     state.flag_boilerplate();
     state.orient();
-    Ok(Added {
-        postings: new_postings,
-        reread: need.len(),
-        recounted: recount.len(),
-        aligned_pairs,
-    })
+    aligned_pairs
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The old postings of a state, held in memory (sorted), as the cache's look-up gives them.
-    struct InMemory(Vec<u64>);
-
-    impl Lookup for InMemory {
-        fn lookup(&mut self, keys: &[u64]) -> Result<Vec<Vec<u32>>, String> {
-            Ok(keys
-                .iter()
-                .map(|&k| holders(&self.0, k).collect())
-                .collect())
-        }
-    }
 
     /// A state without slot numbers: documents and pairs by path, sorted (a document added later
     /// has a later slot than in a full build, whatever its date).
@@ -1295,12 +1552,11 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn adding_documents_that_make_text_common_gives_the_full_build() {
-        // Formulas held by 2 to 5 documents each (max_df 3): adding documents lifts some of them
-        // into the common n-grams while several old documents hold them, which the old pairs'
-        // counts and links must follow; a near copy of an earlier document links through them;
-        // a document dated before all others is added holding text that is common already.
+    /// Documents whose pairs change as documents come and go, with their settings: formulas held by
+    /// 2 to 5 documents each (max_df 3), a block most of four short documents hold, a near copy, a
+    /// document dated before all others holding the block, and unrelated documents (so that the
+    /// documents recounted are not most of the corpus, when the update rebuilds).
+    fn changing_corpus() -> (Vec<CorpusDoc>, Settings) {
         let formulas: Vec<Vec<String>> = (0..6).map(|f| words("f", 900 + f, 14)).collect();
         // A block most of four short documents hold (three old, one added): once common, it
         // links the old ones to the earliest.
@@ -1371,17 +1627,44 @@ mod tests {
             lossy: false,
             max_bytes: u64::MAX,
         };
+        (docs, s)
+    }
+
+    /// [`add`] documents to a state whose postings are held in memory, and keep their postings.
+    fn add_kept(
+        st: &mut State,
+        postings: &mut Vec<u64>,
+        docs: &[CorpusDoc],
+        s: &Settings,
+        read_old: &(dyn Fn(&DocEntry) -> Result<String, String> + Sync),
+    ) -> Added {
         let metas = vec![FileMeta::default(); docs.len()];
-        let in_order = |ds: &[CorpusDoc]| {
-            let mut v: Vec<CorpusDoc> = ds.to_vec();
-            v.sort_by(|x, y| (&x.doc.date, &x.doc.id).cmp(&(&y.doc.date, &y.doc.id)));
-            v
-        };
+        let added = add(st, &mut InMemory(postings), docs, &metas, s, read_old)
+            .unwrap_or_else(|why| panic!("rebuilt: {why}"));
+        postings.extend_from_slice(&added.postings);
+        postings.sort_unstable();
+        added
+    }
+
+    /// Documents in report order, as [`build`] takes them.
+    fn in_order(ds: &[CorpusDoc]) -> Vec<CorpusDoc> {
+        let mut v: Vec<CorpusDoc> = ds.to_vec();
+        v.sort_by(|x, y| (&x.doc.date, &x.doc.id).cmp(&(&y.doc.date, &y.doc.id)));
+        v
+    }
+
+    #[test]
+    fn adding_documents_that_make_text_common_gives_the_full_build() {
+        // Formulas held by 2 to 5 documents each (max_df 3): adding documents lifts some of them
+        // into the common n-grams while several old documents hold them, which the old pairs'
+        // counts and links must follow; a near copy of an earlier document links through them;
+        // a document dated before all others is added holding text that is common already.
+        let (docs, s) = changing_corpus();
+        let metas = vec![FileMeta::default(); docs.len()];
         // Old documents first, then the others added one at a time, then two and three at once;
         // after each addition the state is a full build's of the same documents.
         let mut have: Vec<CorpusDoc> = docs[..7].iter().chain(&docs[15..]).cloned().collect();
-        let (mut st, postings) = build(&in_order(&have), &metas, &s, &Memo::new());
-        let mut lookup = InMemory(postings);
+        let (mut st, mut postings) = build(&in_order(&have), &metas, &s, &Memo::new());
         let texts_of: HashMap<PathBuf, String> = docs
             .iter()
             .map(|d| (d.doc.path.clone(), d.doc.text.clone()))
@@ -1390,18 +1673,7 @@ mod tests {
         let (mut recounted, mut linked) = (0, 0);
         for step in [7..8, 8..9, 9..10, 10..12, 12..15] {
             let step = &docs[step];
-            let added = add(
-                &mut st,
-                &mut lookup,
-                step,
-                &metas[..step.len()],
-                &s,
-                &read_old,
-            )
-            .unwrap_or_else(|why| panic!("rebuilt: {why}"));
-            recounted += added.recounted;
-            lookup.0.extend_from_slice(&added.postings);
-            lookup.0.sort_unstable();
+            recounted += add_kept(&mut st, &mut postings, step, &s, &read_old).recounted;
             have.extend_from_slice(step);
             let (want, _) = build(&in_order(&have), &metas, &s, &Memo::new());
             assert_eq!(
@@ -1415,6 +1687,86 @@ mod tests {
         assert!(
             recounted >= 2 && linked >= 2,
             "no old pair recounted ({recounted}) or linked ({linked}): the test tests nothing"
+        );
+    }
+
+    #[test]
+    fn removing_and_changing_documents_gives_the_full_build() {
+        // From the whole corpus, documents are removed (or changed: removed, then added again
+        // edited) a few at a time; after each step the state is a full build's of the documents
+        // left. Removing doc 14, the earliest holder of the common block, moves the others' links
+        // to doc 0; removing doc 8 then makes the block rare again (3 holders), which the pairs of
+        // its holders now count, and drops it below the boilerplate threshold (4 documents).
+        let (docs, s) = changing_corpus();
+        let metas = vec![FileMeta::default(); docs.len()];
+        let mut have = in_order(&docs);
+        let (mut st, mut postings) = build(&have, &metas, &s, &Memo::new());
+        let mut texts_of: HashMap<PathBuf, String> = docs
+            .iter()
+            .map(|d| (d.doc.path.clone(), d.doc.text.clone()))
+            .collect();
+        let name = |i: usize| docs[i].doc.path.clone();
+        // Doc 9 edited: its near copy of doc 2 loses a third of its words.
+        let mut edited = docs[9].clone();
+        let words: Vec<&str> = edited.doc.text.split(' ').collect();
+        edited.doc.text = words[words.len() / 3..].join(" ");
+        let mut recounted = 0;
+        let steps: Vec<(Vec<usize>, Option<CorpusDoc>)> = vec![
+            (vec![14], None),
+            (vec![8], None),
+            (vec![9], Some(edited)),
+            (vec![11, 3], None),
+            (vec![0, 15], None),
+        ];
+        for (gone, changed) in steps {
+            let slots: Vec<u32> = gone
+                .iter()
+                .map(|&i| st.docs.iter().position(|d| d.path == name(i)).unwrap() as u32)
+                .collect();
+            let read_old = |e: &DocEntry| Ok(texts_of[&e.path].clone());
+            let removed = remove(&mut st, &mut postings, &slots, &s, &read_old)
+                .unwrap_or_else(|why| panic!("rebuilt: {why}"));
+            assert_eq!(removed.removed, gone.len());
+            recounted += removed.recounted;
+            have.retain(|d| !gone.iter().any(|&i| d.doc.path == name(i)));
+            if let Some(c) = changed {
+                add_kept(
+                    &mut st,
+                    &mut postings,
+                    std::slice::from_ref(&c),
+                    &s,
+                    &read_old,
+                );
+                have.push(c);
+            }
+            let (want, want_postings) = build(&in_order(&have), &metas, &s, &Memo::new());
+            assert_eq!(
+                canonical(&st),
+                canonical(&want),
+                "after removing {:?}",
+                gone.iter().map(|&i| &docs[i].doc.id).collect::<Vec<_>>()
+            );
+            // The postings are the full build's, slot for slot once both are in one order.
+            let path_of = |st: &State, p: u64| st.docs[slot_of(p) as usize].path.clone();
+            let mut a: Vec<(u64, PathBuf)> = postings
+                .iter()
+                .map(|&p| (fold(p), path_of(&st, p)))
+                .collect();
+            let mut b: Vec<(u64, PathBuf)> = want_postings
+                .iter()
+                .map(|&p| (fold(p), path_of(&want, p)))
+                .collect();
+            a.sort_unstable();
+            b.sort_unstable();
+            assert!(a == b, "postings differ after removing {gone:?}");
+            texts_of.retain(|p, _| have.iter().any(|d| &d.doc.path == p));
+            for d in &have {
+                texts_of.insert(d.doc.path.clone(), d.doc.text.clone());
+            }
+        }
+        assert!(
+            recounted >= 4,
+            "few documents recounted ({recounted}): the test tests little"
         );
     }
 
