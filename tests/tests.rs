@@ -2875,6 +2875,15 @@ fn check_stays_incremental_when_files_are_removed_or_changed() {
         "linked to the earliest holder"
     );
 
+    // d0 edited, still holding the passage first: the links stay with it; d0 is read, and the four
+    // documents it is linked with.
+    env.write(&name(0), doc(900, true));
+    let (_, v, err) = check_json(&env, &[]);
+    assert_eq!(v["cache"]["status"], "incremental", "{err} {}", v["cache"]);
+    assert_eq!(v["cache"]["documents_read"], 5, "{}", v["cache"]);
+    assert_eq!(dups(&v), [2, 4, 6, 8].map(|i| (name(i), name(0))));
+    assert_same_as_full_run(&env, &v);
+
     // d0 removed: the others' links move to d2, the earliest holder left (4 documents read).
     std::fs::remove_file(env.path(&name(0))).unwrap();
     let (_, v, err) = check_json(&env, &[]);

@@ -552,7 +552,7 @@ pub(crate) fn index(
                     let pending = if delta.len() as u64 > l.base.count / 16 + 4096 {
                         // Fold the delta into a new base file.
                         let mut all = l.base.all().map_err(Error::Changed)?;
-                        merge_into(&mut all, &delta);
+                        state::merge_into(&mut all, &delta);
                         let id = new_base_id();
                         warn_unsaved(
                             cache::write_postings(dir, &all, id).and_then(|()| {
@@ -579,8 +579,8 @@ pub(crate) fn index(
 }
 
 /// Bring the state up to date when files were removed or changed (and others maybe added): the
-/// postings are read whole, the removed documents taken out of them and of the state
-/// ([`state::remove`]), the new ones added ([`state::add`]), and both cache files written again.
+/// postings are read whole, the removed documents taken out of them and of the state and the new
+/// ones added ([`state::remove`], [`state::replace`]), and both cache files written again.
 #[allow(clippy::too_many_arguments)]
 fn removed(
     l: cache::Loaded,
@@ -593,27 +593,29 @@ fn removed(
     warn: &Warn,
 ) -> Result<Indexed, Error> {
     let mut postings = l.base.all().map_err(Error::Changed)?;
-    merge_into(&mut postings, &l.delta);
+    state::merge_into(&mut postings, &l.delta);
     timings.lap("read postings");
     let mut st = l.state;
     let reader = read_old(r.read);
-    let removed = match state::remove(&mut st, &mut postings, gone, &r.settings, &reader) {
-        Ok(x) => x,
+    let updated = if new.is_empty() {
+        state::remove(&mut st, &mut postings, gone, &r.settings, &reader).map(|x| x.reread)
+    } else {
+        state::replace(
+            &mut st,
+            &mut postings,
+            gone,
+            new,
+            new_metas,
+            &r.settings,
+            &reader,
+        )
+        .map(|(x, y)| x.reread + y.reread)
+    };
+    let reread = match updated {
+        Ok(n) => n,
         Err(why) => return rebuild(why, &st),
     };
-    timings.lap("remove");
-    let mut reread = removed.reread;
-    if !new.is_empty() {
-        let mut lookup = state::InMemory(&postings);
-        match state::add(&mut st, &mut lookup, new, new_metas, &r.settings, &reader) {
-            Ok(added) => {
-                reread += added.reread;
-                merge_into(&mut postings, &added.postings);
-            }
-            Err(why) => return rebuild(why, &st),
-        }
-        timings.lap("add");
-    }
+    timings.lap("remove and add");
     let id = new_base_id();
     warn_unsaved(
         cache::write_postings(dir, &postings, id)
@@ -622,24 +624,6 @@ fn removed(
     );
     timings.lap("write cache");
     Ok(incremental(st, new.len() + reread, None))
-}
-
-/// Merge sorted `more` into sorted `all` (in place, from the back: linear, where sorting the
-/// concatenation of millions of postings took a few hundred milliseconds).
-fn merge_into(all: &mut Vec<u64>, more: &[u64]) {
-    let (mut i, mut j) = (all.len(), more.len());
-    all.resize(i + j, 0);
-    let mut k = all.len();
-    while j > 0 {
-        k -= 1;
-        if i > 0 && all[i - 1] > more[j - 1] {
-            i -= 1;
-            all[k] = all[i];
-        } else {
-            j -= 1;
-            all[k] = more[j];
-        }
-    }
 }
 
 /// A state brought up to date incrementally, having read `read` documents.
@@ -699,7 +683,7 @@ mod tests {
             let (mut all, more) = (draw(n), draw(m));
             let mut want = [all.clone(), more.clone()].concat();
             want.sort_unstable();
-            merge_into(&mut all, &more);
+            state::merge_into(&mut all, &more);
             assert_eq!(all, want, "{n} + {m}");
         }
     }
