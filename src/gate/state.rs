@@ -1157,7 +1157,7 @@ impl Lookup for InMemory<'_> {
 /// How many documents hold the folded n-gram `k` in sorted `postings`.
 fn df_in(postings: &[u64], k: u64) -> usize {
     let i = postings.partition_point(|&p| fold(p) < k);
-    i + postings[i..].partition_point(|&p| fold(p) == k) - i
+    postings[i..].partition_point(|&p| fold(p) == k)
 }
 
 /// What [`remove`] did.
