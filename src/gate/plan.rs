@@ -5,7 +5,7 @@
 //! up to date ([`CacheInfo`]) and the cache files still to write. Unchanged files are recognised by
 //! size and modification time, moved ones by content hash; new files are added to the state,
 //! removed ones taken out of it, and a changed one is both. A changed JSON Lines file, an update the
-//! state cannot take (`state::add` or `state::remove` says why), or a cache that fails its checks
+//! state cannot take (`state::add`, `remove` or `replace` says why), or a cache that fails its checks
 //! rebuilds the state (reusing its alignments), never trusts it. A cache that cannot be written is a
 //! warning: the verdict does not depend on it.
 

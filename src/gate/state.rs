@@ -927,23 +927,7 @@ fn add_with(
         .enumerate()
         .map(|(i, (cd, meta))| doc_entry(cd, *meta, work.t.ids[i].len()))
         .collect();
-    let rank = {
-        let key = |x: u32| {
-            let x = x as usize;
-            if x < n_old {
-                state.docs[x].order_key()
-            } else {
-                new_entries[x - n_old].order_key()
-            }
-        };
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_by(|&x, &y| key(x).cmp(&key(y)));
-        let mut rank = vec![0u32; n];
-        for (r, &x) in order.iter().enumerate() {
-            rank[x as usize] = r as u32;
-        }
-        rank
-    };
+    let rank = ranks(&state.docs, &new_entries);
     let earliest = |xs: &mut dyn Iterator<Item = u32>| xs.min_by_key(|&x| rank[x as usize]);
     let mut counts: HashMap<(u32, u32), u32> = HashMap::new();
     // Per (earliest holder, new document): the common n-grams linking them.
@@ -1220,51 +1204,25 @@ fn remove_with(
         );
     }
     let bmd = state.bmd;
-    let mut rank = vec![0u32; n_old];
-    for (r, x) in state.order().into_iter().enumerate() {
-        rank[x as usize] = r as u32;
-    }
-    // The n-grams a removed document held: those that fall back to max_df, or lose their earliest
-    // holder, change the pairs of the holders left; those that fall below the boilerplate
-    // threshold, their runs.
-    let mut recount: Vec<u32> = Vec::new();
+    let rank = ranks(&state.docs, &[]);
+    // The documents left holding n-grams a removed document held: their pairs change where such an
+    // n-gram falls back to max_df or loses its earliest holder ([`net_recount`]; in a [`replace`],
+    // whose second step recounts for the whole update, nothing here), their runs where it falls
+    // below the boilerplate threshold.
+    let recount = match then {
+        None => net_recount(postings, &is_gone, &[], &rank, s)?,
+        Some(_) => Vec::new(),
+    };
     let mut boiler_changed: Vec<u32> = Vec::new();
     for group in postings.chunk_by(|x, y| fold(*x) == fold(*y)) {
-        if !group.iter().any(|&p| is_gone[slot_of(p) as usize]) {
-            continue;
-        }
-        let left = || {
-            group
-                .iter()
-                .map(|&p| slot_of(p))
-                .filter(|&x| !is_gone[x as usize])
-        };
-        let (d_old, d_new) = (group.len(), left().count());
-        if d_old > s.max_df && d_new >= 2 {
-            let first = group
-                .iter()
-                .map(|&p| slot_of(p))
-                .min_by_key(|&x| rank[x as usize])
-                .expect("held");
-            if (d_new <= s.max_df || is_gone[first as usize]) && then.is_none() {
-                recount.extend(left());
-            }
-        }
-        if d_old >= bmd && d_new < bmd {
-            boiler_changed.extend(left());
+        let left = group.iter().filter(|&&p| !is_gone[slot_of(p) as usize]);
+        let d_new = left.clone().count();
+        if d_new < group.len() && group.len() >= bmd && d_new < bmd {
+            boiler_changed.extend(left.map(|&p| slot_of(p)));
         }
     }
-    recount.sort_unstable();
-    recount.dedup();
     boiler_changed.sort_unstable();
     boiler_changed.dedup();
-    if recount.len() * 2 > n {
-        return Err(format!(
-            "removing documents changes the pairs of {} of the {n} documents left (text they hold \
-             became rare, or lost its earliest holder)",
-            recount.len()
-        ));
-    }
     state
         .pairs
         .retain(|p| !is_gone[p.a as usize] && !is_gone[p.b as usize]);
@@ -1322,14 +1280,7 @@ fn remove_with(
     }
     let aligned_pairs = settle(state, &read, &cands, &linked, &recount, &df, s);
     // Slots move down over the removed ones.
-    let mut slot = vec![u32::MAX; n_old];
-    let mut next = 0;
-    for (x, &g) in is_gone.iter().enumerate() {
-        if !g {
-            slot[x] = next;
-            next += 1;
-        }
-    }
+    let slot = slots_after(&is_gone);
     let mut x = 0;
     state.docs.retain(|_| {
         x += 1;
@@ -1356,53 +1307,18 @@ fn remove_with(
     ))
 }
 
-/// Remove documents (slots `gone`) and add new ones in one update: [`remove`], then [`add`], except
-/// that the old pairs counted again are found from the net change of each n-gram's holders. An edited
-/// file is both (its old document removed, its new one added) and keeps its place in report order,
-/// so the n-grams both versions hold change nothing for the pairs of the others; remove then add
-/// would each recount the holders of the common n-grams it holds first (editing the first Bible
-/// chapter rebuilt). The postings (all of them, sorted) are updated as by both steps.
-pub fn replace(
-    state: &mut State,
-    postings: &mut Vec<u64>,
-    gone: &[u32],
-    new_docs: &[CorpusDoc],
-    metas: &[FileMeta],
+/// The documents staying in an update (old slots not in `is_gone`) whose pairs with each other it
+/// changes, given the n-grams of the new documents (`news`: key and slot, sorted; their slots after
+/// the old ones) and every slot's place in report order (`rank`). `Err` when they are more than half
+/// of those staying: reading them costs what a rebuild does.
+fn net_recount(
+    postings: &[u64],
+    is_gone: &[bool],
+    news: &[(u64, u32)],
+    rank: &[u32],
     s: &Settings,
-    read_old: &(dyn Fn(&DocEntry) -> Result<String, String> + Sync),
-) -> Result<(Removed, Added), String> {
-    let n_old = state.docs.len();
-    let n = n_old + new_docs.len();
-    let mut is_gone = vec![false; n_old];
-    for &g in gone {
-        is_gone[g as usize] = true;
-    }
-    // The new documents' n-grams (their slots after the old ones), and everyone's report order.
-    let work = Work::new(new_docs.iter().map(|d| d.doc.text.as_str()).collect());
-    let mut news: Vec<(u64, u32)> = Vec::new();
-    for d in 0..new_docs.len() {
-        let ps = work.postings(d, &s.params, 0);
-        news.extend(ps.into_iter().map(|p| (fold(p), (n_old + d) as u32)));
-    }
-    news.sort_unstable();
-    let entries: Vec<DocEntry> = new_docs
-        .iter()
-        .zip(metas)
-        .map(|(cd, m)| doc_entry(cd, *m, 0))
-        .collect();
-    let key = |x: usize| {
-        if x < n_old {
-            state.docs[x].order_key()
-        } else {
-            entries[x - n_old].order_key()
-        }
-    };
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by(|&x, &y| key(x as usize).cmp(&key(y as usize)));
-    let mut rank = vec![0u32; n];
-    for (r, &x) in order.iter().enumerate() {
-        rank[x as usize] = r as u32;
-    }
+) -> Result<Vec<u32>, String> {
+    let n_old = is_gone.len();
     let earliest = |xs: &mut dyn Iterator<Item = u32>| xs.min_by_key(|&x| rank[x as usize]);
     // An n-gram counts for the pairs of documents holding it when in 2 to max_df documents, links
     // them to its earliest holder when in more: the documents staying (old, not removed) that hold
@@ -1458,17 +1374,79 @@ pub fn replace(
             recount.len()
         ));
     }
-    // Their slots once the removed documents are out.
-    let below: Vec<u32> = is_gone
+    Ok(recount)
+}
+
+/// Each slot's place in report order: the old documents', then new ones' (slots after them).
+fn ranks(old: &[DocEntry], new: &[DocEntry]) -> Vec<u32> {
+    let key = |x: u32| {
+        let x = x as usize;
+        match old.get(x) {
+            Some(d) => d.order_key(),
+            None => new[x - old.len()].order_key(),
+        }
+    };
+    let mut order: Vec<u32> = (0..(old.len() + new.len()) as u32).collect();
+    order.sort_by(|&x, &y| key(x).cmp(&key(y)));
+    let mut rank = vec![0u32; order.len()];
+    for (r, &x) in order.iter().enumerate() {
+        rank[x as usize] = r as u32;
+    }
+    rank
+}
+
+/// Each old slot's slot once the documents `is_gone` are out (the slots after one move down).
+fn slots_after(is_gone: &[bool]) -> Vec<u32> {
+    is_gone
         .iter()
-        .scan(0u32, |c, &g| {
-            let before = *c;
-            *c += u32::from(g);
-            Some(before)
+        .scan(0u32, |next, &g| {
+            let slot = *next;
+            *next += u32::from(!g);
+            Some(slot)
         })
+        .collect()
+}
+
+/// Remove documents (slots `gone`) and add new ones in one update: [`remove`], then [`add`], except
+/// that the old pairs counted again are found from the net change of each n-gram's holders. An edited
+/// file is both (its old document removed, its new one added) and keeps its place in report order,
+/// so the n-grams both versions hold change nothing for the pairs of the others; remove then add
+/// would each recount the holders of the common n-grams it holds first (editing the first Bible
+/// chapter rebuilt). The postings (all of them, sorted) are updated as by both steps.
+pub fn replace(
+    state: &mut State,
+    postings: &mut Vec<u64>,
+    gone: &[u32],
+    new_docs: &[CorpusDoc],
+    metas: &[FileMeta],
+    s: &Settings,
+    read_old: &(dyn Fn(&DocEntry) -> Result<String, String> + Sync),
+) -> Result<(Removed, Added), String> {
+    let n_old = state.docs.len();
+    let mut is_gone = vec![false; n_old];
+    for &g in gone {
+        is_gone[g as usize] = true;
+    }
+    // The new documents' n-grams (their slots after the old ones), and everyone's report order.
+    let work = Work::new(new_docs.iter().map(|d| d.doc.text.as_str()).collect());
+    let mut news: Vec<(u64, u32)> = Vec::new();
+    for d in 0..new_docs.len() {
+        let ps = work.postings(d, &s.params, 0);
+        news.extend(ps.into_iter().map(|p| (fold(p), (n_old + d) as u32)));
+    }
+    news.sort_unstable();
+    let entries: Vec<DocEntry> = new_docs
+        .iter()
+        .zip(metas)
+        .map(|(cd, m)| doc_entry(cd, *m, 0))
         .collect();
-    let after = |xs: &[u32]| -> Vec<u32> { xs.iter().map(|&x| x - below[x as usize]).collect() };
+    let rank = ranks(&state.docs, &entries);
+    let recount = net_recount(postings, &is_gone, &news, &rank, s)?;
+    // Their slots once the removed documents are out.
+    let slot = slots_after(&is_gone);
+    let after = |xs: &[u32]| -> Vec<u32> { xs.iter().map(|&x| slot[x as usize]).collect() };
     let recount = after(&recount);
+    let n_left = is_gone.iter().filter(|&&x| !x).count();
     let (removed, boiler) = remove_with(
         state,
         postings,
