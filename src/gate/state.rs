@@ -1189,10 +1189,7 @@ fn remove_with(
     then: Option<usize>,
 ) -> Result<(Removed, Vec<u32>), String> {
     let n_old = state.docs.len();
-    let mut is_gone = vec![false; n_old];
-    for &g in gone {
-        is_gone[g as usize] = true;
-    }
+    let is_gone = gone_mask(n_old, gone);
     let n_gone = is_gone.iter().filter(|&&x| x).count();
     let n = n_old - n_gone;
     if n == 0 {
@@ -1395,6 +1392,15 @@ fn ranks(old: &[DocEntry], new: &[DocEntry]) -> Vec<u32> {
     rank
 }
 
+/// Per slot of `n` documents: it is one of `gone`.
+fn gone_mask(n: usize, gone: &[u32]) -> Vec<bool> {
+    let mut is_gone = vec![false; n];
+    for &g in gone {
+        is_gone[g as usize] = true;
+    }
+    is_gone
+}
+
 /// Each old slot's slot once the documents `is_gone` are out (the slots after one move down).
 fn slots_after(is_gone: &[bool]) -> Vec<u32> {
     is_gone
@@ -1423,10 +1429,7 @@ pub fn replace(
     read_old: &(dyn Fn(&DocEntry) -> Result<String, String> + Sync),
 ) -> Result<(Removed, Added), String> {
     let n_old = state.docs.len();
-    let mut is_gone = vec![false; n_old];
-    for &g in gone {
-        is_gone[g as usize] = true;
-    }
+    let is_gone = gone_mask(n_old, gone);
     // The new documents' n-grams (their slots after the old ones), and everyone's report order.
     let work = Work::new(new_docs.iter().map(|d| d.doc.text.as_str()).collect());
     let mut news: Vec<(u64, u32)> = Vec::new();
