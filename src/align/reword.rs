@@ -65,6 +65,10 @@ pub const ANCHOR_MAX_SHARE: f64 = 0.1;
 pub const ANCHOR_MIN_UNITS: usize = 4;
 /// A unit pair is a candidate when this many distinct anchor types of the A unit meet the B unit.
 pub const MIN_ANCHORS: usize = 3;
+/// A unit with at most this many content words (a heading, a clause of a list, a short verse) is a
+/// candidate with one anchor fewer: in a text on one subject its words are the subject's own, most
+/// of them too common there to be anchors. Chosen on the Bible and PAN (docs/reworded.md).
+pub const SHORT_UNIT: usize = 5;
 /// A B type with more occurrences than this is not an anchor.
 pub const MAX_POSTINGS: usize = 32;
 /// Matches within this many words of each other on both sides belong to one group.
@@ -510,6 +514,8 @@ pub struct DocWords {
     /// Per token: its unit; and each unit's token range ([`units`]).
     unit_of: Vec<u32>,
     units: Vec<Range<usize>>,
+    /// Per unit: at most [`SHORT_UNIT`] content words.
+    short: Vec<bool>,
     /// Per type: the units holding it.
     df: Vec<u32>,
     /// Per token: written with a capital or a digit first.
@@ -571,6 +577,10 @@ impl DocWords {
             .collect();
         by_id.sort_unstable_by_key(|x| x.0);
         let (unit_of, units) = units(s, text);
+        let short = units
+            .iter()
+            .map(|r| of[r.clone()].iter().filter(|&&t| t != NONE).count() <= SHORT_UNIT)
+            .collect();
         let mut df = vec![0u32; words.len()];
         let mut last = vec![u32::MAX; words.len()];
         for (i, &t) in of.iter().enumerate() {
@@ -627,6 +637,7 @@ impl DocWords {
             by_id,
             unit_of,
             units,
+            short,
             df,
             caps,
             letters,
@@ -820,8 +831,14 @@ fn passages_in(
         }
         hits.sort_unstable();
         hits.dedup();
+        let short_a = da.short[ua];
         for g in hits.chunk_by(|x, y| x.0 == y.0) {
-            if g.len() >= MIN_ANCHORS {
+            let need = if short_a || db.short[g[0].0 as usize] {
+                MIN_ANCHORS - 1
+            } else {
+                MIN_ANCHORS
+            };
+            if g.len() >= need {
                 out.push((ua, g[0].0 as usize));
             }
         }
@@ -1674,6 +1691,55 @@ mod tests {
         let par = super::passages_in(&a, &ta, &b, &tb, &known, true);
         assert!(seq.len() >= 3, "{} passages of the tier", seq.len());
         assert_eq!(format!("{seq:?}"), format!("{par:?}"));
+    }
+
+    /// Two texts on one subject: "development", "security" and "promote" are in most of their
+    /// sentences, so they are not anchors, and a restated heading meets its source sentence in two
+    /// anchors only ("maintain", "orderly").
+    fn on_one_subject(b_heading: &str) -> (String, String) {
+        let mut a = String::new();
+        let mut b = String::new();
+        for (k, place) in ["Lyon", "Porto", "Oslo", "Bern", "Riga", "Kyiv"]
+            .iter()
+            .enumerate()
+        {
+            a.push_str(&format!(
+                "The plan number {k} will promote development and security around {place}.\n"
+            ));
+            b.push_str(&format!(
+                "Officials in {place} want security, jobs and development, and promote trade.\n"
+            ));
+        }
+        a.push_str(
+            "In addition, Xi called for measures to maintain cyber security and promote its orderly \
+             development, comparing security and development to the two wings of a bird.\n",
+        );
+        b.push_str(b_heading);
+        (a, b)
+    }
+
+    #[test]
+    fn a_short_unit_needs_one_anchor_fewer() {
+        let (a, b) = on_one_subject(
+            "Maintaining cybersecurity to promote orderly development. We should advocate a \
+             cybersecurity concept that features openness and cooperation.\n",
+        );
+        let t = tier(&a, &b);
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(
+            t[0].0,
+            "maintain cyber security and promote its orderly development"
+        );
+        assert_eq!(
+            t[0].1,
+            "Maintaining cybersecurity to promote orderly development"
+        );
+        // The same words in a longer sentence (8 content words): three anchors needed, two met.
+        let (a, b) = on_one_subject(
+            "Officials said maintaining cybersecurity would promote orderly development nationwide. \
+             We should advocate a cybersecurity concept that features openness.\n",
+        );
+        assert!(tier(&a, &b).is_empty(), "{:?}", tier(&a, &b));
     }
 
     #[test]
